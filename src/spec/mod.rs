@@ -1,0 +1,236 @@
+//! The spec model: every OpenAPI document, whatever its version or shape, loaded into one model.
+//!
+//! `load` reads the root document, follows `$ref`s into other files on demand (`refs`),
+//! builds operations (`build`), normalizes every schema to JSON Schema 2020-12 (`normalize`)
+//! and prepares validators over them (`crate::validate`). Data flows one way: files → model →
+//! consumers (mock, runner, lint, diff); the model does no I/O after `load` returns.
+
+mod build;
+pub mod diagnostic;
+mod model;
+pub mod normalize;
+pub mod pointer;
+pub mod refs;
+mod remote;
+pub mod source;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+pub use build::{template_shape, template_variables};
+pub use diagnostic::{Diagnostic, LoadError, Place, Position, Severity};
+pub use model::*;
+pub use refs::{Location, RefPolicy};
+pub use source::{FileId, Format};
+
+use crate::validate::Schemas;
+use refs::SourceSet;
+use source::{SourceFile, limits};
+
+/// A loaded spec: the model, its normalized schemas with their validators, and its files.
+#[derive(Debug)]
+pub struct Spec {
+    pub dialect: Dialect,
+    /// The `openapi` or `swagger` version string as written.
+    pub version: String,
+    pub info: Info,
+    /// The document's servers (3.x `servers`; 2.0 `host` + `basePath`). 3.x's default, when
+    /// none are given, is one server `/`.
+    pub servers: Vec<Server>,
+    /// The document-wide security requirements.
+    pub security: Vec<SecurityRequirement>,
+    pub security_schemes: Vec<(String, SecurityScheme)>,
+    pub operations: Vec<Operation>,
+    pub webhooks: Vec<Webhook>,
+    /// `components/schemas` (2.0: `definitions`) by name.
+    pub component_schemas: Vec<(String, SchemaId)>,
+    /// Vendor extensions of the root document.
+    pub extensions: Map<String, Value>,
+    pub schemas: Schemas,
+    /// Warnings found while loading (the spec loaded anyway). Their line and column are not
+    /// filled in (finding them costs a pass over each file): [`Spec::located_warnings`] does.
+    pub warnings: Vec<Diagnostic>,
+    sources: SourceSet,
+}
+
+/// How to load.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    pub refs: RefPolicy,
+}
+
+impl Spec {
+    /// Loads a spec from a file (JSON or YAML, by extension or content).
+    pub fn load(path: impl AsRef<Path>, options: LoadOptions) -> Result<Spec, LoadError> {
+        let path = path.as_ref();
+        let display = path.to_string_lossy().into_owned();
+        let fail = |message: String| LoadError { diagnostics: vec![Diagnostic::error(display.clone(), "", message)] };
+        let canonical = path.canonicalize().map_err(|e| fail(format!("cannot open: {e}")))?;
+        let meta = std::fs::metadata(&canonical).map_err(|e| fail(format!("cannot open: {e}")))?;
+        if meta.is_dir() {
+            return Err(fail("is a folder, not a spec file".into()));
+        }
+        if meta.len() > limits::MAX_FILE_BYTES {
+            return Err(fail(format!("larger than the {} byte limit", limits::MAX_FILE_BYTES)));
+        }
+        let bytes = std::fs::read(&canonical).map_err(|e| fail(format!("cannot read: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|e| fail(format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))?;
+        Self::from_file(SourceFile::parse(display, canonical, text), options)
+    }
+
+    /// Loads a spec from a string. `name` tells JSON from YAML by its extension (`spec.yaml`)
+    /// and names the document in messages; relative `$ref`s resolve from the working directory.
+    pub fn from_str(name: &str, text: &str, options: LoadOptions) -> Result<Spec, LoadError> {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+        let path = refs::lexical_normalize(&cwd.join(name));
+        Self::from_file(SourceFile::parse(name.to_string(), path, text.to_string()), options)
+    }
+
+    fn from_file(root: Result<SourceFile, Diagnostic>, options: LoadOptions) -> Result<Spec, LoadError> {
+        let root = root.map_err(|d| LoadError { diagnostics: vec![d] })?;
+        let mut sources = SourceSet::new(root, options.refs);
+        let fail = |sources: &SourceSet, mut diagnostics: Vec<Diagnostic>| {
+            sources.locate(&mut diagnostics);
+            diagnostics.sort_by_key(|d| std::cmp::Reverse(d.severity));
+            LoadError { diagnostics }
+        };
+        let (dialect, version) = match build::dialect_of(&sources) {
+            Ok(v) => v,
+            Err(d) => return Err(fail(&sources, vec![d])),
+        };
+        let builder = build::Builder::new(&mut sources, dialect);
+        let (built, normalizer, mut diagnostics) = builder.build(version);
+        let normalized = normalizer.finish(&mut sources, &mut diagnostics);
+        let Some(built) = built.filter(|_| !build::has_errors(&diagnostics)) else {
+            return Err(fail(&sources, diagnostics));
+        };
+        let describe = normalized.locations.iter().map(|l| sources.describe(l)).collect();
+        let schemas = Schemas::new(normalized.document, normalized.locations, describe).map_err(|e| {
+            fail(&sources, vec![Diagnostic::error(sources.file(FileId(0)).display.clone(), "", e)])
+        })?;
+        let mut servers = built.servers;
+        if servers.is_empty() {
+            servers.push(Server { url: "/".into(), description: None, variables: Vec::new() });
+        }
+        Ok(Spec {
+            dialect: built.dialect,
+            version: built.version,
+            info: built.info,
+            servers,
+            security: built.security,
+            security_schemes: built.security_schemes,
+            operations: built.operations,
+            webhooks: built.webhooks,
+            component_schemas: built.component_schemas,
+            extensions: built.extensions,
+            schemas,
+            warnings: diagnostics,
+            sources,
+        })
+    }
+
+    /// The warnings with their lines and columns.
+    pub fn located_warnings(&self) -> Vec<Diagnostic> {
+        let mut w = self.warnings.clone();
+        self.sources.locate(&mut w);
+        w
+    }
+
+    /// The root document's name as given.
+    pub fn name(&self) -> &str {
+        &self.sources.file(FileId(0)).display
+    }
+
+    /// The raw JSON of the root document.
+    pub fn root_document(&self) -> &Value {
+        self.sources.root()
+    }
+
+    /// How many files the spec is made of.
+    pub fn file_count(&self) -> usize {
+        self.sources.files().count()
+    }
+
+    /// `file#/pointer` of a location, for messages.
+    pub fn describe(&self, at: &Location) -> String {
+        self.sources.describe(at)
+    }
+
+    /// The file, line and column of a location.
+    pub fn place(&self, at: &Location) -> Place {
+        let file = self.sources.file(at.file);
+        Place { file: file.display.clone(), pointer: at.pointer.clone(), position: Some(file.position(&at.pointer)) }
+    }
+
+    /// The raw value at a location in one of the spec's files.
+    pub fn raw(&self, at: &Location) -> Option<&Value> {
+        self.sources.get(at)
+    }
+
+    /// The path prefix clients put before every path: the first server's path.
+    pub fn base_path(&self) -> String {
+        self.servers.first().map(Server::base_path).unwrap_or_default()
+    }
+
+    pub fn operation(&self, operation_id: &str) -> Option<&Operation> {
+        self.operations.iter().find(|o| o.operation_id.as_deref() == Some(operation_id))
+    }
+
+    /// The schemas operations validate against directly, each with the direction it serves:
+    /// parameters and request bodies are requests; responses and their headers are responses.
+    pub fn operation_schemas(&self) -> Vec<(SchemaId, crate::validate::Direction)> {
+        use crate::validate::Direction::{Request, Response};
+        let mut out = Vec::new();
+        for op in self.operations.iter().chain(self.webhooks.iter().map(|w| &w.operation)) {
+            for p in &op.parameters {
+                out.extend(p.schema.map(|s| (s, Request)));
+                out.extend(p.content.iter().filter_map(|m| m.schema).map(|s| (s, Request)));
+            }
+            if let Some(body) = &op.request_body {
+                out.extend(body.content.iter().filter_map(|m| m.schema).map(|s| (s, Request)));
+            }
+            for r in &op.responses {
+                out.extend(r.content.iter().filter_map(|m| m.schema).map(|s| (s, Response)));
+                out.extend(r.headers.iter().filter_map(|h| h.schema).map(|s| (s, Response)));
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Compiles every validator the operations use, now rather than on first use; returns how
+    /// many schemas could not be compiled (they accept every value; see
+    /// `Schemas::compile_problems`).
+    pub fn compile_validators(&self) -> usize {
+        self.operation_schemas()
+            .into_iter()
+            .map(|(id, direction)| self.schemas.compile([id], direction))
+            .sum()
+    }
+
+    pub fn security_scheme(&self, name: &str) -> Option<&SecurityScheme> {
+        self.security_schemes.iter().find(|(n, _)| n == name).map(|(_, s)| s)
+    }
+}
+
+/// Finds the spec files in a folder: `*.json`, `*.yaml` and `*.yml` directly inside it that
+/// declare `openapi` or `swagger` at the top level (fragments of multi-file specs are skipped),
+/// sorted by name.
+pub fn discover(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        if !path.is_file() || !matches!(ext.as_str(), "json" | "yaml" | "yml") {
+            continue;
+        }
+        let head = std::fs::read(&path).map(|b| String::from_utf8_lossy(&b[..b.len().min(4096)]).into_owned())?;
+        if head.contains("openapi") || head.contains("swagger") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}

@@ -1,0 +1,492 @@
+//! Schemas of every dialect, normalized once to JSON Schema 2020-12.
+//!
+//! Each schema the model uses, and each target of a schema `$ref`, becomes an *entry* with a
+//! [`SchemaId`]. An entry is a converted copy of the schema at its location in which every
+//! `$ref` is rewritten to `#/$defs/<id of the target entry>`. All entries of a spec live in one
+//! JSON document, `{"$defs": {"0": ..., "1": ...}}`, that the validator registry holds (see
+//! `crate::validate`). Because references point at entries and never into a converted copy,
+//! conversions are free to restructure a schema (wrapping a `nullable` one in `anyOf`), and
+//! recursive schemas stay references, so normalization never recurses through a cycle.
+//!
+//! Conversion rules (each has passing and failing values in the tests):
+//! - 3.0 and 2.0: `nullable: true` / `x-nullable: true` adds `"null"` to `type` (and to `enum`),
+//!   or, without a `type`, wraps the schema as `anyOf: [{type: null}, schema]`.
+//! - 3.0 and 2.0: boolean `exclusiveMinimum`/`exclusiveMaximum` become 2020-12's numeric form.
+//! - 3.0 and 2.0: `$ref` siblings are ignored, as those versions say.
+//! - 2.0: `type: file` accepts any value; an array `items` becomes `prefixItems`.
+//! - all: `example` becomes `examples: [example]`; `format: int32`/`int64` add their ranges to
+//!   integers; `$id` and `$schema` are dropped (entries are addressed by id, not by URI).
+//! - all: a required property that is `readOnly` is required only in responses, one that is
+//!   `writeOnly` only in requests: they move from `required` to `x-stipula-required-in-responses`
+//!   / `x-stipula-required-in-requests`, which the validator enforces by direction.
+//!
+//! A cycle of references that never descends into the instance (`A: {allOf: [$ref: A]}`) would
+//! make validation recurse forever; it is reported as an error with the chain.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, json};
+
+use super::diagnostic::Diagnostic;
+use super::model::{Dialect, SchemaId};
+use super::refs::{Location, SourceSet};
+
+/// Keyword under which readOnly-required properties are kept (enforced on responses only).
+pub const REQUIRED_IN_RESPONSES: &str = "x-stipula-required-in-responses";
+/// Keyword under which writeOnly-required properties are kept (enforced on requests only).
+pub const REQUIRED_IN_REQUESTS: &str = "x-stipula-required-in-requests";
+
+/// Keywords whose value is one subschema.
+const SINGLE: &[&str] = &[
+    "additionalProperties",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "additionalItems",
+    "contentSchema",
+    "items",
+];
+/// Keywords whose value maps names to subschemas.
+const MAPS: &[&str] = &["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+/// Keywords whose value is a list of subschemas.
+const LISTS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
+/// Keywords that apply a subschema to the same instance (a `$ref` reached only through these
+/// does not descend into the instance).
+const IN_PLACE: &[&str] = &["allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas"];
+
+/// Builds the entries of one spec.
+pub struct Normalizer {
+    dialect: Dialect,
+    entries: Vec<Entry>,
+    by_location: HashMap<Location, SchemaId>,
+    pending: Vec<SchemaId>,
+    /// `$ref`s reached without descending into the instance: (from, to, where).
+    in_place_refs: Vec<(SchemaId, SchemaId, Location)>,
+    /// `nullable` seen in a 3.1 document, where it means nothing.
+    nullable_in_31: Vec<Location>,
+}
+
+struct Entry {
+    location: Location,
+    /// For schemas made up by the loader (2.0 parameters), the raw value; else read from file.
+    synthetic: Option<Value>,
+    normalized: Option<Value>,
+}
+
+/// The normalized entries: one document for the validator registry, and where each came from.
+pub struct NormalizedSchemas {
+    /// `{"$defs": {"<id>": schema}}`.
+    pub document: Value,
+    pub locations: Vec<Location>,
+}
+
+impl Normalizer {
+    pub fn new(dialect: Dialect) -> Self {
+        Normalizer {
+            dialect,
+            entries: Vec::new(),
+            by_location: HashMap::new(),
+            pending: Vec::new(),
+            in_place_refs: Vec::new(),
+            nullable_in_31: Vec::new(),
+        }
+    }
+
+    /// The entry for the schema at `at` (created on first request, converted in `finish`).
+    pub fn schema_at(&mut self, at: &Location) -> SchemaId {
+        if let Some(&id) = self.by_location.get(at) {
+            return id;
+        }
+        let id = SchemaId(self.entries.len() as u32);
+        self.entries.push(Entry {
+            location: at.clone(),
+            synthetic: None,
+            normalized: None,
+        });
+        self.by_location.insert(at.clone(), id);
+        self.pending.push(id);
+        id
+    }
+
+    /// An entry for a schema the loader made up (a 2.0 parameter's type, a form body), reported
+    /// at `at`. `$ref`s inside it resolve relative to `at`'s file.
+    pub fn synthetic(&mut self, at: &Location, raw: Value) -> SchemaId {
+        let id = SchemaId(self.entries.len() as u32);
+        self.entries.push(Entry {
+            location: at.clone(),
+            synthetic: Some(raw),
+            normalized: None,
+        });
+        self.pending.push(id);
+        id
+    }
+
+    /// Converts every pending entry (and every entry their references reach).
+    pub fn finish(mut self, sources: &mut SourceSet, diagnostics: &mut Vec<Diagnostic>) -> NormalizedSchemas {
+        while let Some(id) = self.pending.pop() {
+            let entry = &self.entries[id.0 as usize];
+            let at = entry.location.clone();
+            let raw = match &entry.synthetic {
+                Some(v) => v.clone(),
+                None => sources.get(&at).cloned().unwrap_or(Value::Bool(true)),
+            };
+            let converted = if raw.is_object() || raw.is_boolean() {
+                self.convert(raw, &at, id, true, sources, diagnostics)
+            } else {
+                diagnostics.push(sources.error(&at, "a schema must be an object (or, in 3.1, a boolean)"));
+                Value::Bool(true)
+            };
+            self.entries[id.0 as usize].normalized = Some(converted);
+        }
+        self.report_in_place_cycles(sources, diagnostics);
+        if let Some(first) = self.nullable_in_31.first() {
+            diagnostics.push(sources.warning(
+                first,
+                format!(
+                    "`nullable` has no meaning in OpenAPI 3.1 (use `type: [..., \"null\"]`); ignored here and in {} other place(s)",
+                    self.nullable_in_31.len() - 1
+                ),
+            ));
+        }
+        let mut defs = Map::with_capacity(self.entries.len());
+        let mut locations = Vec::with_capacity(self.entries.len());
+        for (i, e) in self.entries.into_iter().enumerate() {
+            defs.insert(i.to_string(), e.normalized.unwrap_or(Value::Bool(true)));
+            locations.push(e.location);
+        }
+        NormalizedSchemas {
+            document: json!({ "$defs": Value::Object(defs) }),
+            locations,
+        }
+    }
+
+    /// Converts one schema node. `in_place` is true while no keyword on the way from the entry's
+    /// root descended into the instance.
+    fn convert(
+        &mut self,
+        value: Value,
+        at: &Location,
+        entry: SchemaId,
+        in_place: bool,
+        sources: &mut SourceSet,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Value {
+        let Value::Object(mut schema) = value else {
+            return value;
+        };
+        let legacy = self.dialect != Dialect::OpenApi31;
+
+        if let Some(reference) = schema.get("$ref") {
+            let Some(reference) = reference.as_str().map(str::to_string) else {
+                diagnostics.push(sources.error(&at.child("$ref"), "`$ref` must be a string"));
+                return Value::Bool(true);
+            };
+            let target = match sources.resolve(at, &reference) {
+                Ok(t) => t,
+                Err(d) => {
+                    diagnostics.push(d);
+                    return Value::Bool(true);
+                }
+            };
+            let target_id = self.schema_at(&target);
+            if in_place {
+                self.in_place_refs.push((entry, target_id, at.child("$ref")));
+            }
+            let rewritten = Value::String(format!("#/$defs/{}", target_id.0));
+            if legacy {
+                // 3.0 and 2.0: "properties adjacent to $ref are ignored".
+                let mut only = Map::new();
+                only.insert("$ref".into(), rewritten);
+                return Value::Object(only);
+            }
+            schema.insert("$ref".into(), rewritten);
+        }
+
+        // Subschemas first, so that wrapping below moves converted children. Lists go before
+        // `items`, whose 2.0 tuple form becomes `prefixItems` already converted.
+        for &key in LISTS {
+            if let Some(Value::Array(children)) = schema.remove(key) {
+                let child_in_place = in_place && IN_PLACE.contains(&key);
+                let list = self.convert_list(children, &at.child(key), entry, child_in_place, sources, diagnostics);
+                schema.insert(key.into(), Value::Array(list));
+            }
+        }
+        for &key in SINGLE {
+            if let Some(child) = schema.remove(key) {
+                let child_in_place = in_place && IN_PLACE.contains(&key);
+                let converted = match (key, child) {
+                    // 2.0/3.0 tuple form.
+                    ("items", Value::Array(items)) => {
+                        let list = self.convert_list(items, &at.child("items"), entry, false, sources, diagnostics);
+                        schema.insert("prefixItems".into(), Value::Array(list));
+                        continue;
+                    }
+                    ("additionalProperties" | "additionalItems" | "unevaluatedItems" | "unevaluatedProperties", v @ Value::Bool(_)) => v,
+                    (_, child) => self.convert(child, &at.child(key), entry, child_in_place, sources, diagnostics),
+                };
+                schema.insert(key.into(), converted);
+            }
+        }
+        for &key in MAPS {
+            if let Some(Value::Object(children)) = schema.remove(key) {
+                let child_in_place = in_place && IN_PLACE.contains(&key);
+                let base = at.child(key);
+                let mut out = Map::with_capacity(children.len());
+                for (name, child) in children {
+                    let converted = self.convert(child, &base.child(&name), entry, child_in_place, sources, diagnostics);
+                    out.insert(name, converted);
+                }
+                schema.insert(key.into(), Value::Object(out));
+            }
+        }
+        // draft-07 `dependencies`: split into its 2020-12 halves.
+        if let Some(Value::Object(deps)) = schema.remove("dependencies") {
+            let mut required = Map::new();
+            let mut schemas = Map::new();
+            for (name, dep) in deps {
+                if dep.is_array() {
+                    required.insert(name, dep);
+                } else {
+                    let c = self.convert(dep, &at.child("dependencies").child(&name), entry, in_place, sources, diagnostics);
+                    schemas.insert(name, c);
+                }
+            }
+            if !required.is_empty() {
+                schema.insert("dependentRequired".into(), Value::Object(required));
+            }
+            if !schemas.is_empty() {
+                schema.insert("dependentSchemas".into(), Value::Object(schemas));
+            }
+        }
+
+        schema.remove("$id");
+        schema.remove("$schema");
+        if let Some(example) = schema.remove("example") {
+            schema.entry("examples").or_insert_with(|| Value::Array(vec![example]));
+        }
+        if legacy {
+            convert_exclusive_bounds(&mut schema);
+            if schema.get("type").and_then(Value::as_str) == Some("file") {
+                schema.remove("type");
+            }
+        }
+        add_integer_format_bounds(&mut schema);
+        self.split_required_by_direction(&mut schema, at, sources);
+
+        let nullable = if legacy {
+            let n = schema.remove("nullable");
+            let x = schema.remove("x-nullable");
+            n.or(x).and_then(|v| v.as_bool()).unwrap_or(false)
+        } else {
+            if schema.contains_key("nullable") {
+                self.nullable_in_31.push(at.child("nullable"));
+            }
+            false
+        };
+        if nullable {
+            return make_nullable(schema);
+        }
+        Value::Object(schema)
+    }
+
+    fn convert_list(
+        &mut self,
+        items: Vec<Value>,
+        at: &Location,
+        entry: SchemaId,
+        in_place: bool,
+        sources: &mut SourceSet,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Vec<Value> {
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| self.convert(v, &at.child(&i.to_string()), entry, in_place, sources, diagnostics))
+            .collect()
+    }
+
+    /// Moves readOnly / writeOnly properties out of `required` into the direction keywords.
+    fn split_required_by_direction(&self, schema: &mut Map<String, Value>, at: &Location, sources: &mut SourceSet) {
+        let (Some(Value::Array(required)), Some(Value::Object(_))) = (schema.get("required"), schema.get("properties")) else {
+            return;
+        };
+        let mut plain = Vec::new();
+        let mut in_responses = Vec::new();
+        let mut in_requests = Vec::new();
+        let required = required.clone();
+        for name in required {
+            let Some(n) = name.as_str() else {
+                plain.push(name);
+                continue;
+            };
+            // Read the raw property (following its refs) for readOnly / writeOnly.
+            let raw_at = at.child("properties").child(n);
+            let flags = sources
+                .follow(&raw_at)
+                .ok()
+                .and_then(|l| sources.get(&l))
+                .map(|v| {
+                    (
+                        v.get("readOnly").and_then(Value::as_bool).unwrap_or(false),
+                        v.get("writeOnly").and_then(Value::as_bool).unwrap_or(false),
+                    )
+                })
+                .unwrap_or((false, false));
+            match flags {
+                (true, false) => in_responses.push(name),
+                (false, true) => in_requests.push(name),
+                _ => plain.push(name),
+            }
+        }
+        if in_responses.is_empty() && in_requests.is_empty() {
+            return;
+        }
+        schema.insert("required".into(), Value::Array(plain));
+        if !in_responses.is_empty() {
+            schema.insert(REQUIRED_IN_RESPONSES.into(), Value::Array(in_responses));
+        }
+        if !in_requests.is_empty() {
+            schema.insert(REQUIRED_IN_REQUESTS.into(), Value::Array(in_requests));
+        }
+    }
+
+    /// Finds cycles among in-place references and reports each once, with its chain.
+    fn report_in_place_cycles(&self, sources: &SourceSet, diagnostics: &mut Vec<Diagnostic>) {
+        let n = self.entries.len();
+        let mut out: Vec<Vec<(usize, &Location)>> = vec![Vec::new(); n];
+        for (from, to, at) in &self.in_place_refs {
+            out[from.0 as usize].push((to.0 as usize, at));
+        }
+        // Iterative DFS with colours: 0 new, 1 on the stack, 2 done.
+        let mut colour = vec![0u8; n];
+        for start in 0..n {
+            if colour[start] != 0 || out[start].is_empty() {
+                continue;
+            }
+            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+            colour[start] = 1;
+            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+                if let Some(&(to, at)) = out[node].get(*next) {
+                    *next += 1;
+                    match colour[to] {
+                        0 => {
+                            colour[to] = 1;
+                            stack.push((to, 0));
+                        }
+                        1 => {
+                            let from = stack.iter().position(|&(s, _)| s == to).unwrap_or(0);
+                            let chain: Vec<String> = stack[from..]
+                                .iter()
+                                .map(|&(s, _)| sources.describe(&self.entries[s].location))
+                                .chain(std::iter::once(sources.describe(&self.entries[to].location)))
+                                .collect();
+                            diagnostics.push(sources.error(
+                                at,
+                                format!(
+                                    "schema reference cycle that never descends into the value (validation would never end): {}",
+                                    chain.join(" → ")
+                                ),
+                            ));
+                        }
+                        _ => {}
+                    }
+                } else {
+                    colour[node] = 2;
+                    stack.pop();
+                }
+            }
+        }
+    }
+}
+
+fn convert_exclusive_bounds(schema: &mut Map<String, Value>) {
+    for (exclusive, inclusive) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+        match schema.get(exclusive) {
+            Some(Value::Bool(true)) => {
+                schema.remove(exclusive);
+                if let Some(bound) = schema.remove(inclusive) {
+                    schema.insert(exclusive.into(), bound);
+                }
+            }
+            Some(Value::Bool(false)) => {
+                schema.remove(exclusive);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `format: int32` / `int64` on an integer: the range the format promises, unless the schema
+/// already says something tighter.
+fn add_integer_format_bounds(schema: &mut Map<String, Value>) {
+    let is_integer = match schema.get("type") {
+        Some(Value::String(t)) => t == "integer",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "integer"),
+        _ => false,
+    };
+    if !is_integer {
+        return;
+    }
+    let (min, max): (i64, i64) = match schema.get("format").and_then(Value::as_str) {
+        Some("int32") => (i32::MIN.into(), i32::MAX.into()),
+        Some("int64") => (i64::MIN, i64::MAX),
+        _ => return,
+    };
+    if !schema.contains_key("minimum") && !schema.contains_key("exclusiveMinimum") {
+        schema.insert("minimum".into(), min.into());
+    }
+    if !schema.contains_key("maximum") && !schema.contains_key("exclusiveMaximum") {
+        schema.insert("maximum".into(), max.into());
+    }
+}
+
+fn make_nullable(mut schema: Map<String, Value>) -> Value {
+    if let Some(Value::Array(values)) = schema.get_mut("enum") {
+        if !values.contains(&Value::Null) {
+            values.push(Value::Null);
+        }
+    }
+    match schema.get_mut("type") {
+        Some(Value::String(t)) => {
+            let t = std::mem::take(t);
+            if t != "null" {
+                schema.insert("type".into(), json!([t, "null"]));
+            }
+            Value::Object(schema)
+        }
+        Some(Value::Array(types)) => {
+            if !types.contains(&json!("null")) {
+                types.push(json!("null"));
+            }
+            Value::Object(schema)
+        }
+        _ => {
+            // No type: only the composition (allOf, $ref...) constrains it; allow null beside.
+            let constrains = schema.keys().any(|k| {
+                !matches!(
+                    k.as_str(),
+                    "description" | "title" | "examples" | "default" | "deprecated" | "readOnly" | "writeOnly"
+                ) && !k.starts_with("x-")
+            });
+            if !constrains {
+                return Value::Object(schema);
+            }
+            let mut annotations = Map::new();
+            for k in ["description", "title", "examples", "default", "readOnly", "writeOnly"] {
+                if let Some(v) = schema.get(k) {
+                    annotations.insert(k.into(), v.clone());
+                }
+            }
+            annotations.insert(
+                "anyOf".into(),
+                json!([{ "type": "null" }, Value::Object(schema)]),
+            );
+            Value::Object(annotations)
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! Compiled validators over a spec's normalized schemas, shared by every consumer.
+//!
+//! All normalized entries of a spec live in one registry resource (`stipula:///schemas`); the
+//! validator for entry N is `{"$ref": "stipula:///schemas#/$defs/N"}` compiled against that
+//! registry, with formats asserted. Compiling is lazy and happens at most once per entry and
+//! direction ([`Direction`]), behind a `OnceLock`, so loading GitHub's 1,223 operations does
+//! not pay for validators nobody uses, while the mock's hot path never compiles anything twice.
+//! [`Schemas::compile`] compiles chosen schemas up front (see `Spec::compile_validators`).
+//!
+//! A schema that jsonschema cannot compile (a regex it does not support, say) never fails a
+//! validation: it validates nothing and reports itself through [`Schemas::compile_problems`],
+//! because "no false alarms" outranks completeness.
+
+use std::sync::{Arc, OnceLock};
+
+use jsonschema::{Keyword, Registry, ValidationError, Validator};
+use serde_json::Value;
+
+use crate::spec::SchemaId;
+use crate::spec::normalize::{REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES};
+use crate::spec::refs::Location;
+
+const BASE_URI: &str = "stipula:///schemas";
+
+/// Which side of an exchange a value travels on: `readOnly` properties are required only in
+/// responses, `writeOnly` ones only in requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Direction {
+    Request,
+    Response,
+}
+
+/// One rule a value breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// JSON pointer into the validated value (`""` for the value itself).
+    pub instance_path: String,
+    /// The JSON Schema keyword that failed (`required`, `type`, `format`...).
+    pub keyword: String,
+    /// Where in the spec the failing keyword's schema is: `file#/pointer`, when known.
+    pub schema_location: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = if self.instance_path.is_empty() { "/" } else { &self.instance_path };
+        write!(f, "{at}: {} ({})", self.message, self.keyword)
+    }
+}
+
+type Compiled = Result<Validator, String>;
+
+/// The normalized schemas of one spec and their validators.
+pub struct Schemas {
+    document: Arc<Value>,
+    registry: Registry<'static>,
+    locations: Vec<Location>,
+    /// Display names of `locations`' files, for messages.
+    describe: Vec<String>,
+    compiled: Vec<[OnceLock<Compiled>; 2]>,
+}
+
+impl std::fmt::Debug for Schemas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Schemas").field("count", &self.locations.len()).finish()
+    }
+}
+
+impl Schemas {
+    /// `document` is `{"$defs": {...}}` as the normalizer made it; `describe[i]` names entry i's
+    /// location for messages.
+    pub fn new(document: Value, locations: Vec<Location>, describe: Vec<String>) -> Result<Self, String> {
+        let document = Arc::new(document);
+        let registry = Registry::new()
+            .add(BASE_URI, jsonschema::Resource::from_contents(Value::clone(&document)))
+            .and_then(|r| r.prepare())
+            .map_err(|e| format!("cannot prepare the schema registry: {e}"))?;
+        let compiled = (0..locations.len()).map(|_| [OnceLock::new(), OnceLock::new()]).collect();
+        Ok(Schemas { document, registry, locations, describe, compiled })
+    }
+
+    pub fn len(&self) -> usize {
+        self.locations.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.locations.is_empty()
+    }
+
+    /// The normalized (JSON Schema 2020-12) form of a schema. `$ref`s in it read
+    /// `#/$defs/<id>`; resolve them with [`Schemas::get`].
+    pub fn get(&self, id: SchemaId) -> &Value {
+        &self.document["$defs"][id.0.to_string()]
+    }
+
+    /// Follows `$ref`s of the form `#/$defs/<id>` from a normalized schema.
+    pub fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
+        let mut current = schema;
+        for _ in 0..64 {
+            match current.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+                Some(id) => current = &self.document["$defs"][id],
+                None => break,
+            }
+        }
+        current
+    }
+
+    /// Where the schema is written.
+    pub fn location(&self, id: SchemaId) -> &Location {
+        &self.locations[id.0 as usize]
+    }
+
+    fn validator(&self, id: SchemaId, direction: Direction) -> &Compiled {
+        let slot = &self.compiled[id.0 as usize][direction as usize];
+        slot.get_or_init(|| self.build(id, direction))
+    }
+
+    fn build(&self, id: SchemaId, direction: Direction) -> Compiled {
+        let (enforced, ignored) = match direction {
+            Direction::Request => (REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES),
+            Direction::Response => (REQUIRED_IN_RESPONSES, REQUIRED_IN_REQUESTS),
+        };
+        let root = serde_json::json!({ "$ref": format!("{BASE_URI}#/$defs/{}", id.0) });
+        jsonschema::draft202012::options()
+            .with_registry(&self.registry)
+            .should_validate_formats(true)
+            .should_ignore_unknown_formats(true)
+            .with_format("byte", is_base64)
+            .with_keyword(enforced, |_, value: &Value, _| {
+                let names = value
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                    .unwrap_or_default();
+                Ok(Box::new(DirectionalRequired { names }) as Box<dyn for<'i> Keyword<'i>>)
+            })
+            .with_keyword(ignored, |_, _, _| Ok(Box::new(Ignored) as Box<dyn for<'i> Keyword<'i>>))
+            .build(&root)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Compiles the given schemas for one direction now, instead of on first use; returns how
+    /// many could not be compiled.
+    pub fn compile(&self, ids: impl IntoIterator<Item = SchemaId>, direction: Direction) -> usize {
+        ids.into_iter().filter(|&id| self.validator(id, direction).is_err()).count()
+    }
+
+    /// Schemas that could not be compiled so far, with the reason: (where, message).
+    pub fn compile_problems(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (i, slots) in self.compiled.iter().enumerate() {
+            if let Some(Err(e)) = slots.iter().find_map(|s| s.get().filter(|c| c.is_err())) {
+                out.push((self.describe[i].clone(), e.clone()));
+            }
+        }
+        out
+    }
+
+    pub fn is_valid(&self, id: SchemaId, direction: Direction, value: &Value) -> bool {
+        match self.validator(id, direction) {
+            Ok(v) => v.is_valid(value),
+            Err(_) => true,
+        }
+    }
+
+    /// Every rule `value` breaks (empty when valid).
+    pub fn validate(&self, id: SchemaId, direction: Direction, value: &Value) -> Vec<Violation> {
+        let Ok(validator) = self.validator(id, direction) else {
+            return Vec::new();
+        };
+        validator
+            .iter_errors(value)
+            .map(|e| {
+                let keyword_path = e.schema_path().to_string();
+                let keyword = keyword_path
+                    .rsplit('/')
+                    .find(|s| !s.is_empty() && s.parse::<usize>().is_err())
+                    .unwrap_or("")
+                    .to_string();
+                Violation {
+                    instance_path: e.instance_path().to_string(),
+                    keyword,
+                    schema_location: self.source_of(e.absolute_keyword_location().map(|u| u.to_string())),
+                    message: e.masked().to_string(),
+                }
+            })
+            .collect()
+    }
+
+    /// Maps `stipula:///schemas#/$defs/N/rest` back to `file#/pointer/rest`.
+    fn source_of(&self, absolute: Option<String>) -> String {
+        let Some(abs) = absolute else { return String::new() };
+        let Some(rest) = abs.split_once("#/$defs/").map(|(_, r)| r) else { return abs };
+        let (n, tail) = rest.split_once('/').map_or((rest, ""), |(n, t)| (n, t));
+        match n.parse::<usize>().ok().and_then(|i| self.describe.get(i)) {
+            Some(d) if tail.is_empty() => d.clone(),
+            Some(d) => format!("{d}/{tail}"),
+            None => abs,
+        }
+    }
+}
+
+/// `required` that applies in one direction only.
+struct DirectionalRequired {
+    names: Vec<String>,
+}
+
+impl<'i> Keyword<'i> for DirectionalRequired {
+    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
+        if let Value::Object(o) = instance {
+            if let Some(missing) = self.names.iter().find(|n| !o.contains_key(n.as_str())) {
+                return Err(ValidationError::custom(format!("\"{missing}\" is a required property")));
+            }
+        }
+        Ok(())
+    }
+
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        match instance {
+            Value::Object(o) => self.names.iter().all(|n| o.contains_key(n.as_str())),
+            _ => true,
+        }
+    }
+}
+
+/// The other direction's `required`: checks nothing.
+struct Ignored;
+
+impl<'i> Keyword<'i> for Ignored {
+    fn validate(&self, _: &'i Value) -> Result<(), ValidationError<'i>> {
+        Ok(())
+    }
+
+    fn is_valid(&self, _: &'i Value) -> bool {
+        true
+    }
+}
+
+/// OpenAPI's `format: byte`: base64 (RFC 4648, standard alphabet, padded).
+fn is_base64(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() % 4 != 0 {
+        return false;
+    }
+    let pad = b.iter().rev().take_while(|&&c| c == b'=').count();
+    pad <= 2
+        && b[..b.len() - pad]
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+}

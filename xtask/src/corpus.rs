@@ -1,0 +1,142 @@
+//! `cargo xtask corpus`: loads every OpenAPI root document listed in the corpus's SOURCES.tsv
+//! (kind `openapi`), compiles all their schemas, and prints loaded / refused with the reason.
+//!
+//! Documents that really are invalid are listed, with why, in `xtask/corpus-known-invalid.tsv`;
+//! the run fails (exit 1) when a document outside that list is refused, or when a listed one
+//! starts loading (so the list stays true).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use stipula::spec::{LoadOptions, Spec};
+
+const KNOWN_INVALID: &str = include_str!("../corpus-known-invalid.tsv");
+
+pub fn run(args: &[String]) -> ExitCode {
+    let mut corpus = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"));
+    let mut filter = None;
+    let mut verbose = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--corpus" => corpus = it.next().map(PathBuf::from).unwrap_or(corpus),
+            "--filter" => filter = it.next().cloned(),
+            "--verbose" => verbose = true,
+            other => {
+                eprintln!("unknown argument {other}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let sources = match std::fs::read_to_string(corpus.join("SOURCES.tsv")) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot read {}/SOURCES.tsv: {e}", corpus.display());
+            return ExitCode::from(2);
+        }
+    };
+    let known: BTreeMap<&str, &str> = KNOWN_INVALID
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_once('\t'))
+        .collect();
+    let mut header: Vec<&str> = Vec::new();
+    let mut docs = Vec::new();
+    for line in sources.lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        if header.is_empty() {
+            header = cols;
+            continue;
+        }
+        let get = |name: &str| header.iter().position(|h| *h == name).and_then(|i| cols.get(i)).copied().unwrap_or("");
+        if get("kind") == "openapi" {
+            docs.push(get("file").to_string());
+        }
+    }
+    let total = docs.len();
+    let (mut loaded, mut surprises) = (0usize, 0usize);
+    let mut slowest: Vec<(Duration, String)> = Vec::new();
+    let mut warnings_by_kind: BTreeMap<String, usize> = BTreeMap::new();
+    let mut uncompilable = 0usize;
+    for file in &docs {
+        if filter.as_ref().is_some_and(|f| !file.contains(f.as_str())) {
+            continue;
+        }
+        let path = corpus.join(file);
+        let started = Instant::now();
+        let result = Spec::load(&path, LoadOptions::default());
+        let load_time = started.elapsed();
+        match result {
+            Ok(spec) => {
+                let failed = spec.compile_validators();
+                uncompilable += failed;
+                let total_time = started.elapsed();
+                loaded += 1;
+                slowest.push((total_time, format!("{file} (load {:.0} ms)", load_time.as_secs_f64() * 1e3)));
+                for w in &spec.warnings {
+                    *warnings_by_kind.entry(warning_kind(&w.message)).or_default() += 1;
+                }
+                if verbose {
+                    println!("loaded  {file}: {} operations, {} schemas, {} warnings, {failed} uncompilable, load {:.0} ms, load + compile {:.0} ms", spec.operations.len(), spec.schemas.len(), spec.warnings.len(), load_time.as_secs_f64() * 1e3, total_time.as_secs_f64() * 1e3);
+                }
+                if let Some(reason) = known.get(file.as_str()) {
+                    surprises += 1;
+                    println!("LOADS   {file}: listed as invalid ({reason}) but it loads: update xtask/corpus-known-invalid.tsv");
+                }
+            }
+            Err(e) => {
+                let first = e.errors().next().map(|d| d.to_string()).unwrap_or_default();
+                let count = e.errors().count();
+                let more = if count > 1 { format!(" (+{} more)", count - 1) } else { String::new() };
+                match known.get(file.as_str()) {
+                    Some(reason) => println!("refused {file}: known invalid ({reason}): {}{more}", short(&first, &path)),
+                    None => {
+                        surprises += 1;
+                        println!("REFUSED {file}: {}{more}", short(&first, &path));
+                    }
+                }
+            }
+        }
+    }
+    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    println!("slowest (load + compile every schema):");
+    for (t, f) in slowest.iter().take(5) {
+        println!("  {:>7.0} ms  {f}", t.as_secs_f64() * 1e3);
+    }
+    println!("warnings by kind:");
+    for (k, n) in &warnings_by_kind {
+        println!("  {n:>6}  {k}");
+    }
+    println!("schemas jsonschema could not compile (validate nothing): {uncompilable}");
+    println!("loaded {loaded}/{total}");
+    if surprises > 0 {
+        println!("{surprises} document(s) disagree with xtask/corpus-known-invalid.tsv");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+/// A warning's message with names and numbers blanked, to group them.
+fn warning_kind(message: &str) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    for c in message.chars() {
+        if c == '`' {
+            in_code = !in_code;
+            if in_code {
+                out.push_str("`…");
+            }
+        }
+        if !in_code {
+            out.push(if c.is_ascii_digit() { '#' } else { c });
+        }
+    }
+    out
+}
+
+fn short(message: &str, path: &Path) -> String {
+    let p = path.to_string_lossy();
+    message.replace(p.as_ref(), "").chars().take(400).collect()
+}
