@@ -15,7 +15,11 @@ use crate::spec::{LoadOptions, RefPolicy, Spec};
 pub const BUNDLED_SPECS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/specs");
 
 #[derive(Debug, Parser)]
-#[command(name = "stipula", version, about = "OpenAPI contract testing and mocking from one spec model")]
+#[command(
+    name = "stipula",
+    version,
+    about = "OpenAPI contract testing and mocking from one spec model"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -48,20 +52,33 @@ pub struct LoadArgs {
 
 impl LoadArgs {
     pub fn options(&self) -> LoadOptions {
-        LoadOptions { refs: RefPolicy { allow_remote: self.allow_remote_refs, allow_outside_root: self.allow_outside_refs } }
+        LoadOptions {
+            refs: RefPolicy {
+                allow_remote: self.allow_remote_refs,
+                allow_outside_root: self.allow_outside_refs,
+            },
+        }
     }
 }
 
 /// Expands folders into the spec files they hold; no paths means the bundled specs.
 pub fn spec_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let defaults = [PathBuf::from(BUNDLED_SPECS)];
-    let paths = if paths.is_empty() { &defaults[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &defaults[..]
+    } else {
+        paths
+    };
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let found = crate::spec::discover(p).map_err(|e| format!("{}: cannot list: {e}", p.display()))?;
+            let found = crate::spec::discover(p)
+                .map_err(|e| format!("{}: cannot list: {e}", p.display()))?;
             if found.is_empty() {
-                return Err(format!("{}: no OpenAPI documents in this folder", p.display()));
+                return Err(format!(
+                    "{}: no OpenAPI documents in this folder",
+                    p.display()
+                ));
             }
             out.extend(found);
         } else {
@@ -101,7 +118,9 @@ fn lint(args: &LintArgs) -> ExitCode {
                 }
                 spec.compile_validators();
                 for (at, problem) in spec.schemas.compile_problems() {
-                    eprintln!("{at}: warning: schema cannot be compiled, values are not checked against it: {problem}");
+                    eprintln!(
+                        "{at}: warning: schema cannot be compiled, values are not checked against it: {problem}"
+                    );
                 }
                 let (found, stats) = crate::lint::check_examples(&spec);
                 for f in &found {
@@ -114,7 +133,11 @@ fn lint(args: &LintArgs) -> ExitCode {
                     spec.dialect.name(),
                     spec.version,
                     spec.operations.len(),
-                    if spec.base_path().is_empty() { "/".to_string() } else { spec.base_path() },
+                    if spec.base_path().is_empty() {
+                        "/".to_string()
+                    } else {
+                        spec.base_path()
+                    },
                     spec.schemas.len(),
                     stats.checked,
                     stats.skipped,
@@ -134,5 +157,8 @@ fn lint(args: &LintArgs) -> ExitCode {
 
 fn display(path: &Path) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
-    path.strip_prefix(&cwd).unwrap_or(path).display().to_string()
+    path.strip_prefix(&cwd)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }

@@ -34,78 +34,140 @@ pub struct ExampleStats {
 
 /// Validates every example in the spec against its schema.
 pub fn check_examples(spec: &Spec) -> (Vec<Finding>, ExampleStats) {
-    let mut out = Vec::new();
-    let mut stats = ExampleStats::default();
-    let mut check = |examples: &[Example], schema: Option<SchemaId>, direction: Direction, media_type: Option<&str>, what: &str| {
-        let Some(schema) = schema else { return };
-        for example in examples {
-            let Some(value) = &example.value else {
-                stats.skipped += 1;
-                continue;
-            };
-            if !json_judgeable(media_type, value) {
-                stats.skipped += 1;
-                continue;
-            }
-            stats.checked += 1;
-            let violations = spec.schemas.validate(schema, direction, value);
-            if !violations.is_empty() {
-                let name = example.name.as_deref().map(|n| format!(" `{n}`")).unwrap_or_default();
-                let list: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
-                out.push(Finding {
-                    rule: "example-invalid",
-                    place: spec.place(&example.location).to_string(),
-                    message: format!("example{name} of {what} does not match its schema: {}", list.join("; ")),
-                });
-            }
-        }
+    let mut checker = ExampleChecker {
+        spec,
+        out: Vec::new(),
+        stats: ExampleStats::default(),
     };
-    let check_content = |content: &[MediaType], direction: Direction, what: &str, check: &mut dyn FnMut(&[Example], Option<SchemaId>, Direction, Option<&str>, &str)| {
-        for m in content {
-            check(&m.examples, m.schema, direction, Some(&m.media_type), &format!("{what} ({})", m.media_type));
-        }
-    };
-    for op in spec.operations.iter().chain(spec.webhooks.iter().map(|w| &w.operation)) {
+    for op in spec
+        .operations
+        .iter()
+        .chain(spec.webhooks.iter().map(|w| &w.operation))
+    {
         let label = op.label();
         for p in &op.parameters {
             let what = format!("{label} parameter `{}`", p.name);
-            check(&p.examples, p.schema, Direction::Request, None, &what);
-            check_content(&p.content, Direction::Request, &what, &mut check);
+            checker.check(&p.examples, p.schema, Direction::Request, None, &what);
+            checker.check_content(&p.content, Direction::Request, &what);
         }
         if let Some(body) = &op.request_body {
-            check_content(&body.content, Direction::Request, &format!("{label} request body"), &mut check);
+            checker.check_content(
+                &body.content,
+                Direction::Request,
+                &format!("{label} request body"),
+            );
         }
         for r in &op.responses {
             let what = format!("{label} response {}", r.status);
-            check_content(&r.content, Direction::Response, &what, &mut check);
+            checker.check_content(&r.content, Direction::Response, &what);
             for h in &r.headers {
-                check(&h.examples, h.schema, Direction::Response, None, &format!("{what} header `{}`", h.name));
+                checker.check(
+                    &h.examples,
+                    h.schema,
+                    Direction::Response,
+                    None,
+                    &format!("{what} header `{}`", h.name),
+                );
             }
         }
     }
-    // Schema-level `examples` (3.0's `example`, normalized): valid in either direction.
+    let ExampleChecker {
+        mut out, mut stats, ..
+    } = checker;
+    // Schema-level `examples` (3.0's `example`, normalized), on every subschema of every entry:
+    // valid in either direction.
     for i in 0..spec.schemas.len() {
         let id = SchemaId(i as u32);
-        let Some(Value::Array(examples)) = spec.schemas.get(id).get("examples") else { continue };
-        for (n, value) in examples.iter().enumerate() {
+        let mut found = Vec::new();
+        schema_examples(spec.schemas.get(id), String::new(), &mut found);
+        for (pointer, n, value) in found {
             stats.checked += 1;
-            if spec.schemas.is_valid(id, Direction::Response, value) || spec.schemas.is_valid(id, Direction::Request, value) {
+            let violations = spec.schemas.validate_nested(id, &pointer, value);
+            if violations.is_empty() {
                 continue;
             }
-            let violations = spec.schemas.validate(id, Direction::Response, value);
             let list: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
             let at = spec.schemas.location(id);
-            let raw = spec.raw(at);
-            let key = if raw.is_some_and(|r| r.get("example").is_some()) { "example".to_string() } else { format!("examples/{n}") };
-            let example_at = crate::spec::Location::new(at.file, format!("{}/{key}", at.pointer));
+            // Point at the example as written: 3.0's `example` or 3.1's `examples/n`.
+            let written = format!("{}{pointer}", at.pointer);
+            let raw = spec.raw(&crate::spec::Location::new(at.file, written.clone()));
+            let key = if raw.is_some_and(|r| r.get("example").is_some()) {
+                "example".to_string()
+            } else {
+                format!("examples/{n}")
+            };
+            let example_at = crate::spec::Location::new(at.file, format!("{written}/{key}"));
             out.push(Finding {
                 rule: "example-invalid",
                 place: spec.place(&example_at).to_string(),
-                message: format!("schema example does not match its schema: {}", list.join("; ")),
+                message: format!(
+                    "schema example does not match its schema: {}",
+                    list.join("; ")
+                ),
             });
         }
     }
     (out, stats)
+}
+
+struct ExampleChecker<'a> {
+    spec: &'a Spec,
+    out: Vec<Finding>,
+    stats: ExampleStats,
+}
+
+impl ExampleChecker<'_> {
+    fn check(
+        &mut self,
+        examples: &[Example],
+        schema: Option<SchemaId>,
+        direction: Direction,
+        media_type: Option<&str>,
+        what: &str,
+    ) {
+        let Some(schema) = schema else { return };
+        for example in examples {
+            let Some(value) = example
+                .value
+                .as_ref()
+                .filter(|v| json_judgeable(media_type, v))
+            else {
+                self.stats.skipped += 1;
+                continue;
+            };
+            self.stats.checked += 1;
+            let violations = self.spec.schemas.validate(schema, direction, value);
+            if violations.is_empty() {
+                continue;
+            }
+            let name = example
+                .name
+                .as_deref()
+                .map(|n| format!(" `{n}`"))
+                .unwrap_or_default();
+            let list: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+            self.out.push(Finding {
+                rule: "example-invalid",
+                place: self.spec.place(&example.location).to_string(),
+                message: format!(
+                    "example{name} of {what} does not match its schema: {}",
+                    list.join("; ")
+                ),
+            });
+        }
+    }
+
+    fn check_content(&mut self, content: &[MediaType], direction: Direction, what: &str) {
+        for m in content {
+            self.check(
+                &m.examples,
+                m.schema,
+                direction,
+                Some(&m.media_type),
+                &format!("{what} ({})", m.media_type),
+            );
+        }
+    }
 }
 
 /// Whether JSON Schema can judge this example: JSON bodies, parameters and headers always; a
@@ -115,10 +177,56 @@ fn json_judgeable(media_type: Option<&str>, value: &Value) -> bool {
         None => true,
         Some(m) => {
             let m = m.to_ascii_lowercase();
-            if m.contains("json") || m.contains("x-www-form-urlencoded") || m.contains("form-data") {
+            if m.contains("json") || m.contains("x-www-form-urlencoded") || m.contains("form-data")
+            {
                 return true;
             }
             !m.contains("xml") && !value.is_string()
+        }
+    }
+}
+
+/// Collects `(pointer, index, value)` for every value under `examples` in a normalized schema
+/// and its inline subschemas (not through `$ref`s: each target is an entry of its own).
+fn schema_examples<'a>(
+    schema: &'a Value,
+    pointer: String,
+    out: &mut Vec<(String, usize, &'a Value)>,
+) {
+    use crate::spec::normalize::{LISTS, MAPS, SINGLE};
+    let Value::Object(o) = schema else { return };
+    if let Some(Value::Array(examples)) = o.get("examples") {
+        out.extend(
+            examples
+                .iter()
+                .enumerate()
+                .map(|(n, v)| (pointer.clone(), n, v)),
+        );
+    }
+    for (key, child) in o {
+        let key = key.as_str();
+        if SINGLE.contains(&key) {
+            schema_examples(child, format!("{pointer}/{key}"), out);
+        } else if MAPS.contains(&key)
+            && let Value::Object(children) = child
+        {
+            {
+                for (name, c) in children {
+                    schema_examples(
+                        c,
+                        format!("{pointer}/{key}/{}", crate::spec::pointer::escape(name)),
+                        out,
+                    );
+                }
+            }
+        } else if LISTS.contains(&key)
+            && let Value::Array(children) = child
+        {
+            {
+                for (n, c) in children.iter().enumerate() {
+                    schema_examples(c, format!("{pointer}/{key}/{n}"), out);
+                }
+            }
         }
     }
 }

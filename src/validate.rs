@@ -44,7 +44,11 @@ pub struct Violation {
 
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let at = if self.instance_path.is_empty() { "/" } else { &self.instance_path };
+        let at = if self.instance_path.is_empty() {
+            "/"
+        } else {
+            &self.instance_path
+        };
         write!(f, "{at}: {} ({})", self.message, self.keyword)
     }
 }
@@ -63,21 +67,38 @@ pub struct Schemas {
 
 impl std::fmt::Debug for Schemas {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Schemas").field("count", &self.locations.len()).finish()
+        f.debug_struct("Schemas")
+            .field("count", &self.locations.len())
+            .finish()
     }
 }
 
 impl Schemas {
     /// `document` is `{"$defs": {...}}` as the normalizer made it; `describe[i]` names entry i's
     /// location for messages.
-    pub fn new(document: Value, locations: Vec<Location>, describe: Vec<String>) -> Result<Self, String> {
+    pub fn new(
+        document: Value,
+        locations: Vec<Location>,
+        describe: Vec<String>,
+    ) -> Result<Self, String> {
         let document = Arc::new(document);
         let registry = Registry::new()
-            .add(BASE_URI, jsonschema::Resource::from_contents(Value::clone(&document)))
+            .add(
+                BASE_URI,
+                jsonschema::Resource::from_contents(Value::clone(&document)),
+            )
             .and_then(|r| r.prepare())
             .map_err(|e| format!("cannot prepare the schema registry: {e}"))?;
-        let compiled = (0..locations.len()).map(|_| [OnceLock::new(), OnceLock::new()]).collect();
-        Ok(Schemas { document, registry, locations, describe, compiled })
+        let compiled = (0..locations.len())
+            .map(|_| [OnceLock::new(), OnceLock::new()])
+            .collect();
+        Ok(Schemas {
+            document,
+            registry,
+            locations,
+            describe,
+            compiled,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -98,7 +119,11 @@ impl Schemas {
     pub fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
         let mut current = schema;
         for _ in 0..64 {
-            match current.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/$defs/")) {
+            match current
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/$defs/"))
+            {
                 Some(id) => current = &self.document["$defs"][id],
                 None => break,
             }
@@ -117,11 +142,17 @@ impl Schemas {
     }
 
     fn build(&self, id: SchemaId, direction: Direction) -> Compiled {
+        self.build_at(&format!("/$defs/{}", id.0), direction)
+    }
+
+    /// A validator for the subschema at `pointer` inside the normalized document (not cached:
+    /// for one-off checks such as an example written on a nested property).
+    fn build_at(&self, pointer: &str, direction: Direction) -> Compiled {
         let (enforced, ignored) = match direction {
             Direction::Request => (REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES),
             Direction::Response => (REQUIRED_IN_RESPONSES, REQUIRED_IN_REQUESTS),
         };
-        let root = serde_json::json!({ "$ref": format!("{BASE_URI}#/$defs/{}", id.0) });
+        let root = serde_json::json!({ "$ref": format!("{BASE_URI}#{pointer}") });
         jsonschema::draft202012::options()
             .with_registry(&self.registry)
             .should_validate_formats(true)
@@ -130,11 +161,17 @@ impl Schemas {
             .with_keyword(enforced, |_, value: &Value, _| {
                 let names = value
                     .as_array()
-                    .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 Ok(Box::new(DirectionalRequired { names }) as Box<dyn for<'i> Keyword<'i>>)
             })
-            .with_keyword(ignored, |_, _, _| Ok(Box::new(Ignored) as Box<dyn for<'i> Keyword<'i>>))
+            .with_keyword(ignored, |_, _, _| {
+                Ok(Box::new(Ignored) as Box<dyn for<'i> Keyword<'i>>)
+            })
             .build(&root)
             .map_err(|e| e.to_string())
     }
@@ -142,7 +179,9 @@ impl Schemas {
     /// Compiles the given schemas for one direction now, instead of on first use; returns how
     /// many could not be compiled.
     pub fn compile(&self, ids: impl IntoIterator<Item = SchemaId>, direction: Direction) -> usize {
-        ids.into_iter().filter(|&id| self.validator(id, direction).is_err()).count()
+        ids.into_iter()
+            .filter(|&id| self.validator(id, direction).is_err())
+            .count()
     }
 
     /// Schemas that could not be compiled so far, with the reason: (where, message).
@@ -156,6 +195,27 @@ impl Schemas {
         out
     }
 
+    /// Every rule `value` breaks against the subschema at `pointer` inside entry `id`'s
+    /// normalized form (`""` for the entry itself), checked in both directions: empty when the
+    /// value is valid in either. Compiles on every call; meant for lint, not hot paths.
+    pub fn validate_nested(&self, id: SchemaId, pointer: &str, value: &Value) -> Vec<Violation> {
+        let at = format!("/$defs/{}{pointer}", id.0);
+        let mut first = Vec::new();
+        for direction in [Direction::Response, Direction::Request] {
+            let Ok(validator) = self.build_at(&at, direction) else {
+                return Vec::new();
+            };
+            let violations = self.violations(&validator, value);
+            if violations.is_empty() {
+                return violations;
+            }
+            if first.is_empty() {
+                first = violations;
+            }
+        }
+        first
+    }
+
     pub fn is_valid(&self, id: SchemaId, direction: Direction, value: &Value) -> bool {
         match self.validator(id, direction) {
             Ok(v) => v.is_valid(value),
@@ -165,9 +225,13 @@ impl Schemas {
 
     /// Every rule `value` breaks (empty when valid).
     pub fn validate(&self, id: SchemaId, direction: Direction, value: &Value) -> Vec<Violation> {
-        let Ok(validator) = self.validator(id, direction) else {
-            return Vec::new();
-        };
+        match self.validator(id, direction) {
+            Ok(validator) => self.violations(validator, value),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn violations(&self, validator: &Validator, value: &Value) -> Vec<Violation> {
         validator
             .iter_errors(value)
             .map(|e| {
@@ -180,7 +244,8 @@ impl Schemas {
                 Violation {
                     instance_path: e.instance_path().to_string(),
                     keyword,
-                    schema_location: self.source_of(e.absolute_keyword_location().map(|u| u.to_string())),
+                    schema_location: self
+                        .source_of(e.absolute_keyword_location().map(|u| u.to_string())),
                     message: e.masked().to_string(),
                 }
             })
@@ -189,8 +254,12 @@ impl Schemas {
 
     /// Maps `stipula:///schemas#/$defs/N/rest` back to `file#/pointer/rest`.
     fn source_of(&self, absolute: Option<String>) -> String {
-        let Some(abs) = absolute else { return String::new() };
-        let Some(rest) = abs.split_once("#/$defs/").map(|(_, r)| r) else { return abs };
+        let Some(abs) = absolute else {
+            return String::new();
+        };
+        let Some(rest) = abs.split_once("#/$defs/").map(|(_, r)| r) else {
+            return abs;
+        };
         let (n, tail) = rest.split_once('/').map_or((rest, ""), |(n, t)| (n, t));
         match n.parse::<usize>().ok().and_then(|i| self.describe.get(i)) {
             Some(d) if tail.is_empty() => d.clone(),
@@ -207,10 +276,12 @@ struct DirectionalRequired {
 
 impl<'i> Keyword<'i> for DirectionalRequired {
     fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
-        if let Value::Object(o) = instance {
-            if let Some(missing) = self.names.iter().find(|n| !o.contains_key(n.as_str())) {
-                return Err(ValidationError::custom(format!("\"{missing}\" is a required property")));
-            }
+        if let Value::Object(o) = instance
+            && let Some(missing) = self.names.iter().find(|n| !o.contains_key(n.as_str()))
+        {
+            return Err(ValidationError::custom(format!(
+                "\"{missing}\" is a required property"
+            )));
         }
         Ok(())
     }
@@ -239,7 +310,7 @@ impl<'i> Keyword<'i> for Ignored {
 /// OpenAPI's `format: byte`: base64 (RFC 4648, standard alphabet, padded).
 fn is_base64(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return false;
     }
     let pad = b.iter().rev().take_while(|&&c| c == b'=').count();

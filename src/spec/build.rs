@@ -64,10 +64,16 @@ pub fn dialect_of(sources: &SourceSet) -> Result<(Dialect, String), Diagnostic> 
     let root = sources.root();
     let at = Location::new(FileId(0), "");
     if !root.is_object() {
-        return Err(sources.error(&at, "not an OpenAPI document: the top level must be an object"));
+        return Err(sources.error(
+            &at,
+            "not an OpenAPI document: the top level must be an object",
+        ));
     }
     if let Some(v) = root.get("openapi") {
-        let version = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+        let version = v
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string());
         let dialect = if version.starts_with("3.0") {
             Dialect::OpenApi30
         } else if version.starts_with("3.1") {
@@ -81,7 +87,10 @@ pub fn dialect_of(sources: &SourceSet) -> Result<(Dialect, String), Diagnostic> 
         return Ok((dialect, version));
     }
     if let Some(v) = root.get("swagger") {
-        let version = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+        let version = v
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string());
         if version != "2.0" {
             return Err(sources.error(
                 &at.child("swagger"),
@@ -143,7 +152,16 @@ impl<'a> Builder<'a> {
         let v = match self.sources.get(&l)? {
             Value::Object(o) => Value::Object(
                 o.iter()
-                    .map(|(k, v)| (k.clone(), if skip.contains(&k.as_str()) { Value::Bool(true) } else { v.clone() }))
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            if skip.contains(&k.as_str()) {
+                                Value::Bool(true)
+                            } else {
+                                v.clone()
+                            },
+                        )
+                    })
                     .collect(),
             ),
             other => other.clone(),
@@ -178,8 +196,13 @@ impl<'a> Builder<'a> {
         let root_at = Location::new(FileId(0), "");
         let root = self.sources.root().clone_shallow();
         let info = Info {
-            title: str_of(&root, "title").or_else(|| root.get("info").and_then(|i| str_of(i, "title"))).unwrap_or_default(),
-            version: root.get("info").and_then(|i| str_of(i, "version")).unwrap_or_default(),
+            title: str_of(&root, "title")
+                .or_else(|| root.get("info").and_then(|i| str_of(i, "title")))
+                .unwrap_or_default(),
+            version: root
+                .get("info")
+                .and_then(|i| str_of(i, "version"))
+                .unwrap_or_default(),
             description: root.get("info").and_then(|i| str_of(i, "description")),
         };
         if root.get("info").is_none() {
@@ -190,7 +213,9 @@ impl<'a> Builder<'a> {
         } else {
             self.servers(&root_at.child("servers"))
         };
-        let security = self.security(&root_at.child("security")).unwrap_or_default();
+        let security = self
+            .security(&root_at.child("security"))
+            .unwrap_or_default();
         let security_schemes = self.security_schemes(&root_at);
         let component_schemas = self.component_schemas(&root_at);
 
@@ -235,7 +260,9 @@ impl<'a> Builder<'a> {
     fn servers(&mut self, at: &Location) -> Vec<Server> {
         let mut out = Vec::new();
         for s_at in self.items(at) {
-            let Some(s) = self.sources.get(&s_at).cloned() else { continue };
+            let Some(s) = self.sources.get(&s_at).cloned() else {
+                continue;
+            };
             let Some(url) = str_of(&s, "url") else {
                 self.error(&s_at, "a server needs a `url`");
                 continue;
@@ -243,25 +270,47 @@ impl<'a> Builder<'a> {
             let mut variables = Vec::new();
             if let Some(Value::Object(vars)) = s.get("variables") {
                 for (name, v) in vars {
-                    let default = v.get("default").map(|d| d.as_str().map(str::to_string).unwrap_or_else(|| d.to_string()));
+                    let default = v.get("default").map(|d| {
+                        d.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| d.to_string())
+                    });
                     let Some(default) = default else {
-                        self.error(&s_at.child("variables").child(name), format!("server variable `{name}` has no `default`"));
+                        self.error(
+                            &s_at.child("variables").child(name),
+                            format!("server variable `{name}` has no `default`"),
+                        );
                         continue;
                     };
                     let allowed = v
                         .get("enum")
                         .and_then(Value::as_array)
-                        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_str().map(str::to_string))
+                                .collect()
+                        })
                         .unwrap_or_default();
-                    variables.push(ServerVariable { name: name.clone(), default, allowed });
+                    variables.push(ServerVariable {
+                        name: name.clone(),
+                        default,
+                        allowed,
+                    });
                 }
             }
             for var in template_variables(&url) {
                 if !variables.iter().any(|v| v.name == var) {
-                    self.warn(&s_at.child("url"), format!("server URL uses `{{{var}}}` but no such variable is defined"));
+                    self.warn(
+                        &s_at.child("url"),
+                        format!("server URL uses `{{{var}}}` but no such variable is defined"),
+                    );
                 }
             }
-            out.push(Server { url, description: str_of(&s, "description"), variables });
+            out.push(Server {
+                url,
+                description: str_of(&s, "description"),
+                variables,
+            });
         }
         out
     }
@@ -282,7 +331,11 @@ impl<'a> Builder<'a> {
                 for (name, scopes) in o {
                     let scopes = scopes
                         .as_array()
-                        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|s| s.as_str().map(str::to_string))
+                                .collect()
+                        })
                         .unwrap_or_default();
                     schemes.push((name.clone(), scopes));
                 }
@@ -300,7 +353,9 @@ impl<'a> Builder<'a> {
         };
         let mut out = Vec::new();
         for (name, at) in self.entries(&container) {
-            let Some((at, s)) = self.follow(&at) else { continue };
+            let Some((at, s)) = self.follow(&at) else {
+                continue;
+            };
             let kind = str_of(&s, "type").unwrap_or_default();
             let scheme = match kind.as_str() {
                 "apiKey" => {
@@ -353,8 +408,20 @@ impl<'a> Builder<'a> {
 
     /// The operations of one path item (`$ref`s followed).
     fn path_item(&mut self, path: &str, at: &Location, root: &Value) -> Vec<Operation> {
-        const BIG: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace", "parameters"];
-        let Some((item_at, item)) = self.follow_shallow(at, BIG) else { return Vec::new() };
+        const BIG: &[&str] = &[
+            "get",
+            "put",
+            "post",
+            "delete",
+            "options",
+            "head",
+            "patch",
+            "trace",
+            "parameters",
+        ];
+        let Some((item_at, item)) = self.follow_shallow(at, BIG) else {
+            return Vec::new();
+        };
         if !item.is_object() {
             self.error(&item_at, "a path item must be an object");
             return Vec::new();
@@ -369,7 +436,10 @@ impl<'a> Builder<'a> {
             // Operation objects may not be `$ref`s by the letter of the spec, but multi-file
             // specs (DigitalOcean) use them and every bundler follows them.
             const BIG_OP: &[&str] = &["parameters", "requestBody", "responses", "callbacks"];
-            let Some((op_at, op)) = self.follow_shallow(&item_at.child(method.key()), BIG_OP) else { continue };
+            let Some((op_at, op)) = self.follow_shallow(&item_at.child(method.key()), BIG_OP)
+            else {
+                continue;
+            };
             if !op.is_object() {
                 self.error(&op_at, "an operation must be an object");
                 continue;
@@ -380,7 +450,10 @@ impl<'a> Builder<'a> {
             for p in shared_params.iter().chain(own.iter()).cloned() {
                 match p {
                     Param::Plain(p) => {
-                        if let Some(i) = parameters.iter().position(|q| q.name == p.name && q.location == p.location) {
+                        if let Some(i) = parameters
+                            .iter()
+                            .position(|q| q.name == p.name && q.location == p.location)
+                        {
                             parameters[i] = p;
                         } else {
                             parameters.push(p);
@@ -403,13 +476,20 @@ impl<'a> Builder<'a> {
             };
             let responses = self.responses(&op_at.child("responses"), &op, root);
             if responses.is_empty() && op.get("responses").is_none() {
-                self.warn(&op_at, format!("{} {path} documents no responses", method.as_str()));
+                self.warn(
+                    &op_at,
+                    format!("{} {path} documents no responses", method.as_str()),
+                );
             }
             let operation_servers = self.servers(&op_at.child("servers"));
             let tags = op
                 .get("tags")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|t| t.as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default();
             let operation = Operation {
                 method,
@@ -423,7 +503,11 @@ impl<'a> Builder<'a> {
                 request_body,
                 responses,
                 security: self.security(&op_at.child("security")),
-                servers: if operation_servers.is_empty() { item_servers.clone() } else { operation_servers },
+                servers: if operation_servers.is_empty() {
+                    item_servers.clone()
+                } else {
+                    operation_servers
+                },
                 extensions: extensions_of(&op),
                 at: op_at,
             };
@@ -437,12 +521,28 @@ impl<'a> Builder<'a> {
         let vars = template_variables(&op.path);
         for p in op.parameters.iter().filter(|p| p.location == ParamIn::Path) {
             if !vars.contains(&p.name) {
-                self.warn(&p.at, format!("path parameter `{}` does not appear in the path `{}`", p.name, op.path));
+                self.warn(
+                    &p.at,
+                    format!(
+                        "path parameter `{}` does not appear in the path `{}`",
+                        p.name, op.path
+                    ),
+                );
             }
         }
         for var in vars {
-            if !op.parameters.iter().any(|p| p.location == ParamIn::Path && p.name == var) {
-                self.warn(&op.at, format!("`{{{var}}}` in `{}` has no path parameter declared for it", op.path));
+            if !op
+                .parameters
+                .iter()
+                .any(|p| p.location == ParamIn::Path && p.name == var)
+            {
+                self.warn(
+                    &op.at,
+                    format!(
+                        "`{{{var}}}` in `{}` has no path parameter declared for it",
+                        op.path
+                    ),
+                );
             }
         }
     }
@@ -450,7 +550,9 @@ impl<'a> Builder<'a> {
     fn parameters(&mut self, at: &Location) -> Vec<Param> {
         let mut out = Vec::new();
         for p_at in self.items(at) {
-            let Some((p_at, p)) = self.follow(&p_at) else { continue };
+            let Some((p_at, p)) = self.follow(&p_at) else {
+                continue;
+            };
             let (Some(name), Some(location)) = (str_of(&p, "name"), str_of(&p, "in")) else {
                 self.error(&p_at, "a parameter needs `name` and `in`");
                 continue;
@@ -489,7 +591,10 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 other => {
-                    self.error(&p_at.child("in"), format!("parameter `{name}`: unknown location `{other}`"));
+                    self.error(
+                        &p_at.child("in"),
+                        format!("parameter `{name}`: unknown location `{other}`"),
+                    );
                     continue;
                 }
             };
@@ -502,7 +607,8 @@ impl<'a> Builder<'a> {
                 bool_of(&p, "required").unwrap_or(false)
             };
             let (style, explode, schema) = if self.dialect == Dialect::Swagger2 {
-                let (style, explode) = collection_format_style(str_of(&p, "collectionFormat").as_deref(), param_in);
+                let (style, explode) =
+                    collection_format_style(str_of(&p, "collectionFormat").as_deref(), param_in);
                 let schema = self.normalizer.synthetic(&p_at, swagger_param_schema(&p));
                 (style, explode, Some(schema))
             } else {
@@ -510,14 +616,19 @@ impl<'a> Builder<'a> {
                     Some(s) => match Style::from_name(&s) {
                         Some(style) => style,
                         None => {
-                            self.error(&p_at.child("style"), format!("parameter `{name}`: unknown style `{s}`"));
+                            self.error(
+                                &p_at.child("style"),
+                                format!("parameter `{name}`: unknown style `{s}`"),
+                            );
                             Style::default_for(param_in)
                         }
                     },
                     None => Style::default_for(param_in),
                 };
                 let explode = bool_of(&p, "explode").unwrap_or(style == Style::Form);
-                let schema = p.get("schema").map(|_| self.normalizer.schema_at(&p_at.child("schema")));
+                let schema = p
+                    .get("schema")
+                    .map(|_| self.normalizer.schema_at(&p_at.child("schema")));
                 (style, explode, schema)
             };
             let content = self.content(&p_at.child("content"));
@@ -525,10 +636,16 @@ impl<'a> Builder<'a> {
                 self.warn(&p_at, format!("parameter `{name}` has neither `schema` nor `content`; any value is accepted"));
             }
             let mut examples = self.examples(&p_at, &p);
-            if self.dialect == Dialect::Swagger2 {
-                if let Some(v) = p.get("x-example") {
-                    examples.push(Example { name: None, summary: None, value: Some(v.clone()), external_value: None, location: p_at.child("x-example") });
-                }
+            if self.dialect == Dialect::Swagger2
+                && let Some(v) = p.get("x-example")
+            {
+                examples.push(Example {
+                    name: None,
+                    summary: None,
+                    value: Some(v.clone()),
+                    external_value: None,
+                    location: p_at.child("x-example"),
+                });
             }
             out.push(Param::Plain(Parameter {
                 name,
@@ -553,13 +670,21 @@ impl<'a> Builder<'a> {
     fn examples(&mut self, at: &Location, owner: &Value) -> Vec<Example> {
         let mut out = Vec::new();
         if let Some(v) = owner.get("example") {
-            out.push(Example { name: None, summary: None, value: Some(v.clone()), external_value: None, location: at.child("example") });
+            out.push(Example {
+                name: None,
+                summary: None,
+                value: Some(v.clone()),
+                external_value: None,
+                location: at.child("example"),
+            });
         }
         if self.dialect == Dialect::Swagger2 {
             return out;
         }
         for (name, e_at) in self.entries(&at.child("examples")) {
-            let Some((e_at, e)) = self.follow(&e_at) else { continue };
+            let Some((e_at, e)) = self.follow(&e_at) else {
+                continue;
+            };
             if !e.is_object() {
                 self.error(&e_at, format!("example `{name}` must be an Example object"));
                 continue;
@@ -569,7 +694,11 @@ impl<'a> Builder<'a> {
                 summary: str_of(&e, "summary"),
                 value: e.get("value").cloned(),
                 external_value: str_of(&e, "externalValue"),
-                location: if e.get("value").is_some() { e_at.child("value") } else { e_at },
+                location: if e.get("value").is_some() {
+                    e_at.child("value")
+                } else {
+                    e_at
+                },
             });
         }
         out
@@ -578,12 +707,18 @@ impl<'a> Builder<'a> {
     fn content(&mut self, at: &Location) -> Vec<MediaType> {
         let mut out = Vec::new();
         for (media_type, m_at) in self.entries(at) {
-            let Some((m_at, m)) = self.follow(&m_at) else { continue };
-            let schema = m.get("schema").map(|_| self.normalizer.schema_at(&m_at.child("schema")));
+            let Some((m_at, m)) = self.follow(&m_at) else {
+                continue;
+            };
+            let schema = m
+                .get("schema")
+                .map(|_| self.normalizer.schema_at(&m_at.child("schema")));
             let examples = self.examples(&m_at, &m);
             let mut encoding = Vec::new();
             for (property, e_at) in self.entries(&m_at.child("encoding")) {
-                let Some(e) = self.sources.get(&e_at).cloned() else { continue };
+                let Some(e) = self.sources.get(&e_at).cloned() else {
+                    continue;
+                };
                 let headers = self.headers(&e_at.child("headers"));
                 encoding.push(Encoding {
                     property,
@@ -594,7 +729,13 @@ impl<'a> Builder<'a> {
                     headers,
                 });
             }
-            out.push(MediaType { media_type, schema, examples, encoding, at: m_at });
+            out.push(MediaType {
+                media_type,
+                schema,
+                examples,
+                encoding,
+                at: m_at,
+            });
         }
         out
     }
@@ -617,13 +758,20 @@ impl<'a> Builder<'a> {
     fn headers(&mut self, at: &Location) -> Vec<Header> {
         let mut out = Vec::new();
         for (name, h_at) in self.entries(at) {
-            let Some((h_at, h)) = self.follow(&h_at) else { continue };
+            let Some((h_at, h)) = self.follow(&h_at) else {
+                continue;
+            };
             let schema = if self.dialect == Dialect::Swagger2 {
                 Some(self.normalizer.synthetic(&h_at, swagger_param_schema(&h)))
             } else {
-                h.get("schema").map(|_| self.normalizer.schema_at(&h_at.child("schema")))
+                h.get("schema")
+                    .map(|_| self.normalizer.schema_at(&h_at.child("schema")))
             };
-            let content = if self.dialect == Dialect::Swagger2 { Vec::new() } else { self.content(&h_at.child("content")) };
+            let content = if self.dialect == Dialect::Swagger2 {
+                Vec::new()
+            } else {
+                self.content(&h_at.child("content"))
+            };
             let examples = self.examples(&h_at, &h);
             out.push(Header {
                 name,
@@ -646,10 +794,16 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let Some(status) = StatusKey::parse(&key) else {
-                self.error(&r_at, format!("`{key}` is not a status code, a range like `4XX`, or `default`"));
+                self.error(
+                    &r_at,
+                    format!("`{key}` is not a status code, a range like `4XX`, or `default`"),
+                );
                 continue;
             };
-            let Some((r_at, r)) = self.follow_shallow(&r_at, &["content", "headers", "links"]) else { continue };
+            let Some((r_at, r)) = self.follow_shallow(&r_at, &["content", "headers", "links"])
+            else {
+                continue;
+            };
             let content = if self.dialect == Dialect::Swagger2 {
                 self.swagger_response_content(&r_at, &r, op, root)
             } else {
@@ -672,12 +826,18 @@ impl<'a> Builder<'a> {
     fn links(&mut self, at: &Location) -> Vec<Link> {
         let mut out = Vec::new();
         for (name, l_at) in self.entries(at) {
-            let Some((l_at, l)) = self.follow(&l_at) else { continue };
+            let Some((l_at, l)) = self.follow(&l_at) else {
+                continue;
+            };
             out.push(Link {
                 name,
                 operation_id: str_of(&l, "operationId"),
                 operation_ref: str_of(&l, "operationRef"),
-                parameters: l.get("parameters").and_then(Value::as_object).cloned().unwrap_or_default(),
+                parameters: l
+                    .get("parameters")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default(),
                 request_body: l.get("requestBody").cloned(),
                 at: l_at,
             });
@@ -686,10 +846,22 @@ impl<'a> Builder<'a> {
     }
 
     /// 2.0: a response's `schema` under each media type the operation produces.
-    fn swagger_response_content(&mut self, at: &Location, r: &Value, op: &Value, root: &Value) -> Vec<MediaType> {
-        let Some(_) = r.get("schema") else { return Vec::new() };
+    fn swagger_response_content(
+        &mut self,
+        at: &Location,
+        r: &Value,
+        op: &Value,
+        root: &Value,
+    ) -> Vec<MediaType> {
+        let Some(_) = r.get("schema") else {
+            return Vec::new();
+        };
         let schema = self.normalizer.schema_at(&at.child("schema"));
-        let examples = r.get("examples").and_then(Value::as_object).cloned().unwrap_or_default();
+        let examples = r
+            .get("examples")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         media_types(op, root, "produces")
             .into_iter()
             .map(|media_type| {
@@ -704,28 +876,63 @@ impl<'a> Builder<'a> {
                     })
                     .into_iter()
                     .collect();
-                MediaType { media_type, schema: Some(schema), examples, encoding: Vec::new(), at: at.clone() }
+                MediaType {
+                    media_type,
+                    schema: Some(schema),
+                    examples,
+                    encoding: Vec::new(),
+                    at: at.clone(),
+                }
             })
             .collect()
     }
 
     /// 2.0: the body or formData parameters as a request body.
-    fn swagger_body(&mut self, body: SwaggerBody, op: &Value, op_at: &Location, root: &Value) -> RequestBody {
+    fn swagger_body(
+        &mut self,
+        body: SwaggerBody,
+        op: &Value,
+        op_at: &Location,
+        root: &Value,
+    ) -> RequestBody {
         match body {
-            SwaggerBody::Json { schema, required, description, at, examples } => {
+            SwaggerBody::Json {
+                schema,
+                required,
+                description,
+                at,
+                examples,
+            } => {
                 let content = media_types(op, root, "consumes")
                     .into_iter()
                     .map(|media_type| {
                         let examples = examples
                             .as_ref()
                             .and_then(|e| e.get(&media_type))
-                            .map(|v| Example { name: None, summary: None, value: Some(v.clone()), external_value: None, location: at.child("x-examples").child(&media_type) })
+                            .map(|v| Example {
+                                name: None,
+                                summary: None,
+                                value: Some(v.clone()),
+                                external_value: None,
+                                location: at.child("x-examples").child(&media_type),
+                            })
                             .into_iter()
                             .collect();
-                        MediaType { media_type, schema, examples, encoding: Vec::new(), at: at.clone() }
+                        MediaType {
+                            media_type,
+                            schema,
+                            examples,
+                            encoding: Vec::new(),
+                            at: at.clone(),
+                        }
                     })
                     .collect();
-                RequestBody { required, description, content, at }
+                RequestBody {
+                    required,
+                    description,
+                    content,
+                    at,
+                }
             }
             SwaggerBody::Form(fields) => {
                 let mut properties = Map::new();
@@ -738,7 +945,14 @@ impl<'a> Builder<'a> {
                     }
                     if let Some(cf) = &f.collection_format {
                         let (style, explode) = collection_format_style(Some(cf), ParamIn::Query);
-                        encoding.push(Encoding { property: f.name.clone(), content_type: None, style: Some(style), explode: Some(explode), allow_reserved: false, headers: Vec::new() });
+                        encoding.push(Encoding {
+                            property: f.name.clone(),
+                            content_type: None,
+                            style: Some(style),
+                            explode: Some(explode),
+                            allow_reserved: false,
+                            headers: Vec::new(),
+                        });
                     }
                 }
                 let any_required = !required.is_empty();
@@ -750,16 +964,37 @@ impl<'a> Builder<'a> {
                 let has_file = fields.iter().any(|f| f.is_file);
                 let mut content_types: Vec<String> = declared
                     .into_iter()
-                    .filter(|m| m.starts_with("multipart/form-data") || m.starts_with("application/x-www-form-urlencoded"))
+                    .filter(|m| {
+                        m.starts_with("multipart/form-data")
+                            || m.starts_with("application/x-www-form-urlencoded")
+                    })
                     .collect();
                 if content_types.is_empty() {
-                    content_types.push(if has_file { "multipart/form-data" } else { "application/x-www-form-urlencoded" }.into());
+                    content_types.push(
+                        if has_file {
+                            "multipart/form-data"
+                        } else {
+                            "application/x-www-form-urlencoded"
+                        }
+                        .into(),
+                    );
                 }
                 let content = content_types
                     .into_iter()
-                    .map(|media_type| MediaType { media_type, schema: Some(schema), examples: Vec::new(), encoding: encoding.clone(), at: op_at.child("parameters") })
+                    .map(|media_type| MediaType {
+                        media_type,
+                        schema: Some(schema),
+                        examples: Vec::new(),
+                        encoding: encoding.clone(),
+                        at: op_at.child("parameters"),
+                    })
                     .collect();
-                RequestBody { required: any_required, description: None, content, at: op_at.child("parameters") }
+                RequestBody {
+                    required: any_required,
+                    description: None,
+                    content,
+                    at: op_at.child("parameters"),
+                }
             }
         }
     }
@@ -767,10 +1002,22 @@ impl<'a> Builder<'a> {
     fn check_unique_operation_ids(&mut self, operations: &[Operation]) {
         let mut seen: HashMap<&str, &Operation> = HashMap::new();
         for op in operations {
-            let Some(id) = op.operation_id.as_deref() else { continue };
+            let Some(id) = op.operation_id.as_deref() else {
+                continue;
+            };
             if let Some(first) = seen.get(id) {
-                let mut d = self.sources.error(&op.at.child("operationId"), format!("duplicate operationId `{id}` ({} {} and {} {})", first.method, first.path, op.method, op.path));
-                d.related = Some(self.sources.error(&first.at.child("operationId"), "").place());
+                let mut d = self.sources.error(
+                    &op.at.child("operationId"),
+                    format!(
+                        "duplicate operationId `{id}` ({} {} and {} {})",
+                        first.method, first.path, op.method, op.path
+                    ),
+                );
+                d.related = Some(Box::new(
+                    self.sources
+                        .error(&first.at.child("operationId"), "")
+                        .place(),
+                ));
                 self.diagnostics.push(d);
             } else {
                 seen.insert(id, op);
@@ -786,12 +1033,20 @@ impl<'a> Builder<'a> {
         let mut first_by_shape: HashMap<String, &Operation> = HashMap::new();
         let mut by_route: HashMap<(String, Method), &Operation> = HashMap::new();
         let mut reported: Vec<(String, String)> = Vec::new();
-        let item_at = |o: &Operation| Location::new(o.at.file, o.at.pointer.rsplit_once('/').map(|(p, _)| p.to_string()).unwrap_or_default());
+        let item_at = |o: &Operation| {
+            Location::new(
+                o.at.file,
+                o.at.pointer
+                    .rsplit_once('/')
+                    .map(|(p, _)| p.to_string())
+                    .unwrap_or_default(),
+            )
+        };
         for op in operations {
             let shape = template_shape(&op.path);
             if let Some(first) = by_route.get(&(shape.clone(), op.method)) {
                 let mut d = self.sources.error(&op.at, format!("{} `{}` conflicts with {} `{}`: the paths differ only in parameter names, so no request can choose between them", op.method, op.path, first.method, first.path));
-                d.related = Some(self.sources.error(&first.at, "").place());
+                d.related = Some(Box::new(self.sources.error(&first.at, "").place()));
                 self.diagnostics.push(d);
                 continue;
             }
@@ -801,7 +1056,7 @@ impl<'a> Builder<'a> {
                     let pair = (first.path.clone(), op.path.clone());
                     if !reported.contains(&pair) {
                         let mut d = self.sources.warning(&item_at(op), format!("path `{}` and `{}` differ only in parameter names (OpenAPI forbids this; their methods differ, so requests can still be routed)", op.path, first.path));
-                        d.related = Some(self.sources.error(&item_at(first), "").place());
+                        d.related = Some(Box::new(self.sources.error(&item_at(first), "").place()));
                         self.diagnostics.push(d);
                         reported.push(pair);
                     }
@@ -825,7 +1080,13 @@ enum Param {
 
 #[derive(Clone)]
 enum SwaggerBody {
-    Json { schema: Option<SchemaId>, required: bool, description: Option<String>, at: Location, examples: Option<Value> },
+    Json {
+        schema: Option<SchemaId>,
+        required: bool,
+        description: Option<String>,
+        at: Location,
+        examples: Option<Value>,
+    },
     Form(Vec<FormField>),
 }
 
@@ -868,7 +1129,9 @@ pub fn template_variables(template: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = template;
     while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
         out.push(rest[start + 1..start + len].to_string());
         rest = &rest[start + len + 1..];
     }
@@ -877,8 +1140,17 @@ pub fn template_variables(template: &str) -> Vec<String> {
 
 /// 2.0: the media types an operation consumes or produces (operation, else document, else JSON).
 fn media_types(op: &Value, root: &Value, key: &str) -> Vec<String> {
-    let list = |v: &Value| v.get(key).and_then(Value::as_array).map(|a| a.iter().filter_map(|m| m.as_str().map(str::to_string)).collect::<Vec<_>>());
-    list(op).or_else(|| list(root)).filter(|l| !l.is_empty()).unwrap_or_else(|| vec!["application/json".to_string()])
+    let list = |v: &Value| {
+        v.get(key).and_then(Value::as_array).map(|a| {
+            a.iter()
+                .filter_map(|m| m.as_str().map(str::to_string))
+                .collect::<Vec<_>>()
+        })
+    };
+    list(op)
+        .or_else(|| list(root))
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| vec!["application/json".to_string()])
 }
 
 /// 2.0: `collectionFormat` as an OpenAPI 3 style and explode.
@@ -888,15 +1160,37 @@ fn collection_format_style(format: Option<&str>, location: ParamIn) -> (Style, b
         Some("pipes") => (Style::PipeDelimited, false),
         Some("tsv") => (Style::TabDelimited, false),
         Some("multi") => (Style::Form, true),
-        _ => (if matches!(location, ParamIn::Query) { Style::Form } else { Style::Simple }, false),
+        _ => (
+            if matches!(location, ParamIn::Query) {
+                Style::Form
+            } else {
+                Style::Simple
+            },
+            false,
+        ),
     }
 }
 
 /// 2.0: the schema a non-body parameter or header describes with its own fields.
 fn swagger_param_schema(p: &Value) -> Value {
     const KEYS: &[&str] = &[
-        "type", "format", "items", "default", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength",
-        "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "enum", "multipleOf", "x-nullable",
+        "type",
+        "format",
+        "items",
+        "default",
+        "maximum",
+        "exclusiveMaximum",
+        "minimum",
+        "exclusiveMinimum",
+        "maxLength",
+        "minLength",
+        "pattern",
+        "maxItems",
+        "minItems",
+        "uniqueItems",
+        "enum",
+        "multipleOf",
+        "x-nullable",
     ];
     let mut schema = Map::new();
     if let Some(o) = p.as_object() {
@@ -919,14 +1213,31 @@ fn swagger_servers(root: &Value) -> Vec<Server> {
     let schemes: Vec<String> = root
         .get("schemes")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     let urls: Vec<String> = match host {
         Some(h) if schemes.is_empty() => vec![format!("https://{h}{base_path}")],
-        Some(h) => schemes.iter().map(|s| format!("{s}://{h}{base_path}")).collect(),
-        None => vec![if base_path.is_empty() { "/".into() } else { base_path }],
+        Some(h) => schemes
+            .iter()
+            .map(|s| format!("{s}://{h}{base_path}"))
+            .collect(),
+        None => vec![if base_path.is_empty() {
+            "/".into()
+        } else {
+            base_path
+        }],
     };
-    urls.into_iter().map(|url| Server { url, description: None, variables: Vec::new() }).collect()
+    urls.into_iter()
+        .map(|url| Server {
+            url,
+            description: None,
+            variables: Vec::new(),
+        })
+        .collect()
 }
 
 /// A cheap copy of the root's top-level scalars and small objects (not `paths` or
@@ -940,7 +1251,12 @@ impl CloneShallow for Value {
         match self {
             Value::Object(o) => Value::Object(
                 o.iter()
-                    .filter(|(k, _)| !matches!(k.as_str(), "paths" | "components" | "definitions" | "webhooks"))
+                    .filter(|(k, _)| {
+                        !matches!(
+                            k.as_str(),
+                            "paths" | "components" | "definitions" | "webhooks"
+                        )
+                    })
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
             ),

@@ -46,11 +46,15 @@ pub struct Diagnostic {
     pub position: Option<Position>,
     pub message: String,
     /// A second place the message is about (the other duplicate, the other clashing path).
-    pub related: Option<Place>,
+    pub related: Option<Box<Place>>,
 }
 
 impl Diagnostic {
-    pub fn error(file: impl Into<String>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn error(
+        file: impl Into<String>,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Error,
             file: file.into(),
@@ -61,7 +65,11 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(file: impl Into<String>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn warning(
+        file: impl Into<String>,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(file, pointer, message)
@@ -99,7 +107,9 @@ pub struct LoadError {
 
 impl LoadError {
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
     }
 }
 

@@ -65,17 +65,29 @@ impl Spec {
     pub fn load(path: impl AsRef<Path>, options: LoadOptions) -> Result<Spec, LoadError> {
         let path = path.as_ref();
         let display = path.to_string_lossy().into_owned();
-        let fail = |message: String| LoadError { diagnostics: vec![Diagnostic::error(display.clone(), "", message)] };
-        let canonical = path.canonicalize().map_err(|e| fail(format!("cannot open: {e}")))?;
+        let fail = |message: String| LoadError {
+            diagnostics: vec![Diagnostic::error(display.clone(), "", message)],
+        };
+        let canonical = path
+            .canonicalize()
+            .map_err(|e| fail(format!("cannot open: {e}")))?;
         let meta = std::fs::metadata(&canonical).map_err(|e| fail(format!("cannot open: {e}")))?;
         if meta.is_dir() {
             return Err(fail("is a folder, not a spec file".into()));
         }
         if meta.len() > limits::MAX_FILE_BYTES {
-            return Err(fail(format!("larger than the {} byte limit", limits::MAX_FILE_BYTES)));
+            return Err(fail(format!(
+                "larger than the {} byte limit",
+                limits::MAX_FILE_BYTES
+            )));
         }
         let bytes = std::fs::read(&canonical).map_err(|e| fail(format!("cannot read: {e}")))?;
-        let text = String::from_utf8(bytes).map_err(|e| fail(format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to())))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            fail(format!(
+                "not UTF-8 text (byte {})",
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
         Self::from_file(SourceFile::parse(display, canonical, text), options)
     }
 
@@ -84,11 +96,19 @@ impl Spec {
     pub fn from_str(name: &str, text: &str, options: LoadOptions) -> Result<Spec, LoadError> {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
         let path = refs::lexical_normalize(&cwd.join(name));
-        Self::from_file(SourceFile::parse(name.to_string(), path, text.to_string()), options)
+        Self::from_file(
+            SourceFile::parse(name.to_string(), path, text.to_string()),
+            options,
+        )
     }
 
-    fn from_file(root: Result<SourceFile, Diagnostic>, options: LoadOptions) -> Result<Spec, LoadError> {
-        let root = root.map_err(|d| LoadError { diagnostics: vec![d] })?;
+    fn from_file(
+        root: Result<SourceFile, Diagnostic>,
+        options: LoadOptions,
+    ) -> Result<Spec, LoadError> {
+        let root = root.map_err(|d| LoadError {
+            diagnostics: vec![d],
+        })?;
         let mut sources = SourceSet::new(root, options.refs);
         let fail = |sources: &SourceSet, mut diagnostics: Vec<Diagnostic>| {
             sources.locate(&mut diagnostics);
@@ -105,13 +125,29 @@ impl Spec {
         let Some(built) = built.filter(|_| !build::has_errors(&diagnostics)) else {
             return Err(fail(&sources, diagnostics));
         };
-        let describe = normalized.locations.iter().map(|l| sources.describe(l)).collect();
-        let schemas = Schemas::new(normalized.document, normalized.locations, describe).map_err(|e| {
-            fail(&sources, vec![Diagnostic::error(sources.file(FileId(0)).display.clone(), "", e)])
-        })?;
+        let describe = normalized
+            .locations
+            .iter()
+            .map(|l| sources.describe(l))
+            .collect();
+        let schemas =
+            Schemas::new(normalized.document, normalized.locations, describe).map_err(|e| {
+                fail(
+                    &sources,
+                    vec![Diagnostic::error(
+                        sources.file(FileId(0)).display.clone(),
+                        "",
+                        e,
+                    )],
+                )
+            })?;
         let mut servers = built.servers;
         if servers.is_empty() {
-            servers.push(Server { url: "/".into(), description: None, variables: Vec::new() });
+            servers.push(Server {
+                url: "/".into(),
+                description: None,
+                variables: Vec::new(),
+            });
         }
         Ok(Spec {
             dialect: built.dialect,
@@ -160,7 +196,11 @@ impl Spec {
     /// The file, line and column of a location.
     pub fn place(&self, at: &Location) -> Place {
         let file = self.sources.file(at.file);
-        Place { file: file.display.clone(), pointer: at.pointer.clone(), position: Some(file.position(&at.pointer)) }
+        Place {
+            file: file.display.clone(),
+            pointer: at.pointer.clone(),
+            position: Some(file.position(&at.pointer)),
+        }
     }
 
     /// The raw value at a location in one of the spec's files.
@@ -170,11 +210,16 @@ impl Spec {
 
     /// The path prefix clients put before every path: the first server's path.
     pub fn base_path(&self) -> String {
-        self.servers.first().map(Server::base_path).unwrap_or_default()
+        self.servers
+            .first()
+            .map(Server::base_path)
+            .unwrap_or_default()
     }
 
     pub fn operation(&self, operation_id: &str) -> Option<&Operation> {
-        self.operations.iter().find(|o| o.operation_id.as_deref() == Some(operation_id))
+        self.operations
+            .iter()
+            .find(|o| o.operation_id.as_deref() == Some(operation_id))
     }
 
     /// The schemas operations validate against directly, each with the direction it serves:
@@ -182,17 +227,41 @@ impl Spec {
     pub fn operation_schemas(&self) -> Vec<(SchemaId, crate::validate::Direction)> {
         use crate::validate::Direction::{Request, Response};
         let mut out = Vec::new();
-        for op in self.operations.iter().chain(self.webhooks.iter().map(|w| &w.operation)) {
+        for op in self
+            .operations
+            .iter()
+            .chain(self.webhooks.iter().map(|w| &w.operation))
+        {
             for p in &op.parameters {
                 out.extend(p.schema.map(|s| (s, Request)));
-                out.extend(p.content.iter().filter_map(|m| m.schema).map(|s| (s, Request)));
+                out.extend(
+                    p.content
+                        .iter()
+                        .filter_map(|m| m.schema)
+                        .map(|s| (s, Request)),
+                );
             }
             if let Some(body) = &op.request_body {
-                out.extend(body.content.iter().filter_map(|m| m.schema).map(|s| (s, Request)));
+                out.extend(
+                    body.content
+                        .iter()
+                        .filter_map(|m| m.schema)
+                        .map(|s| (s, Request)),
+                );
             }
             for r in &op.responses {
-                out.extend(r.content.iter().filter_map(|m| m.schema).map(|s| (s, Response)));
-                out.extend(r.headers.iter().filter_map(|h| h.schema).map(|s| (s, Response)));
+                out.extend(
+                    r.content
+                        .iter()
+                        .filter_map(|m| m.schema)
+                        .map(|s| (s, Response)),
+                );
+                out.extend(
+                    r.headers
+                        .iter()
+                        .filter_map(|h| h.schema)
+                        .map(|s| (s, Response)),
+                );
             }
         }
         out.sort();
@@ -211,7 +280,10 @@ impl Spec {
     }
 
     pub fn security_scheme(&self, name: &str) -> Option<&SecurityScheme> {
-        self.security_schemes.iter().find(|(n, _)| n == name).map(|(_, s)| s)
+        self.security_schemes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s)
     }
 }
 
@@ -222,11 +294,16 @@ pub fn discover(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if !path.is_file() || !matches!(ext.as_str(), "json" | "yaml" | "yml") {
             continue;
         }
-        let head = std::fs::read(&path).map(|b| String::from_utf8_lossy(&b[..b.len().min(4096)]).into_owned())?;
+        let head = std::fs::read(&path)
+            .map(|b| String::from_utf8_lossy(&b[..b.len().min(4096)]).into_owned())?;
         if head.contains("openapi") || head.contains("swagger") {
             out.push(path);
         }

@@ -349,10 +349,20 @@ pub struct SecurityRequirement {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SecurityScheme {
-    ApiKey { name: String, location: ParamIn },
-    Http { scheme: String, bearer_format: Option<String> },
-    OAuth2 { flows: Value },
-    OpenIdConnect { url: String },
+    ApiKey {
+        name: String,
+        location: ParamIn,
+    },
+    Http {
+        scheme: String,
+        bearer_format: Option<String>,
+    },
+    OAuth2 {
+        flows: Value,
+    },
+    OpenIdConnect {
+        url: String,
+    },
     MutualTls,
 }
 

@@ -37,7 +37,7 @@ pub const REQUIRED_IN_RESPONSES: &str = "x-stipula-required-in-responses";
 pub const REQUIRED_IN_REQUESTS: &str = "x-stipula-required-in-requests";
 
 /// Keywords whose value is one subschema.
-const SINGLE: &[&str] = &[
+pub const SINGLE: &[&str] = &[
     "additionalProperties",
     "not",
     "if",
@@ -52,12 +52,27 @@ const SINGLE: &[&str] = &[
     "items",
 ];
 /// Keywords whose value maps names to subschemas.
-const MAPS: &[&str] = &["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+pub const MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+];
 /// Keywords whose value is a list of subschemas.
-const LISTS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
+pub const LISTS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
 /// Keywords that apply a subschema to the same instance (a `$ref` reached only through these
 /// does not descend into the instance).
-const IN_PLACE: &[&str] = &["allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas"];
+const IN_PLACE: &[&str] = &[
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "dependentSchemas",
+];
 
 /// Builds the entries of one spec.
 pub struct Normalizer {
@@ -127,7 +142,11 @@ impl Normalizer {
     }
 
     /// Converts every pending entry (and every entry their references reach).
-    pub fn finish(mut self, sources: &mut SourceSet, diagnostics: &mut Vec<Diagnostic>) -> NormalizedSchemas {
+    pub fn finish(
+        mut self,
+        sources: &mut SourceSet,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> NormalizedSchemas {
         while let Some(id) = self.pending.pop() {
             let entry = &self.entries[id.0 as usize];
             let at = entry.location.clone();
@@ -138,7 +157,8 @@ impl Normalizer {
             let converted = if raw.is_object() || raw.is_boolean() {
                 self.convert(raw, &at, id, true, sources, diagnostics)
             } else {
-                diagnostics.push(sources.error(&at, "a schema must be an object (or, in 3.1, a boolean)"));
+                diagnostics
+                    .push(sources.error(&at, "a schema must be an object (or, in 3.1, a boolean)"));
                 Value::Bool(true)
             };
             self.entries[id.0 as usize].normalized = Some(converted);
@@ -195,7 +215,8 @@ impl Normalizer {
             };
             let target_id = self.schema_at(&target);
             if in_place {
-                self.in_place_refs.push((entry, target_id, at.child("$ref")));
+                self.in_place_refs
+                    .push((entry, target_id, at.child("$ref")));
             }
             let rewritten = Value::String(format!("#/$defs/{}", target_id.0));
             if legacy {
@@ -212,7 +233,14 @@ impl Normalizer {
         for &key in LISTS {
             if let Some(Value::Array(children)) = schema.remove(key) {
                 let child_in_place = in_place && IN_PLACE.contains(&key);
-                let list = self.convert_list(children, &at.child(key), entry, child_in_place, sources, diagnostics);
+                let list = self.convert_list(
+                    children,
+                    &at.child(key),
+                    entry,
+                    child_in_place,
+                    sources,
+                    diagnostics,
+                );
                 schema.insert(key.into(), Value::Array(list));
             }
         }
@@ -222,12 +250,32 @@ impl Normalizer {
                 let converted = match (key, child) {
                     // 2.0/3.0 tuple form.
                     ("items", Value::Array(items)) => {
-                        let list = self.convert_list(items, &at.child("items"), entry, false, sources, diagnostics);
+                        let list = self.convert_list(
+                            items,
+                            &at.child("items"),
+                            entry,
+                            false,
+                            sources,
+                            diagnostics,
+                        );
                         schema.insert("prefixItems".into(), Value::Array(list));
                         continue;
                     }
-                    ("additionalProperties" | "additionalItems" | "unevaluatedItems" | "unevaluatedProperties", v @ Value::Bool(_)) => v,
-                    (_, child) => self.convert(child, &at.child(key), entry, child_in_place, sources, diagnostics),
+                    (
+                        "additionalProperties"
+                        | "additionalItems"
+                        | "unevaluatedItems"
+                        | "unevaluatedProperties",
+                        v @ Value::Bool(_),
+                    ) => v,
+                    (_, child) => self.convert(
+                        child,
+                        &at.child(key),
+                        entry,
+                        child_in_place,
+                        sources,
+                        diagnostics,
+                    ),
                 };
                 schema.insert(key.into(), converted);
             }
@@ -238,7 +286,14 @@ impl Normalizer {
                 let base = at.child(key);
                 let mut out = Map::with_capacity(children.len());
                 for (name, child) in children {
-                    let converted = self.convert(child, &base.child(&name), entry, child_in_place, sources, diagnostics);
+                    let converted = self.convert(
+                        child,
+                        &base.child(&name),
+                        entry,
+                        child_in_place,
+                        sources,
+                        diagnostics,
+                    );
                     out.insert(name, converted);
                 }
                 schema.insert(key.into(), Value::Object(out));
@@ -252,7 +307,14 @@ impl Normalizer {
                 if dep.is_array() {
                     required.insert(name, dep);
                 } else {
-                    let c = self.convert(dep, &at.child("dependencies").child(&name), entry, in_place, sources, diagnostics);
+                    let c = self.convert(
+                        dep,
+                        &at.child("dependencies").child(&name),
+                        entry,
+                        in_place,
+                        sources,
+                        diagnostics,
+                    );
                     schemas.insert(name, c);
                 }
             }
@@ -267,7 +329,9 @@ impl Normalizer {
         schema.remove("$id");
         schema.remove("$schema");
         if let Some(example) = schema.remove("example") {
-            schema.entry("examples").or_insert_with(|| Value::Array(vec![example]));
+            schema
+                .entry("examples")
+                .or_insert_with(|| Value::Array(vec![example]));
         }
         if legacy {
             convert_exclusive_bounds(&mut schema);
@@ -306,13 +370,29 @@ impl Normalizer {
         items
             .into_iter()
             .enumerate()
-            .map(|(i, v)| self.convert(v, &at.child(&i.to_string()), entry, in_place, sources, diagnostics))
+            .map(|(i, v)| {
+                self.convert(
+                    v,
+                    &at.child(&i.to_string()),
+                    entry,
+                    in_place,
+                    sources,
+                    diagnostics,
+                )
+            })
             .collect()
     }
 
     /// Moves readOnly / writeOnly properties out of `required` into the direction keywords.
-    fn split_required_by_direction(&self, schema: &mut Map<String, Value>, at: &Location, sources: &mut SourceSet) {
-        let (Some(Value::Array(required)), Some(Value::Object(_))) = (schema.get("required"), schema.get("properties")) else {
+    fn split_required_by_direction(
+        &self,
+        schema: &mut Map<String, Value>,
+        at: &Location,
+        sources: &mut SourceSet,
+    ) {
+        let (Some(Value::Array(required)), Some(Value::Object(_))) =
+            (schema.get("required"), schema.get("properties"))
+        else {
             return;
         };
         let mut plain = Vec::new();
@@ -383,7 +463,9 @@ impl Normalizer {
                             let chain: Vec<String> = stack[from..]
                                 .iter()
                                 .map(|&(s, _)| sources.describe(&self.entries[s].location))
-                                .chain(std::iter::once(sources.describe(&self.entries[to].location)))
+                                .chain(std::iter::once(
+                                    sources.describe(&self.entries[to].location),
+                                ))
                                 .collect();
                             diagnostics.push(sources.error(
                                 at,
@@ -405,7 +487,10 @@ impl Normalizer {
 }
 
 fn convert_exclusive_bounds(schema: &mut Map<String, Value>) {
-    for (exclusive, inclusive) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (exclusive, inclusive) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         match schema.get(exclusive) {
             Some(Value::Bool(true)) => {
                 schema.remove(exclusive);
@@ -446,10 +531,10 @@ fn add_integer_format_bounds(schema: &mut Map<String, Value>) {
 }
 
 fn make_nullable(mut schema: Map<String, Value>) -> Value {
-    if let Some(Value::Array(values)) = schema.get_mut("enum") {
-        if !values.contains(&Value::Null) {
-            values.push(Value::Null);
-        }
+    if let Some(Value::Array(values)) = schema.get_mut("enum")
+        && !values.contains(&Value::Null)
+    {
+        values.push(Value::Null);
     }
     match schema.get_mut("type") {
         Some(Value::String(t)) => {
@@ -470,14 +555,27 @@ fn make_nullable(mut schema: Map<String, Value>) -> Value {
             let constrains = schema.keys().any(|k| {
                 !matches!(
                     k.as_str(),
-                    "description" | "title" | "examples" | "default" | "deprecated" | "readOnly" | "writeOnly"
+                    "description"
+                        | "title"
+                        | "examples"
+                        | "default"
+                        | "deprecated"
+                        | "readOnly"
+                        | "writeOnly"
                 ) && !k.starts_with("x-")
             });
             if !constrains {
                 return Value::Object(schema);
             }
             let mut annotations = Map::new();
-            for k in ["description", "title", "examples", "default", "readOnly", "writeOnly"] {
+            for k in [
+                "description",
+                "title",
+                "examples",
+                "default",
+                "readOnly",
+                "writeOnly",
+            ] {
                 if let Some(v) = schema.get(k) {
                     annotations.insert(k.into(), v.clone());
                 }

@@ -103,11 +103,19 @@ impl SourceSet {
 
     /// A diagnostic about a location (position filled in later, in one pass per file).
     pub fn error(&self, at: &Location, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(self.file(at.file).display.clone(), at.pointer.clone(), message)
+        Diagnostic::error(
+            self.file(at.file).display.clone(),
+            at.pointer.clone(),
+            message,
+        )
     }
 
     pub fn warning(&self, at: &Location, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::warning(self.file(at.file).display.clone(), at.pointer.clone(), message)
+        Diagnostic::warning(
+            self.file(at.file).display.clone(),
+            at.pointer.clone(),
+            message,
+        )
     }
 
     /// Fills in line and column for every diagnostic (and its related place), reading each file
@@ -154,7 +162,12 @@ impl SourceSet {
         };
         let fragment = percent_decode_str(fragment)
             .decode_utf8()
-            .map_err(|_| self.error(&at, format!("`{reference}`: the fragment is not valid UTF-8")))?
+            .map_err(|_| {
+                self.error(
+                    &at,
+                    format!("`{reference}`: the fragment is not valid UTF-8"),
+                )
+            })?
             .into_owned();
         if !fragment.is_empty() && !fragment.starts_with('/') {
             return Err(self.error(
@@ -191,7 +204,9 @@ impl SourceSet {
             let reference = match self.get(&current) {
                 Some(Value::Object(o)) => match o.get("$ref") {
                     Some(Value::String(r)) => r.clone(),
-                    Some(_) => return Err(self.error(&current.child("$ref"), "`$ref` must be a string")),
+                    Some(_) => {
+                        return Err(self.error(&current.child("$ref"), "`$ref` must be a string"));
+                    }
                     None => return Ok(current),
                 },
                 Some(_) => return Ok(current),
@@ -202,7 +217,10 @@ impl SourceSet {
                 let chain: Vec<String> = seen.iter().map(|l| self.describe(l)).collect();
                 return Err(self.error(
                     at,
-                    format!("`$ref` cycle with no content: {} → back to the start", chain.join(" → ")),
+                    format!(
+                        "`$ref` cycle with no content: {} → back to the start",
+                        chain.join(" → ")
+                    ),
                 ));
             }
             seen.push(next.clone());
@@ -233,8 +251,15 @@ impl SourceSet {
             if let Some(&id) = self.by_key.get(target) {
                 return Ok(id);
             }
-            let text = super::remote::fetch(target).map_err(|e| self.error(at, format!("`{reference}`: {e}")))?;
-            return self.add(target.to_string(), target.to_string(), PathBuf::from(target), text, at);
+            let text = super::remote::fetch(target)
+                .map_err(|e| self.error(at, format!("`{reference}`: {e}")))?;
+            return self.add(
+                target.to_string(),
+                target.to_string(),
+                PathBuf::from(target),
+                text,
+                at,
+            );
         }
         if lower.contains("://") || lower.starts_with("urn:") {
             return Err(self.error(at, format!("`{reference}`: unsupported reference scheme")));
@@ -244,7 +269,9 @@ impl SourceSet {
         if from_file.path.to_string_lossy().contains("://") {
             return Err(self.error(
                 at,
-                format!("`{reference}`: relative references inside a remote document are not followed"),
+                format!(
+                    "`{reference}`: relative references inside a remote document are not followed"
+                ),
             ));
         }
         let base = from_file.path.parent().unwrap_or(Path::new(""));
@@ -264,13 +291,25 @@ impl SourceSet {
         }
         let display = display_path(&self.file(FileId(0)).display, &self.root_dir, &joined);
         let meta = std::fs::metadata(&joined).map_err(|e| {
-            self.error(at, format!("`{reference}`: cannot read {}: {e}", joined.display()))
+            self.error(
+                at,
+                format!("`{reference}`: cannot read {}: {e}", joined.display()),
+            )
         })?;
         if meta.len() > limits::MAX_FILE_BYTES {
-            return Err(self.error(at, format!("`{reference}`: file is larger than {} bytes", limits::MAX_FILE_BYTES)));
+            return Err(self.error(
+                at,
+                format!(
+                    "`{reference}`: file is larger than {} bytes",
+                    limits::MAX_FILE_BYTES
+                ),
+            ));
         }
         let text = std::fs::read_to_string(&joined).map_err(|e| {
-            self.error(at, format!("`{reference}`: cannot read {}: {e}", joined.display()))
+            self.error(
+                at,
+                format!("`{reference}`: cannot read {}: {e}", joined.display()),
+            )
         })?;
         self.add(key, display, joined, text, at)
     }
@@ -284,7 +323,10 @@ impl SourceSet {
         at: &Location,
     ) -> Result<FileId, Diagnostic> {
         if self.files.len() >= limits::MAX_FILES {
-            return Err(self.error(at, format!("more than {} files referenced", limits::MAX_FILES)));
+            return Err(self.error(
+                at,
+                format!("more than {} files referenced", limits::MAX_FILES),
+            ));
         }
         let file = SourceFile::parse(display, path, text)?;
         let id = FileId(self.files.len() as u32);

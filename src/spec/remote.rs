@@ -21,7 +21,10 @@ pub fn fetch(url: &str) -> Result<String, String> {
     if !response.status().is_success() {
         return Err(format!("fetching {url} answered {}", response.status()));
     }
-    if response.content_length().is_some_and(|n| n > MAX_REMOTE_BYTES) {
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_REMOTE_BYTES)
+    {
         return Err(format!("{url} is larger than {MAX_REMOTE_BYTES} bytes"));
     }
     response

@@ -193,7 +193,10 @@ fn locate(text: &str, targets: &[&str]) -> Vec<usize> {
     while let Some(Ok((event, span))) = parser.next() {
         let start = span.start.index();
         match event {
-            Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(_) => {
+            Event::Scalar(..)
+            | Event::MappingStart(..)
+            | Event::SequenceStart(..)
+            | Event::Alias(_) => {
                 let child = match stack.last_mut() {
                     Some(f) if f.is_map && f.key.is_none() => {
                         // This node is a key: the value that follows sits under it.

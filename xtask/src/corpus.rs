@@ -50,7 +50,14 @@ pub fn run(args: &[String]) -> ExitCode {
             header = cols;
             continue;
         }
-        let get = |name: &str| header.iter().position(|h| *h == name).and_then(|i| cols.get(i)).copied().unwrap_or("");
+        let get = |name: &str| {
+            header
+                .iter()
+                .position(|h| *h == name)
+                .and_then(|i| cols.get(i))
+                .copied()
+                .unwrap_or("")
+        };
         if get("kind") == "openapi" {
             docs.push(get("file").to_string());
         }
@@ -74,24 +81,45 @@ pub fn run(args: &[String]) -> ExitCode {
                 uncompilable += failed;
                 let total_time = started.elapsed();
                 loaded += 1;
-                slowest.push((total_time, format!("{file} (load {:.0} ms)", load_time.as_secs_f64() * 1e3)));
+                slowest.push((
+                    total_time,
+                    format!("{file} (load {:.0} ms)", load_time.as_secs_f64() * 1e3),
+                ));
                 for w in &spec.warnings {
-                    *warnings_by_kind.entry(warning_kind(&w.message)).or_default() += 1;
+                    *warnings_by_kind
+                        .entry(warning_kind(&w.message))
+                        .or_default() += 1;
                 }
                 if verbose {
-                    println!("loaded  {file}: {} operations, {} schemas, {} warnings, {failed} uncompilable, load {:.0} ms, load + compile {:.0} ms", spec.operations.len(), spec.schemas.len(), spec.warnings.len(), load_time.as_secs_f64() * 1e3, total_time.as_secs_f64() * 1e3);
+                    println!(
+                        "loaded  {file}: {} operations, {} schemas, {} warnings, {failed} uncompilable, load {:.0} ms, load + compile {:.0} ms",
+                        spec.operations.len(),
+                        spec.schemas.len(),
+                        spec.warnings.len(),
+                        load_time.as_secs_f64() * 1e3,
+                        total_time.as_secs_f64() * 1e3
+                    );
                 }
                 if let Some(reason) = known.get(file.as_str()) {
                     surprises += 1;
-                    println!("LOADS   {file}: listed as invalid ({reason}) but it loads: update xtask/corpus-known-invalid.tsv");
+                    println!(
+                        "LOADS   {file}: listed as invalid ({reason}) but it loads: update xtask/corpus-known-invalid.tsv"
+                    );
                 }
             }
             Err(e) => {
                 let first = e.errors().next().map(|d| d.to_string()).unwrap_or_default();
                 let count = e.errors().count();
-                let more = if count > 1 { format!(" (+{} more)", count - 1) } else { String::new() };
+                let more = if count > 1 {
+                    format!(" (+{} more)", count - 1)
+                } else {
+                    String::new()
+                };
                 match known.get(file.as_str()) {
-                    Some(reason) => println!("refused {file}: known invalid ({reason}): {}{more}", short(&first, &path)),
+                    Some(reason) => println!(
+                        "refused {file}: known invalid ({reason}): {}{more}",
+                        short(&first, &path)
+                    ),
                     None => {
                         surprises += 1;
                         println!("REFUSED {file}: {}{more}", short(&first, &path));
@@ -100,7 +128,7 @@ pub fn run(args: &[String]) -> ExitCode {
             }
         }
     }
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     println!("slowest (load + compile every schema):");
     for (t, f) in slowest.iter().take(5) {
         println!("  {:>7.0} ms  {f}", t.as_secs_f64() * 1e3);
