@@ -29,6 +29,35 @@ pub struct Cli {
 pub enum Command {
     /// Load specs and check them: structure, $refs, and every example against its schema.
     Lint(LintArgs),
+    /// Serve specs as a mock API: documented examples, strict request validation.
+    Mock(MockArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MockArgs {
+    /// Spec files or folders of specs (default: the bundled specs).
+    pub specs: Vec<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 4010)]
+    pub port: u16,
+    /// Seed for generated data (same seed, same bodies).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Serve a spec under another prefix than its first server's path: `SPEC=PREFIX`.
+    #[arg(long = "mount", value_name = "SPEC=PREFIX")]
+    pub mounts: Vec<String>,
+    /// Require exactly this credential on secured operations (bearer token, API key value, or
+    /// basic `user:password`).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, default_value_t = 10 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -91,7 +120,135 @@ pub fn spec_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Lint(args) => lint(&args),
+        Command::Mock(args) => mock(&args),
     }
+}
+
+/// Loads every spec, printing each failure; `None` when any failed.
+fn load_all(paths: &[PathBuf], load: &LoadArgs) -> Option<Vec<(PathBuf, Spec)>> {
+    let mut out = Vec::new();
+    let mut failed = false;
+    for path in paths {
+        match Spec::load(path, load.options()) {
+            Ok(spec) => {
+                for w in &spec.located_warnings() {
+                    eprintln!("{w}");
+                }
+                out.push((path.clone(), spec));
+            }
+            Err(e) => {
+                failed = true;
+                for d in &e.diagnostics {
+                    eprintln!("{d}");
+                }
+            }
+        }
+    }
+    (!failed).then_some(out)
+}
+
+fn mock(args: &MockArgs) -> ExitCode {
+    use crate::mock::{Limits, MockConfig, Mount};
+    let paths = match spec_paths(&args.specs) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some(specs) = load_all(&paths, &args.load) else { return ExitCode::from(2) };
+    let mut overrides = Vec::new();
+    for m in &args.mounts {
+        let Some((spec, prefix)) = m.rsplit_once('=') else {
+            eprintln!("error: --mount {m}: expected SPEC=PREFIX");
+            return ExitCode::from(2);
+        };
+        let prefix = prefix.trim_end_matches('/').to_string();
+        if !prefix.is_empty() && !prefix.starts_with('/') {
+            eprintln!("error: --mount {m}: the prefix must start with `/`");
+            return ExitCode::from(2);
+        }
+        overrides.push((PathBuf::from(spec), prefix));
+    }
+    let mut mounts = Vec::new();
+    for (path, spec) in specs {
+        let prefix = overrides
+            .iter()
+            .find(|(p, _)| p == &path || p.canonicalize().ok() == path.canonicalize().ok())
+            .map(|(_, prefix)| prefix.clone());
+        mounts.push(match prefix {
+            Some(prefix) => Mount { spec, prefix },
+            None => Mount::at_base_path(spec),
+        });
+    }
+    for (p, _) in &overrides {
+        if !paths.iter().any(|q| q == p || q.canonicalize().ok() == p.canonicalize().ok()) {
+            eprintln!("error: --mount names {}, which is not one of the specs served", p.display());
+            return ExitCode::from(2);
+        }
+    }
+    init_logging();
+    let config = MockConfig { seed: args.seed, token: args.token.clone(), limits: Limits { max_body_bytes: args.max_body_bytes, ..Limits::default() } };
+    let app = match crate::mock::App::new(mounts, config) {
+        Ok(app) => std::sync::Arc::new(app),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let addr = format!("{}:{}", args.host, args.port);
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(&addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: cannot listen on {addr}: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let local = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
+        for m in &app.mounts {
+            let base = if m.prefix.is_empty() { "/" } else { &m.prefix };
+            println!("mounted {} ({} {}) at http://{local}{base}: {} operations", display(Path::new(m.spec.name())), m.spec.dialect.name(), m.spec.version, m.spec.operations.len());
+        }
+        println!("stipula mock listening on http://{local} (Ctrl-C to stop)");
+        crate::mock::serve(listener, app, shutdown_signal()).await;
+        ExitCode::SUCCESS
+    })
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// Log lines to stderr; `RUST_LOG` overrides the default (`info`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
 }
 
 fn lint(args: &LintArgs) -> ExitCode {

@@ -19,6 +19,9 @@
 //! ```
 
 pub mod cli;
+pub mod generate;
 pub mod lint;
+pub mod mock;
+pub mod params;
 pub mod spec;
 pub mod validate;

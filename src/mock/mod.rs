@@ -1,0 +1,214 @@
+//! `stipula mock`: a strict mock server for any number of specs at once.
+//!
+//! [`App`] is the immutable state every request reads: the mounted specs and one [`Router`]
+//! over all their operations. A request goes `handle` → route (404/405) → `security` (401) →
+//! `request` validation (415, documented 400/422, or problem+json) → `respond` (Prefer,
+//! content negotiation, example choice). `server` is only the hyper accept loop.
+//!
+//! [`MockServer`] runs the same app on its own thread and runtime, so a Rust test (sync or
+//! async) can start a mock on port 0 and get its URL, like wiremock's `MockServer::start`.
+
+mod handle;
+mod problem;
+mod request;
+mod respond;
+pub mod router;
+mod security;
+mod server;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use router::Router;
+pub use server::serve;
+
+use crate::spec::Spec;
+
+/// Limits on what a client may send. Documented in README.md ("Mock limits").
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest request body read, in bytes; larger bodies get 413.
+    pub max_body_bytes: usize,
+    /// Time a client has to send its request headers (HTTP/1).
+    pub header_read_timeout: Duration,
+    /// Time a client has to send its whole body; slower bodies get 408.
+    pub body_read_timeout: Duration,
+    /// Deepest JSON nesting accepted in a request body (serde_json's own limit is 128).
+    pub max_json_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 10 * 1024 * 1024,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            max_json_depth: 128,
+        }
+    }
+}
+
+/// How the mock behaves.
+#[derive(Debug, Clone, Default)]
+pub struct MockConfig {
+    /// Seed for generated data: the same seed gives the same bodies.
+    pub seed: u64,
+    /// When set, every secured operation requires exactly this credential (bearer token,
+    /// API key value, or basic `user:password`).
+    pub token: Option<String>,
+    pub limits: Limits,
+}
+
+/// A spec and the path prefix it is served under.
+#[derive(Debug)]
+pub struct Mount {
+    pub spec: Spec,
+    /// `""` or `/something` without a trailing slash.
+    pub prefix: String,
+}
+
+impl Mount {
+    /// Mounts a spec at its first server's path (`/consent-management`).
+    pub fn at_base_path(spec: Spec) -> Mount {
+        let prefix = spec.base_path();
+        Mount { spec, prefix }
+    }
+}
+
+/// Why a mock could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum MockError {
+    #[error("{method} {second} (in {second_spec}) clashes with {method} {first} (in {first_spec}): both would answer the same requests; mount one elsewhere with --mount SPEC=PREFIX")]
+    RouteClash { method: String, first: String, first_spec: String, second: String, second_spec: String },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// The mock's state: mounted specs and the router over them. Immutable once built.
+#[derive(Debug)]
+pub struct App {
+    pub mounts: Vec<Mount>,
+    pub router: Router,
+    pub config: MockConfig,
+}
+
+impl App {
+    /// Builds the router over every operation of every mount; clashing routes are an error
+    /// naming both specs. Validators are compiled here, before the first request.
+    pub fn new(mounts: Vec<Mount>, config: MockConfig) -> Result<App, MockError> {
+        let mut router = Router::default();
+        for (m, mount) in mounts.iter().enumerate() {
+            for (o, op) in mount.spec.operations.iter().enumerate() {
+                let target = router::Target { method: op.method, mount: m, operation: o, names: Vec::new() };
+                router.add(&mount.prefix, &op.path, target).map_err(|c| MockError::RouteClash {
+                    method: c.method.to_string(),
+                    first: c.first,
+                    first_spec: mounts[c.first_mount].spec.name().to_string(),
+                    second: c.second,
+                    second_spec: mounts[c.second_mount].spec.name().to_string(),
+                })?;
+            }
+        }
+        for mount in &mounts {
+            mount.spec.compile_validators();
+        }
+        Ok(App { mounts, router, config })
+    }
+}
+
+/// A mock running in the background on 127.0.0.1, stopped when dropped.
+///
+/// ```
+/// use stipula::mock::MockServer;
+/// use stipula::spec::Spec;
+///
+/// let spec = Spec::from_str("pets.yaml", r#"
+/// openapi: 3.0.3
+/// info: {title: Pets, version: "1"}
+/// servers: [{url: "https://pets.example/v1"}]
+/// paths:
+///   /pets/{id}:
+///     get:
+///       parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+///       responses:
+///         "200":
+///           description: a pet
+///           content:
+///             application/json:
+///               example: {id: 7, name: Rex}
+/// "#, Default::default()).unwrap();
+/// let server = MockServer::start(vec![spec]).unwrap();
+/// let body = reqwest::blocking::get(format!("{}/v1/pets/7", server.url())).unwrap().text().unwrap();
+/// assert_eq!(body, r#"{"id":7,"name":"Rex"}"#);
+/// let bad = reqwest::blocking::get(format!("{}/v1/pets/seven", server.url())).unwrap();
+/// assert_eq!(bad.status(), 400);
+/// ```
+pub struct MockServer {
+    addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    app: Arc<App>,
+}
+
+impl MockServer {
+    /// Serves the specs, each at its first server's path, on a free port of 127.0.0.1.
+    pub fn start(specs: Vec<Spec>) -> Result<MockServer, MockError> {
+        let mounts = specs.into_iter().map(Mount::at_base_path).collect();
+        Self::start_with(mounts, MockConfig::default(), "127.0.0.1:0")
+    }
+
+    /// Serves the mounts with a configuration, on `addr` (port 0 picks a free port).
+    pub fn start_with(mounts: Vec<Mount>, config: MockConfig, addr: &str) -> Result<MockServer, MockError> {
+        let app = Arc::new(App::new(mounts, config)?);
+        let listener = std::net::TcpListener::bind(addr).map_err(|source| MockError::Bind { addr: addr.to_string(), source })?;
+        let bound = listener.local_addr().map_err(|source| MockError::Bind { addr: addr.to_string(), source })?;
+        listener.set_nonblocking(true).map_err(|source| MockError::Bind { addr: addr.to_string(), source })?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(MockError::Runtime)?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let served = app.clone();
+        let thread = std::thread::Builder::new()
+            .name("stipula-mock".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    match tokio::net::TcpListener::from_std(listener) {
+                        Ok(listener) => serve(listener, served, async { drop(rx.await) }).await,
+                        Err(e) => tracing::error!("cannot serve: {e}"),
+                    }
+                });
+            })
+            .map_err(MockError::Runtime)?;
+        Ok(MockServer { addr: bound, shutdown: Some(tx), thread: Some(thread), app })
+    }
+
+    /// `http://127.0.0.1:PORT`: add a mount's prefix and an operation's path.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The mounted specs with their prefixes.
+    pub fn mounts(&self) -> &[Mount] {
+        &self.app.mounts
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

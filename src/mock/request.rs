@@ -1,0 +1,273 @@
+//! Request validation: every parameter (decoded by its style) and the body, against the spec.
+//!
+//! The result lists *every* violation, each with where it is (parameter name or JSON pointer)
+//! and the rule broken, so that one round trip tells a client everything that is wrong. An
+//! undocumented Content-Type is not a violation but its own outcome (415).
+
+use std::fmt;
+
+use hyper::HeaderMap;
+use serde_json::{Value, json};
+
+use crate::params;
+use crate::spec::{MediaType, Operation, ParamIn, Spec};
+use crate::validate::Direction;
+
+/// One thing wrong with a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestViolation {
+    /// `path`, `query`, `header`, `cookie` or `body`.
+    pub location: &'static str,
+    /// The parameter's name, or for the body a JSON pointer (`""` for the whole body).
+    pub name: String,
+    /// The rule broken: a JSON Schema keyword, or `required`, `format`, `syntax`...
+    pub rule: String,
+    pub message: String,
+}
+
+impl RequestViolation {
+    fn new(location: &'static str, name: impl Into<String>, rule: impl Into<String>, message: impl Into<String>) -> Self {
+        RequestViolation { location, name: name.into(), rule: rule.into(), message: message.into() }
+    }
+
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({ "in": self.location, "rule": self.rule, "message": self.message });
+        if self.location == "body" {
+            v["pointer"] = json!(self.name);
+        } else {
+            v["name"] = json!(self.name);
+        }
+        v
+    }
+}
+
+impl fmt::Display for RequestViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = if self.location == "body" && self.name.is_empty() { "/" } else { &self.name };
+        write!(f, "{} {name}: {}", self.location, self.message)
+    }
+}
+
+/// What validation concluded.
+pub enum Checked {
+    Valid,
+    /// The body's media type is not documented (415), with what is documented.
+    UnsupportedMediaType(String),
+    Invalid(Vec<RequestViolation>),
+}
+
+/// The parts of a request validation reads.
+pub struct Incoming<'a> {
+    pub headers: &'a HeaderMap,
+    /// Raw path parameter values in template order, with the operation's names for them.
+    pub path_values: &'a [String],
+    pub path_names: &'a [String],
+    pub query: &'a [(&'a str, &'a str)],
+    pub cookies: &'a [(&'a str, &'a str)],
+    pub body: &'a [u8],
+}
+
+/// Headers whose parameter definitions OpenAPI says to ignore (they are described elsewhere).
+const IGNORED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
+
+pub fn check(spec: &Spec, op: &Operation, request: &Incoming<'_>, max_json_depth: usize) -> Checked {
+    let mut violations = Vec::new();
+    for p in &op.parameters {
+        let decoded = match p.location {
+            ParamIn::Path => match request.path_names.iter().position(|n| n == &p.name) {
+                Some(i) => params::decode_path(p, &spec.schemas, &request.path_values[i]).map(Some),
+                None => Ok(None),
+            },
+            ParamIn::Query => params::decode_query(p, &spec.schemas, request.query),
+            ParamIn::Header => {
+                if IGNORED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str()) {
+                    continue;
+                }
+                let values: Vec<&str> = request.headers.get_all(p.name.as_str()).iter().filter_map(|v| v.to_str().ok()).collect();
+                params::decode_header(p, &spec.schemas, &values)
+            }
+            ParamIn::Cookie => params::decode_cookie(p, &spec.schemas, request.cookies),
+        };
+        let location = p.location.as_str();
+        match decoded {
+            Err(e) => violations.push(RequestViolation::new(location, &p.name, "syntax", e.message)),
+            Ok(None) if p.required => violations.push(RequestViolation::new(location, &p.name, "required", format!("required {location} parameter `{}` is missing", p.name))),
+            Ok(None) => {}
+            Ok(Some(value)) => {
+                let value = match (&p.content.first(), &value) {
+                    (Some(m), Value::String(s)) => match params::decode_content(s, &m.media_type) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            violations.push(RequestViolation::new(location, &p.name, "syntax", e.message));
+                            continue;
+                        }
+                    },
+                    _ => value,
+                };
+                let schema = p.schema.or_else(|| p.content.first().and_then(|m| m.schema));
+                if let Some(schema) = schema {
+                    for v in spec.schemas.validate(schema, Direction::Request, &value) {
+                        let at = if v.instance_path.is_empty() { String::new() } else { format!(" at {}", v.instance_path) };
+                        violations.push(RequestViolation::new(location, &p.name, v.keyword, format!("`{}`{at}: {}", p.name, v.message)));
+                    }
+                }
+            }
+        }
+    }
+    match check_body(spec, op, request, max_json_depth, &mut violations) {
+        Some(unsupported) => Checked::UnsupportedMediaType(unsupported),
+        None if violations.is_empty() => Checked::Valid,
+        None => Checked::Invalid(violations),
+    }
+}
+
+/// Validates the body; returns `Some(documented types)` when its media type is not documented.
+fn check_body(spec: &Spec, op: &Operation, request: &Incoming<'_>, max_json_depth: usize, violations: &mut Vec<RequestViolation>) -> Option<String> {
+    let Some(body_doc) = &op.request_body else { return None };
+    if request.body.is_empty() {
+        if body_doc.required {
+            violations.push(RequestViolation::new("body", "", "required", "a request body is required"));
+        }
+        return None;
+    }
+    let content_type = request.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let documented = || body_doc.content.iter().map(|m| m.media_type.as_str()).collect::<Vec<_>>().join(", ");
+    let media = match content_type {
+        Some(ct) => match best_media_type(&body_doc.content, ct) {
+            Some(m) => m,
+            None => return Some(documented()),
+        },
+        None => match body_doc.content.iter().find(|m| m.media_type == "*/*") {
+            Some(m) => m,
+            None if body_doc.content.is_empty() => return None,
+            None => {
+                violations.push(RequestViolation::new("header", "Content-Type", "required", format!("the request has a body but no Content-Type (documented: {})", documented())));
+                return None;
+            }
+        },
+    };
+    let Some(schema) = media.schema else { return None };
+    let essence = essence(content_type.unwrap_or(&media.media_type));
+    let value = if is_json(&essence) {
+        match parse_json(request.body, max_json_depth) {
+            Ok(v) => v,
+            Err(message) => {
+                violations.push(RequestViolation::new("body", "", "syntax", message));
+                return None;
+            }
+        }
+    } else if essence == "application/x-www-form-urlencoded" {
+        let Ok(text) = std::str::from_utf8(request.body) else {
+            violations.push(RequestViolation::new("body", "", "syntax", "the form body is not UTF-8"));
+            return None;
+        };
+        match form_object(spec, schema, text) {
+            Ok(v) => v,
+            Err(message) => {
+                violations.push(RequestViolation::new("body", "", "syntax", message));
+                return None;
+            }
+        }
+    } else if essence.starts_with("text/") {
+        match std::str::from_utf8(request.body) {
+            Ok(text) => Value::String(text.to_string()),
+            Err(_) => {
+                violations.push(RequestViolation::new("body", "", "syntax", "the text body is not UTF-8"));
+                return None;
+            }
+        }
+    } else {
+        // Binary, multipart and other bodies: their schema describes parts or bytes that
+        // JSON Schema cannot check here.
+        return None;
+    };
+    for v in spec.schemas.validate(schema, Direction::Request, &value) {
+        violations.push(RequestViolation::new("body", v.instance_path, v.keyword, v.message));
+    }
+    None
+}
+
+/// The documented media type that best matches a Content-Type: exact, then `type/*`, then `*/*`.
+fn best_media_type<'m>(content: &'m [MediaType], content_type: &str) -> Option<&'m MediaType> {
+    let actual = essence(content_type);
+    let (kind, _) = actual.split_once('/').unwrap_or((&actual, ""));
+    content
+        .iter()
+        .find(|m| essence(&m.media_type) == actual)
+        .or_else(|| content.iter().find(|m| essence(&m.media_type) == format!("{kind}/*")))
+        .or_else(|| content.iter().find(|m| m.media_type == "*/*"))
+}
+
+/// `Application/JSON; charset=utf-8` → `application/json`.
+pub fn essence(media_type: &str) -> String {
+    media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+/// `application/json`, `application/problem+json`, `text/json`...
+pub fn is_json(essence: &str) -> bool {
+    essence.ends_with("/json") || essence.ends_with("+json")
+}
+
+fn parse_json(body: &[u8], max_depth: usize) -> Result<Value, String> {
+    let text = std::str::from_utf8(body).map_err(|e| format!("the body is not UTF-8 (byte {})", e.valid_up_to()))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("the body is not valid JSON: {e}"))?;
+    if depth(&value) > max_depth {
+        return Err(format!("the body nests deeper than {max_depth} levels"));
+    }
+    Ok(value)
+}
+
+fn depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 1usize)];
+    while let Some((v, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        match v {
+            Value::Array(a) => stack.extend(a.iter().map(|c| (c, d + 1))),
+            Value::Object(o) => stack.extend(o.values().map(|c| (c, d + 1))),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// An urlencoded form as the object its schema describes: each field typed by its property's
+/// schema; repeated fields become arrays.
+fn form_object(spec: &Spec, schema: crate::spec::SchemaId, text: &str) -> Result<Value, String> {
+    let root = spec.schemas.resolve(spec.schemas.get(schema));
+    let mut object = serde_json::Map::new();
+    for pair in text.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = decode_form(k)?;
+        let raw = decode_form(v)?;
+        let property = root.get("properties").and_then(|p| p.get(&key)).map(|s| spec.schemas.resolve(s));
+        let is_array = property.is_some_and(|p| p.get("type").and_then(Value::as_str) == Some("array"));
+        let item_schema = if is_array { property.and_then(|p| p.get("items")).map(|s| spec.schemas.resolve(s)) } else { property };
+        let value = match item_schema {
+            Some(s) => params::coerce(&spec.schemas, s, &raw),
+            None => Value::String(raw),
+        };
+        match object.get_mut(&key) {
+            Some(Value::Array(items)) if is_array => items.push(value),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, value]);
+            }
+            None if is_array => {
+                object.insert(key, Value::Array(vec![value]));
+            }
+            None => {
+                object.insert(key, value);
+            }
+        }
+    }
+    Ok(Value::Object(object))
+}
+
+fn decode_form(s: &str) -> Result<String, String> {
+    let s = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&s)
+        .decode_utf8()
+        .map(|c| c.into_owned())
+        .map_err(|_| "the form body has invalid percent-encoding or UTF-8".to_string())
+}
