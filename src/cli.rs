@@ -156,7 +156,9 @@ fn mock(args: &MockArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let Some(specs) = load_all(&paths, &args.load) else { return ExitCode::from(2) };
+    let Some(specs) = load_all(&paths, &args.load) else {
+        return ExitCode::from(2);
+    };
     let mut overrides = Vec::new();
     for m in &args.mounts {
         let Some((spec, prefix)) = m.rsplit_once('=') else {
@@ -182,13 +184,26 @@ fn mock(args: &MockArgs) -> ExitCode {
         });
     }
     for (p, _) in &overrides {
-        if !paths.iter().any(|q| q == p || q.canonicalize().ok() == p.canonicalize().ok()) {
-            eprintln!("error: --mount names {}, which is not one of the specs served", p.display());
+        if !paths
+            .iter()
+            .any(|q| q == p || q.canonicalize().ok() == p.canonicalize().ok())
+        {
+            eprintln!(
+                "error: --mount names {}, which is not one of the specs served",
+                p.display()
+            );
             return ExitCode::from(2);
         }
     }
     init_logging();
-    let config = MockConfig { seed: args.seed, token: args.token.clone(), limits: Limits { max_body_bytes: args.max_body_bytes, ..Limits::default() } };
+    let config = MockConfig {
+        seed: args.seed,
+        token: args.token.clone(),
+        limits: Limits {
+            max_body_bytes: args.max_body_bytes,
+            ..Limits::default()
+        },
+    };
     let app = match crate::mock::App::new(mounts, config) {
         Ok(app) => std::sync::Arc::new(app),
         Err(e) => {
@@ -196,7 +211,11 @@ fn mock(args: &MockArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(crate::mock::WORKER_STACK_BYTES)
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -215,7 +234,13 @@ fn mock(args: &MockArgs) -> ExitCode {
         let local = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
         for m in &app.mounts {
             let base = if m.prefix.is_empty() { "/" } else { &m.prefix };
-            println!("mounted {} ({} {}) at http://{local}{base}: {} operations", display(Path::new(m.spec.name())), m.spec.dialect.name(), m.spec.version, m.spec.operations.len());
+            println!(
+                "mounted {} ({} {}) at http://{local}{base}: {} operations",
+                display(Path::new(m.spec.name())),
+                m.spec.dialect.name(),
+                m.spec.version,
+                m.spec.operations.len()
+            );
         }
         println!("stipula mock listening on http://{local} (Ctrl-C to stop)");
         crate::mock::serve(listener, app, shutdown_signal()).await;
@@ -247,8 +272,13 @@ async fn shutdown_signal() {
 
 /// Log lines to stderr; `RUST_LOG` overrides the default (`info`).
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }
 
 fn lint(args: &LintArgs) -> ExitCode {

@@ -185,7 +185,10 @@ fn draw(strategy: &BoxedStrategy<Value>, seed: u64, attempt: u32) -> Option<Valu
         ..Config::default()
     };
     let mut runner = TestRunner::new_with_rng(config, rng);
-    strategy.new_tree(&mut runner).ok().map(|tree| tree.current())
+    strategy
+        .new_tree(&mut runner)
+        .ok()
+        .map(|tree| tree.current())
 }
 
 /// 32 bytes from (seed, attempt), by splitmix64.
@@ -221,7 +224,12 @@ pub fn documented_example(schemas: &Schemas, id: SchemaId, direction: Direction)
     example_of(schemas, schemas.get(id), direction, 0)
 }
 
-fn example_of(schemas: &Schemas, schema: &Value, direction: Direction, depth: u32) -> Option<Value> {
+fn example_of(
+    schemas: &Schemas,
+    schema: &Value,
+    direction: Direction,
+    depth: u32,
+) -> Option<Value> {
     if depth > EXAMPLE_DEPTH {
         return None;
     }
@@ -624,12 +632,7 @@ impl<'a> Compiler<'a> {
             }
             let mut refs = Vec::new();
             collect_refs(b, &mut refs);
-            1 + refs.len()
-                + 100
-                    * refs
-                        .iter()
-                        .filter(|r| self.stack.contains(r))
-                        .count()
+            1 + refs.len() + 100 * refs.iter().filter(|r| self.stack.contains(r)).count()
         };
         (0..branches.len())
             .filter(|&i| branches[i] != Value::Bool(false))
@@ -1446,10 +1449,7 @@ fn translate_pattern(pattern: &str, cap: bool) -> Translated {
                         (Some('=' | '!'), _) | (Some('<'), Some('=' | '!')) => {
                             // A look-around: dropped, with a quantifier on it.
                             i = skip_group(&c, i);
-                            while c
-                                .get(i + 1)
-                                .is_some_and(|q| matches!(q, '*' | '+' | '?'))
-                            {
+                            while c.get(i + 1).is_some_and(|q| matches!(q, '*' | '+' | '?')) {
                                 i += 1;
                             }
                             lossy = true;
@@ -1782,7 +1782,10 @@ fn merge_into(out: &mut Map<String, Value>, other: Map<String, Value>) -> bool {
                     *cur = v;
                 }
             }
-            "items" | "additionalProperties" | "propertyNames" | "unevaluatedItems"
+            "items"
+            | "additionalProperties"
+            | "propertyNames"
+            | "unevaluatedItems"
             | "unevaluatedProperties" => {
                 *cur = json!({ "allOf": [cur.clone(), v] });
             }
@@ -1819,7 +1822,9 @@ fn intersect_types(a: &Value, b: &Value) -> Vec<String> {
     for t in &a {
         let keep = if b.contains(t) {
             Some(*t)
-        } else if *t == "integer" && b.contains(&"number") || *t == "number" && b.contains(&"integer") {
+        } else if *t == "integer" && b.contains(&"number")
+            || *t == "number" && b.contains(&"integer")
+        {
             Some("integer")
         } else {
             None
@@ -2133,7 +2138,8 @@ impl Checker {
         let registry = self
             .registry
             .get_or_init(|| {
-                let defs = std::mem::take(&mut *self.defs.lock().unwrap_or_else(|e| e.into_inner()));
+                let defs =
+                    std::mem::take(&mut *self.defs.lock().unwrap_or_else(|e| e.into_inner()));
                 Registry::new()
                     .add(
                         CHECK_URI,

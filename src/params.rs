@@ -193,7 +193,12 @@ fn types_of(schemas: &Schemas, schema: &Value, depth: usize) -> Option<u8> {
     let s = schemas.resolve(schema).as_object()?;
     let mut allowed = match s.get("type") {
         Some(Value::String(t)) => Some(type_bit(t)),
-        Some(Value::Array(ts)) => Some(ts.iter().filter_map(Value::as_str).map(type_bit).fold(0, |a, b| a | b)),
+        Some(Value::Array(ts)) => Some(
+            ts.iter()
+                .filter_map(Value::as_str)
+                .map(type_bit)
+                .fold(0, |a, b| a | b),
+        ),
         _ => match (s.get("const"), s.get("enum").and_then(Value::as_array)) {
             (Some(c), _) => Some(value_bit(c)),
             (None, Some(values)) => Some(values.iter().map(value_bit).fold(0, |a, b| a | b)),
@@ -204,7 +209,12 @@ fn types_of(schemas: &Schemas, schema: &Value, depth: usize) -> Option<u8> {
         (Some(a), Some(b)) => Some(a & b),
         (a, b) => a.or(b),
     };
-    for branch in s.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for branch in s
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         allowed = narrow(allowed, types_of(schemas, branch, depth + 1));
     }
     for key in ["anyOf", "oneOf"] {
@@ -284,7 +294,12 @@ pub fn decode_content(raw: &str, media_type: &str) -> Result<Value, DecodeError>
 }
 
 fn is_json(media_type: &str) -> bool {
-    let base = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let base = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     base == "application/json" || base.ends_with("+json")
 }
 
@@ -326,7 +341,12 @@ fn percent_decode(raw: &str, plus_as_space: bool) -> Result<String, &'static str
 /// The (resolved) schema of a property, looking through `allOf`/`anyOf`/`oneOf`, else the
 /// `additionalProperties` schema, else [`ANY`].
 fn property_schema<'a>(schemas: &'a Schemas, schema: &'a Value, key: &str) -> &'a Value {
-    fn find<'a>(schemas: &'a Schemas, schema: &'a Value, key: &str, depth: usize) -> Option<&'a Value> {
+    fn find<'a>(
+        schemas: &'a Schemas,
+        schema: &'a Value,
+        key: &str,
+        depth: usize,
+    ) -> Option<&'a Value> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -347,12 +367,21 @@ fn property_schema<'a>(schemas: &'a Schemas, schema: &'a Value, key: &str) -> &'
 /// The schema of the array item at `index`: `prefixItems[index]`, else `items`, looking through
 /// `allOf`/`anyOf`/`oneOf`; else [`ANY`].
 fn item_schema<'a>(schemas: &'a Schemas, schema: &'a Value, index: usize) -> &'a Value {
-    fn find<'a>(schemas: &'a Schemas, schema: &'a Value, index: usize, depth: usize) -> Option<&'a Value> {
+    fn find<'a>(
+        schemas: &'a Schemas,
+        schema: &'a Value,
+        index: usize,
+        depth: usize,
+    ) -> Option<&'a Value> {
         if depth > MAX_DEPTH {
             return None;
         }
         let s = schemas.resolve(schema);
-        if let Some(p) = s.get("prefixItems").and_then(Value::as_array).and_then(|a| a.get(index)) {
+        if let Some(p) = s
+            .get("prefixItems")
+            .and_then(Value::as_array)
+            .and_then(|a| a.get(index))
+        {
             return Some(p);
         }
         if let Some(items) = s.get("items").filter(|i| i.is_object() || i.is_boolean()) {
@@ -460,7 +489,11 @@ impl<'a> Decoder<'a> {
         let mut out = Map::new();
         for (k, v) in pairs {
             if !out.contains_key(&k) {
-                let value = coerce(self.schemas, property_schema(self.schemas, self.schema, &k), &v);
+                let value = coerce(
+                    self.schemas,
+                    property_schema(self.schemas, self.schema, &k),
+                    &v,
+                );
                 out.insert(k, value);
             }
         }
@@ -487,7 +520,10 @@ impl<'a> Decoder<'a> {
     }
 
     /// `k=v` items of an exploded object.
-    fn exploded_object<'t>(&self, items: impl IntoIterator<Item = &'t str>) -> Result<Value, DecodeError> {
+    fn exploded_object<'t>(
+        &self,
+        items: impl IntoIterator<Item = &'t str>,
+    ) -> Result<Value, DecodeError> {
         let mut pairs = Vec::new();
         for item in items {
             let Some((k, v)) = item.split_once('=') else {
@@ -503,7 +539,13 @@ impl<'a> Decoder<'a> {
     /// Simple style over decoded text (paths after percent-decoding; headers as sent, with
     /// whitespace around items dropped).
     fn simple(&self, text: &str, trim: bool) -> Result<Value, DecodeError> {
-        let item = |s: &str| if trim { s.trim_matches([' ', '\t']).to_string() } else { s.to_string() };
+        let item = |s: &str| {
+            if trim {
+                s.trim_matches([' ', '\t']).to_string()
+            } else {
+                s.to_string()
+            }
+        };
         match self.shape {
             Shape::Primitive => Ok(self.primitive(text)),
             Shape::Array => Ok(self.array(text.split(',').map(item).collect())),
@@ -529,11 +571,17 @@ impl<'a> Decoder<'a> {
         match (self.shape, self.param.explode) {
             (Shape::Primitive, _) => Ok(self.primitive(&self.decode(body, false)?)),
             (Shape::Array, true) => {
-                let items = body.split('.').map(|s| self.decode(s, false)).collect::<Result<_, _>>()?;
+                let items = body
+                    .split('.')
+                    .map(|s| self.decode(s, false))
+                    .collect::<Result<_, _>>()?;
                 Ok(self.array(items))
             }
             (Shape::Object, true) => {
-                let items: Vec<String> = body.split('.').map(|s| self.decode(s, false)).collect::<Result<_, _>>()?;
+                let items: Vec<String> = body
+                    .split('.')
+                    .map(|s| self.decode(s, false))
+                    .collect::<Result<_, _>>()?;
                 self.exploded_object(items.iter().map(String::as_str))
             }
             (_, false) => self.simple(&self.decode(body, false)?, false),
@@ -560,15 +608,17 @@ impl<'a> Decoder<'a> {
             return Ok(self.object(segments));
         }
         if let Some((k, _)) = segments.iter().find(|(k, _)| k != name) {
-            return Err(self.err(format!(
-                "expected `;{name}=` in matrix style, found `;{k}`"
-            )));
+            return Err(self.err(format!("expected `;{name}=` in matrix style, found `;{k}`")));
         }
         let values: Vec<String> = segments.into_iter().map(|(_, v)| v).collect();
         match self.shape {
             Shape::Array if self.param.explode => Ok(self.array(values)),
             Shape::Array => Ok(self.array(
-                values.iter().flat_map(|v| v.split(',')).map(str::to_string).collect(),
+                values
+                    .iter()
+                    .flat_map(|v| v.split(','))
+                    .map(str::to_string)
+                    .collect(),
             )),
             _ if values.len() != 1 => Err(self.err(format!(
                 "expected a single `;{name}=value` in matrix style, got {}",
@@ -703,13 +753,20 @@ impl<'a> Decoder<'a> {
         };
         let property = property_schema(self.schemas, schema, key);
         let conflict = || self.err(format!("`{whole}` conflicts with another deepObject key"));
-        let append = rest == [""] || (rest.is_empty() && shape_of(self.schemas, property) == Shape::Array);
+        let append =
+            rest == [""] || (rest.is_empty() && shape_of(self.schemas, property) == Shape::Array);
         if append {
-            let slot = map.entry(key.to_string()).or_insert_with(|| Value::Array(Vec::new()));
+            let slot = map
+                .entry(key.to_string())
+                .or_insert_with(|| Value::Array(Vec::new()));
             let Value::Array(items) = slot else {
                 return Err(conflict());
             };
-            let item = coerce(self.schemas, item_schema(self.schemas, property, items.len()), &text);
+            let item = coerce(
+                self.schemas,
+                item_schema(self.schemas, property, items.len()),
+                &text,
+            );
             items.push(item);
         } else if rest.is_empty() {
             match map.get_mut(*key) {
@@ -717,14 +774,20 @@ impl<'a> Decoder<'a> {
                     map.insert(key.to_string(), coerce(self.schemas, property, &text));
                 }
                 Some(Value::Array(items)) => {
-                    let item = coerce(self.schemas, item_schema(self.schemas, property, items.len()), &text);
+                    let item = coerce(
+                        self.schemas,
+                        item_schema(self.schemas, property, items.len()),
+                        &text,
+                    );
                     items.push(item);
                 }
                 Some(Value::Object(_)) => return Err(conflict()),
                 Some(_) => {} // a repeated key: the first wins
             }
         } else {
-            let slot = map.entry(key.to_string()).or_insert_with(|| Value::Object(Map::new()));
+            let slot = map
+                .entry(key.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
             let Value::Object(inner) = slot else {
                 return Err(conflict());
             };
@@ -778,7 +841,10 @@ pub fn decode_query(
     pairs: &[(&str, &str)],
 ) -> Result<Option<Value>, DecodeError> {
     let style = match param.style {
-        s @ (Style::SpaceDelimited | Style::PipeDelimited | Style::TabDelimited | Style::DeepObject) => s,
+        s @ (Style::SpaceDelimited
+        | Style::PipeDelimited
+        | Style::TabDelimited
+        | Style::DeepObject) => s,
         _ => Style::Form,
     };
     Decoder::new(param, schemas).form(pairs, style, true, false)
@@ -866,12 +932,16 @@ fn items(values: &[Value], enc: &dyn Fn(&str) -> String) -> Vec<String> {
 
 /// An object as alternating keys and values (`R,100,G,200`), each encoded.
 fn flat(map: &Map<String, Value>, enc: &dyn Fn(&str) -> String) -> Vec<String> {
-    map.iter().flat_map(|(k, v)| [enc(k), enc(&scalar_text(v))]).collect()
+    map.iter()
+        .flat_map(|(k, v)| [enc(k), enc(&scalar_text(v))])
+        .collect()
 }
 
 /// An object as `k=v` items, each side encoded.
 fn assoc(map: &Map<String, Value>, enc: &dyn Fn(&str) -> String) -> Vec<String> {
-    map.iter().map(|(k, v)| format!("{}={}", enc(k), enc(&scalar_text(v)))).collect()
+    map.iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(&scalar_text(v))))
+        .collect()
 }
 
 /// Simple style with an encoder (identity for headers).
@@ -906,7 +976,11 @@ pub fn encode_path(param: &Parameter, value: &Value) -> String {
         Style::Matrix => {
             let name = component(&param.name);
             let segment = |n: &str, v: String| {
-                if v.is_empty() { format!(";{n}") } else { format!(";{n}={v}") }
+                if v.is_empty() {
+                    format!(";{n}")
+                } else {
+                    format!(";{n}={v}")
+                }
             };
             match value {
                 Value::Array(values) if param.explode && !values.is_empty() => values
@@ -930,7 +1004,11 @@ pub fn encode_path(param: &Parameter, value: &Value) -> String {
 /// join with `=` and `&`), the inverse of [`decode_query`]. An empty exploded object gives no
 /// pairs; an empty exploded array gives `name=`.
 pub fn encode_query(param: &Parameter, value: &Value) -> Vec<(String, String)> {
-    let set = if param.allow_reserved { QUERY_RESERVED } else { COMPONENT };
+    let set = if param.allow_reserved {
+        QUERY_RESERVED
+    } else {
+        COMPONENT
+    };
     let enc = |s: &str| encode(s, set);
     let name = encode(&param.name, COMPONENT);
     if let Some(text) = content_text(param, value) {
@@ -1096,8 +1174,13 @@ components:
     }
 
     fn find(spec: &Spec, name: &str) -> Parameter {
-        let found = spec.operations[0].parameters.iter().find(|p| p.name == name);
-        found.unwrap_or_else(|| panic!("no parameter {name}")).clone()
+        let found = spec.operations[0]
+            .parameters
+            .iter()
+            .find(|p| p.name == name);
+        found
+            .unwrap_or_else(|| panic!("no parameter {name}"))
+            .clone()
     }
 
     fn param(name: &str) -> Parameter {
@@ -1195,22 +1278,182 @@ components:
         use ParamIn::*;
         use Style::*;
         &[
-            row(Path, Matrix, false, [Some(";color"), Some(";color=blue"), Some(";color=blue,black,brown"), Some(";color=R,100,G,200,B,150")]),
-            row(Path, Matrix, true, [Some(";color"), Some(";color=blue"), Some(";color=blue;color=black;color=brown"), Some(";R=100;G=200;B=150")]),
-            row(Path, Label, false, [Some("."), Some(".blue"), Some(".blue,black,brown"), Some(".R,100,G,200,B,150")]),
-            row(Path, Label, true, [Some("."), Some(".blue"), Some(".blue.black.brown"), Some(".R=100.G=200.B=150")]),
-            row(Path, Simple, false, [None, Some("blue"), Some("blue,black,brown"), Some("R,100,G,200,B,150")]),
-            row(Path, Simple, true, [None, Some("blue"), Some("blue,black,brown"), Some("R=100,G=200,B=150")]),
-            row(Query, Form, false, [Some("color="), Some("color=blue"), Some("color=blue,black,brown"), Some("color=R,100,G,200,B,150")]),
-            row(Query, Form, true, [Some("color="), Some("color=blue"), Some("color=blue&color=black&color=brown"), Some("R=100&G=200&B=150")]),
-            row(Query, SpaceDelimited, false, [None, None, Some("color=blue%20black%20brown"), Some("color=R%20100%20G%20200%20B%20150")]),
-            row(Query, PipeDelimited, false, [None, None, Some("color=blue|black|brown"), Some("color=R|100|G|200|B|150")]),
-            row(Query, TabDelimited, false, [None, None, Some("color=blue%09black%09brown"), Some("color=R%09100%09G%09200%09B%09150")]),
-            row(Query, DeepObject, true, [None, None, None, Some("color[R]=100&color[G]=200&color[B]=150")]),
-            row(Header, Simple, false, [None, Some("blue"), Some("blue,black,brown"), Some("R,100,G,200,B,150")]),
-            row(Header, Simple, true, [None, Some("blue"), Some("blue,black,brown"), Some("R=100,G=200,B=150")]),
-            row(Cookie, Form, false, [Some("color="), Some("color=blue"), Some("color=blue,black,brown"), Some("color=R,100,G,200,B,150")]),
-            row(Cookie, Form, true, [Some("color="), Some("color=blue"), Some("color=blue; color=black; color=brown"), Some("R=100; G=200; B=150")]),
+            row(
+                Path,
+                Matrix,
+                false,
+                [
+                    Some(";color"),
+                    Some(";color=blue"),
+                    Some(";color=blue,black,brown"),
+                    Some(";color=R,100,G,200,B,150"),
+                ],
+            ),
+            row(
+                Path,
+                Matrix,
+                true,
+                [
+                    Some(";color"),
+                    Some(";color=blue"),
+                    Some(";color=blue;color=black;color=brown"),
+                    Some(";R=100;G=200;B=150"),
+                ],
+            ),
+            row(
+                Path,
+                Label,
+                false,
+                [
+                    Some("."),
+                    Some(".blue"),
+                    Some(".blue,black,brown"),
+                    Some(".R,100,G,200,B,150"),
+                ],
+            ),
+            row(
+                Path,
+                Label,
+                true,
+                [
+                    Some("."),
+                    Some(".blue"),
+                    Some(".blue.black.brown"),
+                    Some(".R=100.G=200.B=150"),
+                ],
+            ),
+            row(
+                Path,
+                Simple,
+                false,
+                [
+                    None,
+                    Some("blue"),
+                    Some("blue,black,brown"),
+                    Some("R,100,G,200,B,150"),
+                ],
+            ),
+            row(
+                Path,
+                Simple,
+                true,
+                [
+                    None,
+                    Some("blue"),
+                    Some("blue,black,brown"),
+                    Some("R=100,G=200,B=150"),
+                ],
+            ),
+            row(
+                Query,
+                Form,
+                false,
+                [
+                    Some("color="),
+                    Some("color=blue"),
+                    Some("color=blue,black,brown"),
+                    Some("color=R,100,G,200,B,150"),
+                ],
+            ),
+            row(
+                Query,
+                Form,
+                true,
+                [
+                    Some("color="),
+                    Some("color=blue"),
+                    Some("color=blue&color=black&color=brown"),
+                    Some("R=100&G=200&B=150"),
+                ],
+            ),
+            row(
+                Query,
+                SpaceDelimited,
+                false,
+                [
+                    None,
+                    None,
+                    Some("color=blue%20black%20brown"),
+                    Some("color=R%20100%20G%20200%20B%20150"),
+                ],
+            ),
+            row(
+                Query,
+                PipeDelimited,
+                false,
+                [
+                    None,
+                    None,
+                    Some("color=blue|black|brown"),
+                    Some("color=R|100|G|200|B|150"),
+                ],
+            ),
+            row(
+                Query,
+                TabDelimited,
+                false,
+                [
+                    None,
+                    None,
+                    Some("color=blue%09black%09brown"),
+                    Some("color=R%09100%09G%09200%09B%09150"),
+                ],
+            ),
+            row(
+                Query,
+                DeepObject,
+                true,
+                [
+                    None,
+                    None,
+                    None,
+                    Some("color[R]=100&color[G]=200&color[B]=150"),
+                ],
+            ),
+            row(
+                Header,
+                Simple,
+                false,
+                [
+                    None,
+                    Some("blue"),
+                    Some("blue,black,brown"),
+                    Some("R,100,G,200,B,150"),
+                ],
+            ),
+            row(
+                Header,
+                Simple,
+                true,
+                [
+                    None,
+                    Some("blue"),
+                    Some("blue,black,brown"),
+                    Some("R=100,G=200,B=150"),
+                ],
+            ),
+            row(
+                Cookie,
+                Form,
+                false,
+                [
+                    Some("color="),
+                    Some("color=blue"),
+                    Some("color=blue,black,brown"),
+                    Some("color=R,100,G,200,B,150"),
+                ],
+            ),
+            row(
+                Cookie,
+                Form,
+                true,
+                [
+                    Some("color="),
+                    Some("color=blue"),
+                    Some("color=blue; color=black; color=brown"),
+                    Some("R=100; G=200; B=150"),
+                ],
+            ),
         ]
     };
 
@@ -1227,7 +1470,10 @@ components:
             for ((schema, value), wire) in values.iter().zip(wires) {
                 let Some(wire) = wire else { continue };
                 let p = styled(schema, r.location, r.style, r.explode);
-                let at = format!("{:?} {:?} explode={} `{wire}`", r.location, r.style, r.explode);
+                let at = format!(
+                    "{:?} {:?} explode={} `{wire}`",
+                    r.location, r.style, r.explode
+                );
                 assert_eq!(receive(&p, wire), Ok(Some(value.clone())), "decoding {at}");
                 assert_eq!(send(&p, value), wire, "encoding {at}");
             }
@@ -1256,7 +1502,10 @@ components:
         assert_eq!(shape("any_of_array"), Shape::Array);
         assert_eq!(shape("one_of"), Shape::Primitive);
         assert_eq!(shape("untyped"), Shape::Primitive);
-        assert_eq!(shape_of(schemas(), &json!({"type": ["string", "array"]})), Shape::Primitive);
+        assert_eq!(
+            shape_of(schemas(), &json!({"type": ["string", "array"]})),
+            Shape::Primitive
+        );
     }
 
     #[test]
@@ -1291,7 +1540,11 @@ components:
         assert_eq!(coerced("one_of", "3"), json!(3));
         let p30 = |name: &str, raw: &str| {
             let s = spec_30();
-            coerce(&s.schemas, s.schemas.get(find(s, name).schema.unwrap()), raw)
+            coerce(
+                &s.schemas,
+                s.schemas.get(find(s, name).schema.unwrap()),
+                raw,
+            )
         };
         assert_eq!(p30("maybe", ""), json!(null));
         assert_eq!(p30("maybe", "12"), json!(12));
@@ -1313,7 +1566,10 @@ components:
 
     #[test]
     fn coerces_items_and_properties_by_their_own_schemas() {
-        assert_eq!(query("tuple", "tuple=1,true,x,2"), Some(json!([1, true, "x", "2"])));
+        assert_eq!(
+            query("tuple", "tuple=1,true,x,2"),
+            Some(json!([1, true, "x", "2"]))
+        );
         assert_eq!(query("ints", "ints=1,x"), Some(json!([1, "x"])));
         assert_eq!(
             query("composed", "R=1&A=2.5&other=x&G=y"),
@@ -1326,7 +1582,10 @@ components:
         let objects = param("objects");
         let value = json!([{"a": 1}, {"b": [true]}]);
         let wire = send(&objects, &value);
-        assert_eq!(wire, "objects=%7B%22a%22%3A1%7D&objects=%7B%22b%22%3A%5Btrue%5D%7D");
+        assert_eq!(
+            wire,
+            "objects=%7B%22a%22%3A1%7D&objects=%7B%22b%22%3A%5Btrue%5D%7D"
+        );
         assert_eq!(receive(&objects, &wire), Ok(Some(value)));
     }
 
@@ -1336,9 +1595,15 @@ components:
         assert_eq!(query("string", "string=caf%C3%A9"), Some(json!("café")));
         assert_eq!(query("string", "str%69ng=x"), Some(json!("x")));
         assert_eq!(query("string", "string"), Some(json!("")));
-        assert_eq!(query("strings", "strings=a+b%2Cc"), Some(json!(["a b", "c"])));
+        assert_eq!(
+            query("strings", "strings=a+b%2Cc"),
+            Some(json!(["a b", "c"]))
+        );
         let space = styled("strings", ParamIn::Query, Style::SpaceDelimited, false);
-        assert_eq!(receive(&space, "color=a+b%20c"), Ok(Some(json!(["a", "b", "c"]))));
+        assert_eq!(
+            receive(&space, "color=a+b%20c"),
+            Ok(Some(json!(["a", "b", "c"])))
+        );
         assert_eq!(receive(&space, "color=a%2Bb"), Ok(Some(json!(["a+b"]))));
         let pipe = styled("strings", ParamIn::Query, Style::PipeDelimited, false);
         assert_eq!(receive(&pipe, "color=a%7Cb"), Ok(Some(json!(["a", "b"]))));
@@ -1346,7 +1611,10 @@ components:
         assert_eq!(receive(&path, "a+b%2Fc"), Ok(Some(json!("a+b/c"))));
         let cookie = styled("string", ParamIn::Cookie, Style::Form, false);
         assert_eq!(receive(&cookie, "color=a+b%3B"), Ok(Some(json!("a+b;"))));
-        assert_eq!(receive(&cookie, "x=1; color=\"quoted\""), Ok(Some(json!("quoted"))));
+        assert_eq!(
+            receive(&cookie, "x=1; color=\"quoted\""),
+            Ok(Some(json!("quoted")))
+        );
         // Header values are taken as sent.
         let header = styled("string", ParamIn::Header, Style::Simple, false);
         assert_eq!(receive(&header, " a%20b "), Ok(Some(json!("a%20b"))));
@@ -1361,14 +1629,20 @@ components:
     fn encoders_escape_what_would_break_the_transport() {
         let value = json!("a b/c?d&e=f#g+h%é");
         let query = styled("string", ParamIn::Query, Style::Form, false);
-        assert_eq!(send(&query, &value), "color=a%20b%2Fc%3Fd%26e%3Df%23g%2Bh%25%C3%A9");
+        assert_eq!(
+            send(&query, &value),
+            "color=a%20b%2Fc%3Fd%26e%3Df%23g%2Bh%25%C3%A9"
+        );
         let mut reserved = query.clone();
         reserved.allow_reserved = true;
         let wire = send(&reserved, &value);
         assert_eq!(wire, "color=a%20b/c?d%26e=f%23g%2Bh%25%C3%A9");
         assert_eq!(receive(&reserved, &wire), Ok(Some(value.clone())));
         let path = styled("string", ParamIn::Path, Style::Simple, false);
-        assert_eq!(send(&path, &value), "a%20b%2Fc%3Fd%26e%3Df%23g%2Bh%25%C3%A9");
+        assert_eq!(
+            send(&path, &value),
+            "a%20b%2Fc%3Fd%26e%3Df%23g%2Bh%25%C3%A9"
+        );
         let header = styled("string", ParamIn::Header, Style::Simple, false);
         assert_eq!(send(&header, &value), "a b/c?d&e=f#g+h%é");
         let cookie = styled("string", ParamIn::Cookie, Style::Form, false);
@@ -1386,7 +1660,10 @@ components:
         assert_eq!(query("nested", wire), Some(value.clone()));
         assert_eq!(send(&param("nested"), &value), wire);
         assert_eq!(
-            query("nested", "nested%5Btags%5D%5B%5D=a&nested[name]=x&nested[name]=y"),
+            query(
+                "nested",
+                "nested%5Btags%5D%5B%5D=a&nested[name]=x&nested[name]=y"
+            ),
             Some(json!({"tags": ["a"], "name": "x"}))
         );
         assert_eq!(query("nested", "nestedx[a]=1&other=2"), None);
@@ -1402,7 +1679,10 @@ components:
         assert!(query_err("json", "json=%7Bnot").contains("not valid JSON for `application/json`"));
         assert_eq!(query("text", "text=%7Bnot"), Some(json!("{not")));
         assert_eq!(send(&param("text"), &json!("{not")), "text=%7Bnot");
-        assert_eq!(decode_content("[1]", "application/problem+json; charset=utf-8"), Ok(json!([1])));
+        assert_eq!(
+            decode_content("[1]", "application/problem+json; charset=utf-8"),
+            Ok(json!([1]))
+        );
         assert_eq!(decode_content("[1]", "text/csv"), Ok(json!("[1]")));
         let mut header = param("json");
         header.location = ParamIn::Header;
@@ -1423,7 +1703,10 @@ components:
         assert!(query_err("nested", "nested[a]b=1").contains("deepObject needs"));
         assert!(query_err("nested", "nested[name]=1&nested[name][x]=2").contains("conflicts"));
         // A malformed pair that belongs to no parameter of interest is not this one's problem.
-        assert_eq!(query("string", "other=%ZZ&%ZZ=1&string=ok"), Some(json!("ok")));
+        assert_eq!(
+            query("string", "other=%ZZ&%ZZ=1&string=ok"),
+            Some(json!("ok"))
+        );
         let path = |name: &str, style: Style, explode: bool, raw: &str| {
             let p = styled(name, ParamIn::Path, style, explode);
             decode_path(&p, schemas(), raw).unwrap_err().message
@@ -1464,17 +1747,26 @@ components:
     #[test]
     fn repetitions_and_empty_values() {
         assert_eq!(query("string", "string=a&string=b"), Some(json!("a")));
-        assert_eq!(query("strings", "strings=a,b&strings=c"), Some(json!(["a", "b", "c"])));
+        assert_eq!(
+            query("strings", "strings=a,b&strings=c"),
+            Some(json!(["a", "b", "c"]))
+        );
         assert_eq!(query("strings", "strings="), Some(json!([])));
         assert_eq!(query("strings", "strings=,"), Some(json!(["", ""])));
         assert_eq!(query("rgb", "rgb="), Some(json!({})));
         let exploded = styled("strings", ParamIn::Query, Style::Form, true);
-        assert_eq!(receive(&exploded, "color=a,b&color="), Ok(Some(json!(["a,b", ""]))));
+        assert_eq!(
+            receive(&exploded, "color=a,b&color="),
+            Ok(Some(json!(["a,b", ""])))
+        );
         assert_eq!(send(&exploded, &json!([])), "color=");
         let path = styled("ints", ParamIn::Path, Style::Simple, false);
         assert_eq!(receive(&path, ""), Ok(Some(json!([]))));
         let matrix = styled("strings", ParamIn::Path, Style::Matrix, true);
-        assert_eq!(receive(&matrix, ";color;color=a"), Ok(Some(json!(["", "a"]))));
+        assert_eq!(
+            receive(&matrix, ";color;color=a"),
+            Ok(Some(json!(["", "a"])))
+        );
         assert_eq!(send(&matrix, &json!(["", "a"])), ";color;color=a");
     }
 
@@ -1483,8 +1775,8 @@ components:
     /// Characters for generated strings: plain ones, every delimiter of every style, characters
     /// that need percent-encoding, and non-ASCII.
     const ALPHABET: &[char] = &[
-        'a', 'Z', '7', '-', '~', '_', ' ', '/', '?', '&', '=', ',', 'é', '😀', '+', '%', '.',
-        ';', '|', '#', '[', ']', '"', '\t', ':', '@',
+        'a', 'Z', '7', '-', '~', '_', ' ', '/', '?', '&', '=', ',', 'é', '😀', '+', '%', '.', ';',
+        '|', '#', '[', ']', '"', '\t', ':', '@',
     ];
 
     fn text() -> impl Strategy<Value = String> {
@@ -1542,7 +1834,12 @@ components:
 
     /// Why a value cannot travel in a combination, if it cannot: the ambiguities the styles
     /// have by design.
-    fn ambiguous(location: ParamIn, style: Style, explode: bool, value: &Value) -> Option<&'static str> {
+    fn ambiguous(
+        location: ParamIn,
+        style: Style,
+        explode: bool,
+        value: &Value,
+    ) -> Option<&'static str> {
         let texts: Vec<String> = match value {
             Value::Array(items) => items.iter().map(scalar_text).collect(),
             Value::Object(map) => map.values().map(scalar_text).collect(),
@@ -1558,9 +1855,7 @@ components:
         {
             return Some("an empty exploded object sends no pair at all: absent");
         }
-        if location == ParamIn::Header
-            && texts.iter().any(|t| t.trim_matches([' ', '\t']) != t)
-        {
+        if location == ParamIn::Header && texts.iter().any(|t| t.trim_matches([' ', '\t']) != t) {
             return Some("header values lose surrounding whitespace");
         }
         // The list delimiter a compound value is split on after percent-decoding.
@@ -1594,7 +1889,10 @@ components:
             ParamIn::Query => {
                 for (n, v) in encode_query(p, value) {
                     let bad = |s: &str| s.contains(['&', '#', '+', ' ']) || !s.is_ascii();
-                    assert!(!bad(&n) && !n.contains('=') && !bad(&v), "unsafe pair {n:?}={v:?}");
+                    assert!(
+                        !bad(&n) && !n.contains('=') && !bad(&v),
+                        "unsafe pair {n:?}={v:?}"
+                    );
                 }
             }
             ParamIn::Cookie => {

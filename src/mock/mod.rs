@@ -25,6 +25,10 @@ pub use server::serve;
 
 use crate::spec::Spec;
 
+/// Stack of the mock's worker threads: validating a body nested `max_json_depth` deep
+/// recurses through jsonschema once per level.
+pub const WORKER_STACK_BYTES: usize = 16 * 1024 * 1024;
+
 /// Limits on what a client may send. Documented in README.md ("Mock limits").
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -79,10 +83,21 @@ impl Mount {
 /// Why a mock could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum MockError {
-    #[error("{method} {second} (in {second_spec}) clashes with {method} {first} (in {first_spec}): both would answer the same requests; mount one elsewhere with --mount SPEC=PREFIX")]
-    RouteClash { method: String, first: String, first_spec: String, second: String, second_spec: String },
+    #[error(
+        "{method} {second} (in {second_spec}) clashes with {method} {first} (in {first_spec}): both would answer the same requests; mount one elsewhere with --mount SPEC=PREFIX"
+    )]
+    RouteClash {
+        method: String,
+        first: String,
+        first_spec: String,
+        second: String,
+        second_spec: String,
+    },
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -102,20 +117,31 @@ impl App {
         let mut router = Router::default();
         for (m, mount) in mounts.iter().enumerate() {
             for (o, op) in mount.spec.operations.iter().enumerate() {
-                let target = router::Target { method: op.method, mount: m, operation: o, names: Vec::new() };
-                router.add(&mount.prefix, &op.path, target).map_err(|c| MockError::RouteClash {
-                    method: c.method.to_string(),
-                    first: c.first,
-                    first_spec: mounts[c.first_mount].spec.name().to_string(),
-                    second: c.second,
-                    second_spec: mounts[c.second_mount].spec.name().to_string(),
-                })?;
+                let target = router::Target {
+                    method: op.method,
+                    mount: m,
+                    operation: o,
+                    names: Vec::new(),
+                };
+                router
+                    .add(&mount.prefix, &op.path, target)
+                    .map_err(|c| MockError::RouteClash {
+                        method: c.method.to_string(),
+                        first: c.first,
+                        first_spec: mounts[c.first_mount].spec.name().to_string(),
+                        second: c.second,
+                        second_spec: mounts[c.second_mount].spec.name().to_string(),
+                    })?;
             }
         }
         for mount in &mounts {
             mount.spec.compile_validators();
         }
-        Ok(App { mounts, router, config })
+        Ok(App {
+            mounts,
+            router,
+            config,
+        })
     }
 }
 
@@ -161,13 +187,29 @@ impl MockServer {
     }
 
     /// Serves the mounts with a configuration, on `addr` (port 0 picks a free port).
-    pub fn start_with(mounts: Vec<Mount>, config: MockConfig, addr: &str) -> Result<MockServer, MockError> {
+    pub fn start_with(
+        mounts: Vec<Mount>,
+        config: MockConfig,
+        addr: &str,
+    ) -> Result<MockServer, MockError> {
         let app = Arc::new(App::new(mounts, config)?);
-        let listener = std::net::TcpListener::bind(addr).map_err(|source| MockError::Bind { addr: addr.to_string(), source })?;
-        let bound = listener.local_addr().map_err(|source| MockError::Bind { addr: addr.to_string(), source })?;
-        listener.set_nonblocking(true).map_err(|source| MockError::Bind { addr: addr.to_string(), source })?;
+        let listener = std::net::TcpListener::bind(addr).map_err(|source| MockError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
+        let bound = listener.local_addr().map_err(|source| MockError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|source| MockError::Bind {
+                addr: addr.to_string(),
+                source,
+            })?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
+            .thread_stack_size(WORKER_STACK_BYTES)
             .enable_all()
             .build()
             .map_err(MockError::Runtime)?;
@@ -184,7 +226,12 @@ impl MockServer {
                 });
             })
             .map_err(MockError::Runtime)?;
-        Ok(MockServer { addr: bound, shutdown: Some(tx), thread: Some(thread), app })
+        Ok(MockServer {
+            addr: bound,
+            shutdown: Some(tx),
+            thread: Some(thread),
+            app,
+        })
     }
 
     /// `http://127.0.0.1:PORT`: add a mount's prefix and an operation's path.

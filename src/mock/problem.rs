@@ -19,7 +19,13 @@ const MAX_HEADER_CHARS: usize = 4096;
 pub type Body = Full<Bytes>;
 
 /// A problem+json response: `kind` becomes the problem `type` URI.
-pub fn problem(status: u16, kind: &str, title: &str, detail: String, violations: &[RequestViolation]) -> Response<Body> {
+pub fn problem(
+    status: u16,
+    kind: &str,
+    title: &str,
+    detail: String,
+    violations: &[RequestViolation],
+) -> Response<Body> {
     let mut body = json!({
         "type": format!("https://stipula.dev/problems/{kind}"),
         "title": title,
@@ -30,8 +36,12 @@ pub fn problem(status: u16, kind: &str, title: &str, detail: String, violations:
         body["violations"] = violations.iter().map(RequestViolation::to_json).collect();
     }
     let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
-    *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_REQUEST);
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    *response.status_mut() =
+        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_REQUEST);
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     if !violations.is_empty() {
         set_violations_header(&mut response, violations);
     }
@@ -40,10 +50,20 @@ pub fn problem(status: u16, kind: &str, title: &str, detail: String, violations:
 
 /// Adds the `x-stipula-violations` header: `in name: message; ...`, ASCII, bounded.
 pub fn set_violations_header(response: &mut Response<Body>, violations: &[RequestViolation]) {
-    let text: String = violations.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; ");
+    let text: String = violations
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join("; ");
     let mut clean: String = text
         .chars()
-        .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '?' })
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                '?'
+            }
+        })
         .take(MAX_HEADER_CHARS)
         .collect();
     if text.chars().count() > MAX_HEADER_CHARS {

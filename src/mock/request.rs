@@ -26,8 +26,18 @@ pub struct RequestViolation {
 }
 
 impl RequestViolation {
-    fn new(location: &'static str, name: impl Into<String>, rule: impl Into<String>, message: impl Into<String>) -> Self {
-        RequestViolation { location, name: name.into(), rule: rule.into(), message: message.into() }
+    fn new(
+        location: &'static str,
+        name: impl Into<String>,
+        rule: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        RequestViolation {
+            location,
+            name: name.into(),
+            rule: rule.into(),
+            message: message.into(),
+        }
     }
 
     pub fn to_json(&self) -> Value {
@@ -43,7 +53,11 @@ impl RequestViolation {
 
 impl fmt::Display for RequestViolation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = if self.location == "body" && self.name.is_empty() { "/" } else { &self.name };
+        let name = if self.location == "body" && self.name.is_empty() {
+            "/"
+        } else {
+            &self.name
+        };
         write!(f, "{} {name}: {}", self.location, self.message)
     }
 }
@@ -70,7 +84,12 @@ pub struct Incoming<'a> {
 /// Headers whose parameter definitions OpenAPI says to ignore (they are described elsewhere).
 const IGNORED_HEADERS: [&str; 3] = ["accept", "content-type", "authorization"];
 
-pub fn check(spec: &Spec, op: &Operation, request: &Incoming<'_>, max_json_depth: usize) -> Checked {
+pub fn check(
+    spec: &Spec,
+    op: &Operation,
+    request: &Incoming<'_>,
+    max_json_depth: usize,
+) -> Checked {
     let mut violations = Vec::new();
     for p in &op.parameters {
         let decoded = match p.location {
@@ -83,32 +102,57 @@ pub fn check(spec: &Spec, op: &Operation, request: &Incoming<'_>, max_json_depth
                 if IGNORED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str()) {
                     continue;
                 }
-                let values: Vec<&str> = request.headers.get_all(p.name.as_str()).iter().filter_map(|v| v.to_str().ok()).collect();
+                let values: Vec<&str> = request
+                    .headers
+                    .get_all(p.name.as_str())
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .collect();
                 params::decode_header(p, &spec.schemas, &values)
             }
             ParamIn::Cookie => params::decode_cookie(p, &spec.schemas, request.cookies),
         };
         let location = p.location.as_str();
         match decoded {
-            Err(e) => violations.push(RequestViolation::new(location, &p.name, "syntax", e.message)),
-            Ok(None) if p.required => violations.push(RequestViolation::new(location, &p.name, "required", format!("required {location} parameter `{}` is missing", p.name))),
+            Err(e) => violations.push(RequestViolation::new(
+                location, &p.name, "syntax", e.message,
+            )),
+            Ok(None) if p.required => violations.push(RequestViolation::new(
+                location,
+                &p.name,
+                "required",
+                format!("required {location} parameter `{}` is missing", p.name),
+            )),
             Ok(None) => {}
             Ok(Some(value)) => {
                 let value = match (&p.content.first(), &value) {
                     (Some(m), Value::String(s)) => match params::decode_content(s, &m.media_type) {
                         Ok(v) => v,
                         Err(e) => {
-                            violations.push(RequestViolation::new(location, &p.name, "syntax", e.message));
+                            violations.push(RequestViolation::new(
+                                location, &p.name, "syntax", e.message,
+                            ));
                             continue;
                         }
                     },
                     _ => value,
                 };
-                let schema = p.schema.or_else(|| p.content.first().and_then(|m| m.schema));
+                let schema = p
+                    .schema
+                    .or_else(|| p.content.first().and_then(|m| m.schema));
                 if let Some(schema) = schema {
                     for v in spec.schemas.validate(schema, Direction::Request, &value) {
-                        let at = if v.instance_path.is_empty() { String::new() } else { format!(" at {}", v.instance_path) };
-                        violations.push(RequestViolation::new(location, &p.name, v.keyword, format!("`{}`{at}: {}", p.name, v.message)));
+                        let at = if v.instance_path.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" at {}", v.instance_path)
+                        };
+                        violations.push(RequestViolation::new(
+                            location,
+                            &p.name,
+                            v.keyword,
+                            format!("`{}`{at}: {}", p.name, v.message),
+                        ));
                     }
                 }
             }
@@ -122,16 +166,39 @@ pub fn check(spec: &Spec, op: &Operation, request: &Incoming<'_>, max_json_depth
 }
 
 /// Validates the body; returns `Some(documented types)` when its media type is not documented.
-fn check_body(spec: &Spec, op: &Operation, request: &Incoming<'_>, max_json_depth: usize, violations: &mut Vec<RequestViolation>) -> Option<String> {
-    let Some(body_doc) = &op.request_body else { return None };
+fn check_body(
+    spec: &Spec,
+    op: &Operation,
+    request: &Incoming<'_>,
+    max_json_depth: usize,
+    violations: &mut Vec<RequestViolation>,
+) -> Option<String> {
+    let Some(body_doc) = &op.request_body else {
+        return None;
+    };
     if request.body.is_empty() {
         if body_doc.required {
-            violations.push(RequestViolation::new("body", "", "required", "a request body is required"));
+            violations.push(RequestViolation::new(
+                "body",
+                "",
+                "required",
+                "a request body is required",
+            ));
         }
         return None;
     }
-    let content_type = request.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    let documented = || body_doc.content.iter().map(|m| m.media_type.as_str()).collect::<Vec<_>>().join(", ");
+    let content_type = request
+        .headers
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let documented = || {
+        body_doc
+            .content
+            .iter()
+            .map(|m| m.media_type.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let media = match content_type {
         Some(ct) => match best_media_type(&body_doc.content, ct) {
             Some(m) => m,
@@ -141,12 +208,22 @@ fn check_body(spec: &Spec, op: &Operation, request: &Incoming<'_>, max_json_dept
             Some(m) => m,
             None if body_doc.content.is_empty() => return None,
             None => {
-                violations.push(RequestViolation::new("header", "Content-Type", "required", format!("the request has a body but no Content-Type (documented: {})", documented())));
+                violations.push(RequestViolation::new(
+                    "header",
+                    "Content-Type",
+                    "required",
+                    format!(
+                        "the request has a body but no Content-Type (documented: {})",
+                        documented()
+                    ),
+                ));
                 return None;
             }
         },
     };
-    let Some(schema) = media.schema else { return None };
+    let Some(schema) = media.schema else {
+        return None;
+    };
     let essence = essence(content_type.unwrap_or(&media.media_type));
     let value = if is_json(&essence) {
         match parse_json(request.body, max_json_depth) {
@@ -158,7 +235,12 @@ fn check_body(spec: &Spec, op: &Operation, request: &Incoming<'_>, max_json_dept
         }
     } else if essence == "application/x-www-form-urlencoded" {
         let Ok(text) = std::str::from_utf8(request.body) else {
-            violations.push(RequestViolation::new("body", "", "syntax", "the form body is not UTF-8"));
+            violations.push(RequestViolation::new(
+                "body",
+                "",
+                "syntax",
+                "the form body is not UTF-8",
+            ));
             return None;
         };
         match form_object(spec, schema, text) {
@@ -172,7 +254,12 @@ fn check_body(spec: &Spec, op: &Operation, request: &Incoming<'_>, max_json_dept
         match std::str::from_utf8(request.body) {
             Ok(text) => Value::String(text.to_string()),
             Err(_) => {
-                violations.push(RequestViolation::new("body", "", "syntax", "the text body is not UTF-8"));
+                violations.push(RequestViolation::new(
+                    "body",
+                    "",
+                    "syntax",
+                    "the text body is not UTF-8",
+                ));
                 return None;
             }
         }
@@ -182,7 +269,12 @@ fn check_body(spec: &Spec, op: &Operation, request: &Incoming<'_>, max_json_dept
         return None;
     };
     for v in spec.schemas.validate(schema, Direction::Request, &value) {
-        violations.push(RequestViolation::new("body", v.instance_path, v.keyword, v.message));
+        violations.push(RequestViolation::new(
+            "body",
+            v.instance_path,
+            v.keyword,
+            v.message,
+        ));
     }
     None
 }
@@ -194,13 +286,22 @@ fn best_media_type<'m>(content: &'m [MediaType], content_type: &str) -> Option<&
     content
         .iter()
         .find(|m| essence(&m.media_type) == actual)
-        .or_else(|| content.iter().find(|m| essence(&m.media_type) == format!("{kind}/*")))
+        .or_else(|| {
+            content
+                .iter()
+                .find(|m| essence(&m.media_type) == format!("{kind}/*"))
+        })
         .or_else(|| content.iter().find(|m| m.media_type == "*/*"))
 }
 
 /// `Application/JSON; charset=utf-8` → `application/json`.
 pub fn essence(media_type: &str) -> String {
-    media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// `application/json`, `application/problem+json`, `text/json`...
@@ -209,8 +310,10 @@ pub fn is_json(essence: &str) -> bool {
 }
 
 fn parse_json(body: &[u8], max_depth: usize) -> Result<Value, String> {
-    let text = std::str::from_utf8(body).map_err(|e| format!("the body is not UTF-8 (byte {})", e.valid_up_to()))?;
-    let value: Value = serde_json::from_str(text).map_err(|e| format!("the body is not valid JSON: {e}"))?;
+    let text = std::str::from_utf8(body)
+        .map_err(|e| format!("the body is not UTF-8 (byte {})", e.valid_up_to()))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format!("the body is not valid JSON: {e}"))?;
     if depth(&value) > max_depth {
         return Err(format!("the body nests deeper than {max_depth} levels"));
     }
@@ -240,9 +343,19 @@ fn form_object(spec: &Spec, schema: crate::spec::SchemaId, text: &str) -> Result
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let key = decode_form(k)?;
         let raw = decode_form(v)?;
-        let property = root.get("properties").and_then(|p| p.get(&key)).map(|s| spec.schemas.resolve(s));
-        let is_array = property.is_some_and(|p| p.get("type").and_then(Value::as_str) == Some("array"));
-        let item_schema = if is_array { property.and_then(|p| p.get("items")).map(|s| spec.schemas.resolve(s)) } else { property };
+        let property = root
+            .get("properties")
+            .and_then(|p| p.get(&key))
+            .map(|s| spec.schemas.resolve(s));
+        let is_array =
+            property.is_some_and(|p| p.get("type").and_then(Value::as_str) == Some("array"));
+        let item_schema = if is_array {
+            property
+                .and_then(|p| p.get("items"))
+                .map(|s| spec.schemas.resolve(s))
+        } else {
+            property
+        };
         let value = match item_schema {
             Some(s) => params::coerce(&spec.schemas, s, &raw),
             None => Value::String(raw),

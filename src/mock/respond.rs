@@ -16,7 +16,9 @@ use serde_json::Value;
 use super::problem::{Body, problem};
 use super::request::{essence, is_json};
 use crate::generate::{Generator, documented_example};
-use crate::spec::{Example, MediaType, Operation, Response as Documented, SchemaId, Spec, StatusKey};
+use crate::spec::{
+    Example, MediaType, Operation, Response as Documented, SchemaId, Spec, StatusKey,
+};
 use crate::validate::Direction;
 
 /// What the client asked for with `Prefer` (Prism's vocabulary).
@@ -31,12 +33,21 @@ pub struct Preferences {
 pub fn preferences(headers: &HeaderMap) -> Result<Preferences, String> {
     let mut p = Preferences::default();
     for value in headers.get_all("prefer") {
-        let text = value.to_str().map_err(|_| "the Prefer header is not visible ASCII".to_string())?;
+        let text = value
+            .to_str()
+            .map_err(|_| "the Prefer header is not visible ASCII".to_string())?;
         for token in text.split([',', ';']) {
-            let Some((key, v)) = token.split_once('=') else { continue };
+            let Some((key, v)) = token.split_once('=') else {
+                continue;
+            };
             let v = v.trim().trim_matches('"');
             match key.trim().to_ascii_lowercase().as_str() {
-                "code" => p.code = Some(v.parse().map_err(|_| format!("Prefer: code={v} is not a status code"))?),
+                "code" => {
+                    p.code = Some(
+                        v.parse()
+                            .map_err(|_| format!("Prefer: code={v} is not a status code"))?,
+                    )
+                }
                 "example" => p.example = Some(v.to_string()),
                 "dynamic" => p.dynamic = v.eq_ignore_ascii_case("true"),
                 _ => {}
@@ -74,19 +85,30 @@ pub fn render(
     prefs: &Preferences,
     seed: u64,
 ) -> Result<hyper::Response<Body>, hyper::Response<Body>> {
-    let accept = request_headers.get(hyper::header::ACCEPT).and_then(|v| v.to_str().ok());
+    let accept = request_headers
+        .get(hyper::header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
     let media = if documented.content.is_empty() {
         None
     } else {
         match negotiate(&documented.content, accept) {
             Some(m) => Some(m),
             None => {
-                let offered: Vec<&str> = documented.content.iter().map(|m| m.media_type.as_str()).collect();
+                let offered: Vec<&str> = documented
+                    .content
+                    .iter()
+                    .map(|m| m.media_type.as_str())
+                    .collect();
                 return Err(problem(
                     406,
                     "not-acceptable",
                     "Not Acceptable",
-                    format!("Accept: {} matches none of the media types documented for {} {status}: {}", accept.unwrap_or(""), op.label(), offered.join(", ")),
+                    format!(
+                        "Accept: {} matches none of the media types documented for {} {status}: {}",
+                        accept.unwrap_or(""),
+                        op.label(),
+                        offered.join(", ")
+                    ),
                     &[],
                 ));
             }
@@ -95,7 +117,8 @@ pub fn render(
     let mut response = hyper::Response::new(Full::new(Bytes::new()));
     *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::OK);
     if let Some(media) = media {
-        let value = match body_value(spec, op, media, prefs, seed.wrapping_add(u64::from(status)))? {
+        let value = match body_value(spec, op, media, prefs, seed.wrapping_add(u64::from(status)))?
+        {
             Some(v) => v,
             None => Value::Null,
         };
@@ -112,7 +135,10 @@ pub fn render(
         let value = first_value(&header.examples)
             .cloned()
             .or_else(|| header.schema.map(|s| example_or_sample(spec, s, seed)));
-        let (Some(value), Ok(name)) = (value, HeaderName::from_bytes(header.name.as_bytes())) else { continue };
+        let (Some(value), Ok(name)) = (value, HeaderName::from_bytes(header.name.as_bytes()))
+        else {
+            continue;
+        };
         if let Ok(v) = HeaderValue::from_str(&header_text(&value)) {
             response.headers_mut().insert(name, v);
         }
@@ -122,12 +148,26 @@ pub fn render(
 
 /// The body value for one media type, per the preferences. `Err` is a 422 for an example name
 /// that is not documented.
-fn body_value(spec: &Spec, op: &Operation, media: &MediaType, prefs: &Preferences, seed: u64) -> Result<Option<Value>, hyper::Response<Body>> {
+fn body_value(
+    spec: &Spec,
+    op: &Operation,
+    media: &MediaType,
+    prefs: &Preferences,
+    seed: u64,
+) -> Result<Option<Value>, hyper::Response<Body>> {
     if let Some(name) = &prefs.example {
-        return match media.examples.iter().find(|e| e.name.as_deref() == Some(name.as_str())) {
+        return match media
+            .examples
+            .iter()
+            .find(|e| e.name.as_deref() == Some(name.as_str()))
+        {
             Some(e) => Ok(e.value.clone()),
             None => {
-                let names: Vec<&str> = media.examples.iter().filter_map(|e| e.name.as_deref()).collect();
+                let names: Vec<&str> = media
+                    .examples
+                    .iter()
+                    .filter_map(|e| e.name.as_deref())
+                    .collect();
                 Err(problem(
                     422,
                     "unsatisfiable-preference",
@@ -136,7 +176,11 @@ fn body_value(spec: &Spec, op: &Operation, media: &MediaType, prefs: &Preference
                         "Prefer: example={name}: {} ({}) documents {}",
                         op.label(),
                         media.media_type,
-                        if names.is_empty() { "no named examples".to_string() } else { format!("the examples {}", names.join(", ")) }
+                        if names.is_empty() {
+                            "no named examples".to_string()
+                        } else {
+                            format!("the examples {}", names.join(", "))
+                        }
                     ),
                     &[],
                 ))
@@ -144,7 +188,9 @@ fn body_value(spec: &Spec, op: &Operation, media: &MediaType, prefs: &Preference
         };
     }
     if prefs.dynamic {
-        return Ok(media.schema.map(|s| Generator::new(&spec.schemas, Direction::Response).sample(s, seed)));
+        return Ok(media
+            .schema
+            .map(|s| Generator::new(&spec.schemas, Direction::Response).sample(s, seed)));
     }
     if let Some(v) = first_value(&media.examples) {
         return Ok(Some(v.clone()));
@@ -157,7 +203,8 @@ fn first_value(examples: &[Example]) -> Option<&Value> {
 }
 
 fn example_or_sample(spec: &Spec, schema: SchemaId, seed: u64) -> Value {
-    documented_example(&spec.schemas, schema, Direction::Response).unwrap_or_else(|| Generator::new(&spec.schemas, Direction::Response).sample(schema, seed))
+    documented_example(&spec.schemas, schema, Direction::Response)
+        .unwrap_or_else(|| Generator::new(&spec.schemas, Direction::Response).sample(schema, seed))
 }
 
 /// The Content-Type sent and the bytes: JSON media types get compact JSON; a string for any
@@ -165,7 +212,11 @@ fn example_or_sample(spec: &Spec, schema: SchemaId, seed: u64) -> Value {
 fn serialize(media_type: &str, value: &Value) -> (String, Vec<u8>) {
     let e = essence(media_type);
     let concrete = if e.contains('*') {
-        if value.is_string() { "text/plain".to_string() } else { "application/json".to_string() }
+        if value.is_string() {
+            "text/plain".to_string()
+        } else {
+            "application/json".to_string()
+        }
     } else {
         media_type.to_string()
     };
@@ -180,7 +231,11 @@ fn header_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Array(a) => a.iter().map(header_text).collect::<Vec<_>>().join(","),
-        Value::Object(o) => o.iter().flat_map(|(k, v)| [k.clone(), header_text(v)]).collect::<Vec<_>>().join(","),
+        Value::Object(o) => o
+            .iter()
+            .flat_map(|(k, v)| [k.clone(), header_text(v)])
+            .collect::<Vec<_>>()
+            .join(","),
         Value::Null => String::new(),
         other => other.to_string(),
     }
@@ -188,7 +243,9 @@ fn header_text(value: &Value) -> String {
 
 /// Picks the documented media type the client accepts most (ties: document order).
 pub fn negotiate<'m>(content: &'m [MediaType], accept: Option<&str>) -> Option<&'m MediaType> {
-    let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else { return content.first() };
+    let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
+        return content.first();
+    };
     let ranges: Vec<(String, f32)> = accept
         .split(',')
         .map(|part| {
@@ -209,7 +266,8 @@ pub fn negotiate<'m>(content: &'m [MediaType], accept: Option<&str>) -> Option<&
         for (range, q) in &ranges {
             let specificity = if *range == m {
                 3
-            } else if m.contains('*') && (range == "*/*" || range.starts_with(&format!("{kind}/"))) {
+            } else if m.contains('*') && (range == "*/*" || range.starts_with(&format!("{kind}/")))
+            {
                 // A wildcard in the spec (`application/*`) serves what the client names.
                 2
             } else if range.strip_suffix("/*") == Some(kind) {

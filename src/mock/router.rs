@@ -73,7 +73,10 @@ impl Router {
     pub fn add(&mut self, prefix: &str, template: &str, target: Target) -> Result<(), Clash> {
         let full = format!("{prefix}{template}");
         let shape = template_shape(&full);
-        let target = Target { names: template_variables(&full), ..target };
+        let target = Target {
+            names: template_variables(&full),
+            ..target
+        };
         if let Some(&i) = self.by_shape.get(&shape) {
             let route = &mut self.routes[i];
             if let Some(existing) = route.target(target.method) {
@@ -89,7 +92,10 @@ impl Router {
             return Ok(());
         }
         let index = self.routes.len();
-        self.routes.push(Route { template: full.clone(), targets: vec![target] });
+        self.routes.push(Route {
+            template: full.clone(),
+            targets: vec![target],
+        });
         self.by_shape.insert(shape.clone(), index);
         if self.fast.insert(positional(&shape), index).is_err() {
             self.slow.push((template_regex(&shape), index));
@@ -106,8 +112,15 @@ impl Router {
         }
         for (regex, index) in &self.slow {
             if let Some(c) = regex.captures(path) {
-                let values = c.iter().skip(1).map(|g| g.map_or(String::new(), |g| g.as_str().to_string())).collect();
-                return Some(Matched { route: &self.routes[*index], values });
+                let values = c
+                    .iter()
+                    .skip(1)
+                    .map(|g| g.map_or(String::new(), |g| g.as_str().to_string()))
+                    .collect();
+                return Some(Matched {
+                    route: &self.routes[*index],
+                    values,
+                });
             }
         }
         None
@@ -149,7 +162,8 @@ fn template_regex(shape: &str) -> Regex {
         pattern.push_str(&regex::escape(piece));
     }
     pattern.push('$');
-    Regex::new(&pattern).unwrap_or_else(|_| Regex::new("^\\b$").expect("a regex that never matches"))
+    Regex::new(&pattern)
+        .unwrap_or_else(|_| Regex::new("^\\b$").expect("a regex that never matches"))
 }
 
 #[cfg(test)]
@@ -157,7 +171,12 @@ mod tests {
     use super::*;
 
     fn target(method: Method, operation: usize) -> Target {
-        Target { method, mount: 0, operation, names: Vec::new() }
+        Target {
+            method,
+            mount: 0,
+            operation,
+            names: Vec::new(),
+        }
     }
 
     #[test]
@@ -165,7 +184,8 @@ mod tests {
         let mut r = Router::default();
         r.add("/v1", "/users/{id}", target(Method::Get, 0)).unwrap();
         r.add("/v1", "/users/me", target(Method::Get, 1)).unwrap();
-        r.add("/v1", "/users/{name}", target(Method::Delete, 2)).unwrap();
+        r.add("/v1", "/users/{name}", target(Method::Delete, 2))
+            .unwrap();
         let m = r.at("/v1/users/me").unwrap();
         assert_eq!(m.route.target(Method::Get).unwrap().operation, 1);
         let m = r.at("/v1/users/42").unwrap();
@@ -178,8 +198,10 @@ mod tests {
     #[test]
     fn two_parameters_in_one_segment_use_the_fallback() {
         let mut r = Router::default();
-        r.add("", "/es/{state}{ext}", target(Method::Get, 0)).unwrap();
-        r.add("", "/files/{name}.{ext}", target(Method::Get, 1)).unwrap();
+        r.add("", "/es/{state}{ext}", target(Method::Get, 0))
+            .unwrap();
+        r.add("", "/files/{name}.{ext}", target(Method::Get, 1))
+            .unwrap();
         let m = r.at("/files/report.pdf").unwrap();
         assert_eq!(m.values, ["report", "pdf"]);
         let m = r.at("/es/ab").unwrap();
@@ -191,6 +213,9 @@ mod tests {
         let mut r = Router::default();
         r.add("", "/a/{x}", target(Method::Get, 0)).unwrap();
         let clash = r.add("", "/a/{y}", target(Method::Get, 1)).unwrap_err();
-        assert_eq!((clash.first.as_str(), clash.second.as_str()), ("/a/{x}", "/a/{y}"));
+        assert_eq!(
+            (clash.first.as_str(), clash.second.as_str()),
+            ("/a/{x}", "/a/{y}")
+        );
     }
 }

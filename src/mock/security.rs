@@ -36,13 +36,17 @@ pub fn check(
         for (name, _scopes) in &requirement.schemes {
             let Some(scheme) = spec.security_scheme(name) else {
                 // An undefined scheme cannot be satisfied by anything the client sends.
-                unmet.push(format!("security scheme `{name}` is not defined in the spec"));
+                unmet.push(format!(
+                    "security scheme `{name}` is not defined in the spec"
+                ));
                 continue;
             };
             if let Err(e) = satisfied(scheme, headers, query, cookies, token) {
                 unmet.push(format!("{name}: {e}"));
                 let challenge = match scheme {
-                    SecurityScheme::Http { scheme, .. } if scheme == "basic" => "Basic realm=\"stipula\"".to_string(),
+                    SecurityScheme::Http { scheme, .. } if scheme == "basic" => {
+                        "Basic realm=\"stipula\"".to_string()
+                    }
                     SecurityScheme::Http { scheme, .. } if scheme != "bearer" => capitalize(scheme),
                     SecurityScheme::ApiKey { .. } | SecurityScheme::MutualTls => continue,
                     _ => "Bearer".to_string(),
@@ -57,7 +61,10 @@ pub fn check(
         }
         problems.push(unmet.join(" and "));
     }
-    Err(Refusal { detail: problems.join("; or "), challenges })
+    Err(Refusal {
+        detail: problems.join("; or "),
+        challenges,
+    })
 }
 
 fn satisfied(
@@ -68,15 +75,26 @@ fn satisfied(
     token: Option<&str>,
 ) -> Result<(), String> {
     let matches_token = |credential: &str| match token {
-        Some(t) if t != credential => Err("the credential is not the one this mock accepts (--token)".to_string()),
+        Some(t) if t != credential => {
+            Err("the credential is not the one this mock accepts (--token)".to_string())
+        }
         _ => Ok(()),
     };
     match scheme {
         SecurityScheme::ApiKey { name, location } => {
             let value = match location {
-                ParamIn::Header => headers.get(name.as_str()).and_then(|v| v.to_str().ok()).map(str::to_string),
-                ParamIn::Query => query.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()),
-                ParamIn::Cookie => cookies.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()),
+                ParamIn::Header => headers
+                    .get(name.as_str())
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string),
+                ParamIn::Query => query
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string()),
+                ParamIn::Cookie => cookies
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string()),
                 ParamIn::Path => None,
             };
             match value {
@@ -88,14 +106,19 @@ fn satisfied(
         SecurityScheme::Http { scheme, .. } if scheme == "basic" => {
             let credential = authorization(headers, "Basic")?;
             let decoded = decode_base64(credential).ok_or("the Basic credential is not base64")?;
-            let text = String::from_utf8(decoded).map_err(|_| "the Basic credential is not UTF-8 text")?;
+            let text =
+                String::from_utf8(decoded).map_err(|_| "the Basic credential is not UTF-8 text")?;
             if !text.contains(':') {
                 return Err("the Basic credential is not `user:password`".into());
             }
             matches_token(&text)
         }
-        SecurityScheme::Http { scheme, .. } if scheme != "bearer" => authorization(headers, scheme).and_then(matches_token),
-        SecurityScheme::Http { .. } | SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIdConnect { .. } => {
+        SecurityScheme::Http { scheme, .. } if scheme != "bearer" => {
+            authorization(headers, scheme).and_then(matches_token)
+        }
+        SecurityScheme::Http { .. }
+        | SecurityScheme::OAuth2 { .. }
+        | SecurityScheme::OpenIdConnect { .. } => {
             let credential = authorization(headers, "Bearer")?;
             if !is_token68(credential) {
                 return Err("the Bearer token is not well formed (RFC 6750 token68)".into());
@@ -110,12 +133,20 @@ fn satisfied(
 fn authorization<'h>(headers: &'h HeaderMap, scheme: &str) -> Result<&'h str, String> {
     let value = headers
         .get(hyper::header::AUTHORIZATION)
-        .ok_or_else(|| format!("no Authorization header (expected `{}`)", capitalize(scheme)))?
+        .ok_or_else(|| {
+            format!(
+                "no Authorization header (expected `{}`)",
+                capitalize(scheme)
+            )
+        })?
         .to_str()
         .map_err(|_| "the Authorization header is not visible ASCII".to_string())?;
     let (given, credential) = value.trim().split_once(' ').unwrap_or((value, ""));
     if !given.eq_ignore_ascii_case(scheme) {
-        return Err(format!("Authorization uses `{given}`, expected `{}`", capitalize(scheme)));
+        return Err(format!(
+            "Authorization uses `{given}`, expected `{}`",
+            capitalize(scheme)
+        ));
     }
     let credential = credential.trim();
     if credential.is_empty() {
@@ -126,12 +157,17 @@ fn authorization<'h>(headers: &'h HeaderMap, scheme: &str) -> Result<&'h str, St
 
 fn is_token68(s: &str) -> bool {
     let body = s.trim_end_matches('=');
-    !body.is_empty() && body.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
 }
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
 }
 
 fn decode_base64(s: &str) -> Option<Vec<u8>> {

@@ -560,6 +560,16 @@ impl<'a> Builder<'a> {
             let param_in = match location.as_str() {
                 "path" => ParamIn::Path,
                 "query" => ParamIn::Query,
+                "header"
+                    if self.dialect != Dialect::Swagger2
+                        && ["accept", "content-type", "authorization"]
+                            .contains(&name.to_ascii_lowercase().as_str()) =>
+                {
+                    // OpenAPI 3: "the parameter definition SHALL be ignored" (media types and
+                    // security describe these headers).
+                    self.warn(&p_at, format!("header parameter `{name}` is ignored: OpenAPI 3 describes it through media types or security schemes"));
+                    continue;
+                }
                 "header" => ParamIn::Header,
                 "cookie" if self.dialect != Dialect::Swagger2 => ParamIn::Cookie,
                 "body" if self.dialect == Dialect::Swagger2 => {

@@ -54,6 +54,9 @@ pub struct Spec {
     sources: SourceSet,
 }
 
+/// Stack of the thread that loads a spec (reserved address space; pages are used on demand).
+const LOAD_STACK_BYTES: usize = 256 * 1024 * 1024;
+
 /// How to load.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoadOptions {
@@ -88,7 +91,7 @@ impl Spec {
                 e.utf8_error().valid_up_to()
             ))
         })?;
-        Self::from_file(SourceFile::parse(display, canonical, text), options)
+        Self::from_text(display, canonical, text, options)
     }
 
     /// Loads a spec from a string. `name` tells JSON from YAML by its extension (`spec.yaml`)
@@ -96,10 +99,34 @@ impl Spec {
     pub fn from_str(name: &str, text: &str, options: LoadOptions) -> Result<Spec, LoadError> {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
         let path = refs::lexical_normalize(&cwd.join(name));
-        Self::from_file(
-            SourceFile::parse(name.to_string(), path, text.to_string()),
-            options,
-        )
+        Self::from_text(name.to_string(), path, text.to_string(), options)
+    }
+
+    /// Parses and builds on a thread of its own with a large stack: parsers and converters
+    /// recurse once per nesting level, and a deeply nested (but legal) spec must not overflow
+    /// the caller's stack, whatever thread that is (test threads and tokio workers have 2 MiB).
+    fn from_text(
+        display: String,
+        path: PathBuf,
+        text: String,
+        options: LoadOptions,
+    ) -> Result<Spec, LoadError> {
+        let work = move || Self::from_file(SourceFile::parse(display, path, text), options);
+        let thread = std::thread::Builder::new()
+            .name("stipula-load".into())
+            .stack_size(LOAD_STACK_BYTES);
+        match thread.spawn(work) {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(e) => Err(LoadError {
+                diagnostics: vec![Diagnostic::error(
+                    "",
+                    "",
+                    format!("cannot start the loader thread: {e}"),
+                )],
+            }),
+        }
     }
 
     fn from_file(
@@ -287,6 +314,30 @@ impl Spec {
     }
 }
 
+/// Whether a file declares `openapi` or `swagger` as a top-level key (a fragment of a
+/// multi-file spec may mention either word, in a `$ref` say, without being a document).
+fn is_root_document(path: &Path, ext: &str) -> std::io::Result<bool> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    if ext == "json" {
+        #[derive(serde::Deserialize)]
+        struct Top {
+            openapi: Option<serde::de::IgnoredAny>,
+            swagger: Option<serde::de::IgnoredAny>,
+        }
+        return Ok(serde_json::from_str::<Top>(&text)
+            .is_ok_and(|t| t.openapi.is_some() || t.swagger.is_some()));
+    }
+    // YAML: a key at column 0, possibly quoted.
+    Ok(text.lines().any(|l| {
+        let l = l.trim_start_matches(['"', '\'']);
+        (l.starts_with("openapi") || l.starts_with("swagger"))
+            && l.trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                .trim_start_matches(['"', '\''])
+                .trim_start()
+                .starts_with(':')
+    }))
+}
+
 /// Finds the spec files in a folder: `*.json`, `*.yaml` and `*.yml` directly inside it that
 /// declare `openapi` or `swagger` at the top level (fragments of multi-file specs are skipped),
 /// sorted by name.
@@ -302,9 +353,7 @@ pub fn discover(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         if !path.is_file() || !matches!(ext.as_str(), "json" | "yaml" | "yml") {
             continue;
         }
-        let head = std::fs::read(&path)
-            .map(|b| String::from_utf8_lossy(&b[..b.len().min(4096)]).into_owned())?;
-        if head.contains("openapi") || head.contains("swagger") {
+        if is_root_document(&path, &ext)? {
             out.push(path);
         }
     }

@@ -341,6 +341,15 @@ impl Normalizer {
         }
         add_integer_format_bounds(&mut schema);
         self.split_required_by_direction(&mut schema, at, sources);
+        if let Some(Value::Array(branches)) = schema.get_mut("allOf") {
+            for branch in branches.iter_mut() {
+                if let Value::Object(b) = branch
+                    && !b.contains_key("$ref")
+                {
+                    self.split_required_by_direction(b, at, sources);
+                }
+            }
+        }
 
         let nullable = if legacy {
             let n = schema.remove("nullable");
@@ -384,54 +393,46 @@ impl Normalizer {
     }
 
     /// Moves readOnly / writeOnly properties out of `required` into the direction keywords.
+    /// Properties are looked up from `lookup`: the schema itself, or, for an `allOf` branch,
+    /// the schema owning the `allOf` (a branch may require what a sibling defines).
     fn split_required_by_direction(
         &self,
         schema: &mut Map<String, Value>,
-        at: &Location,
+        lookup: &Location,
         sources: &mut SourceSet,
     ) {
-        let (Some(Value::Array(required)), Some(Value::Object(_))) =
-            (schema.get("required"), schema.get("properties"))
-        else {
+        let Some(Value::Array(required)) = schema.get("required") else {
             return;
         };
         let mut plain = Vec::new();
-        let mut in_responses = Vec::new();
-        let mut in_requests = Vec::new();
-        let required = required.clone();
-        for name in required {
-            let Some(n) = name.as_str() else {
-                plain.push(name);
-                continue;
-            };
-            // Read the raw property (following its refs) for readOnly / writeOnly.
-            let raw_at = at.child("properties").child(n);
-            let flags = sources
-                .follow(&raw_at)
-                .ok()
-                .and_then(|l| sources.get(&l))
-                .map(|v| {
-                    (
-                        v.get("readOnly").and_then(Value::as_bool).unwrap_or(false),
-                        v.get("writeOnly").and_then(Value::as_bool).unwrap_or(false),
-                    )
-                })
-                .unwrap_or((false, false));
-            match flags {
-                (true, false) => in_responses.push(name),
-                (false, true) => in_requests.push(name),
+        let mut moved: [Vec<Value>; 2] = [Vec::new(), Vec::new()];
+        for name in required.clone() {
+            match name
+                .as_str()
+                .and_then(|n| property_flags(sources, lookup, n, 0))
+            {
+                Some((true, false)) => moved[0].push(name),
+                Some((false, true)) => moved[1].push(name),
                 _ => plain.push(name),
             }
         }
-        if in_responses.is_empty() && in_requests.is_empty() {
+        if moved.iter().all(Vec::is_empty) {
             return;
         }
         schema.insert("required".into(), Value::Array(plain));
-        if !in_responses.is_empty() {
-            schema.insert(REQUIRED_IN_RESPONSES.into(), Value::Array(in_responses));
-        }
-        if !in_requests.is_empty() {
-            schema.insert(REQUIRED_IN_REQUESTS.into(), Value::Array(in_requests));
+        for (keyword, names) in [REQUIRED_IN_RESPONSES, REQUIRED_IN_REQUESTS]
+            .into_iter()
+            .zip(moved)
+        {
+            if names.is_empty() {
+                continue;
+            }
+            match schema.get_mut(keyword) {
+                Some(Value::Array(existing)) => existing.extend(names),
+                _ => {
+                    schema.insert(keyword.into(), Value::Array(names));
+                }
+            }
         }
     }
 
@@ -484,6 +485,39 @@ impl Normalizer {
             }
         }
     }
+}
+
+/// `(readOnly, writeOnly)` of property `name` as the schema at `at` sees it: its own
+/// `properties`, else those of its `allOf` branches, following `$ref`s (bounded depth).
+fn property_flags(
+    sources: &mut SourceSet,
+    at: &Location,
+    name: &str,
+    depth: usize,
+) -> Option<(bool, bool)> {
+    if depth > 8 {
+        return None;
+    }
+    let at = sources.follow(at).ok()?;
+    let schema = sources.get(&at)?;
+    if schema.get("properties").and_then(|p| p.get(name)).is_some() {
+        let property = sources.follow(&at.child("properties").child(name)).ok()?;
+        let v = sources.get(&property)?;
+        let flag = |k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
+        return Some((flag("readOnly"), flag("writeOnly")));
+    }
+    let branches = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    (0..branches).find_map(|i| {
+        property_flags(
+            sources,
+            &at.child("allOf").child(&i.to_string()),
+            name,
+            depth + 1,
+        )
+    })
 }
 
 fn convert_exclusive_bounds(schema: &mut Map<String, Value>) {

@@ -214,13 +214,14 @@ impl SourceSet {
             };
             let next = self.resolve(&current, &reference)?;
             if seen.contains(&next) {
-                let chain: Vec<String> = seen.iter().map(|l| self.describe(l)).collect();
+                let chain: Vec<String> = seen
+                    .iter()
+                    .chain(std::iter::once(&next))
+                    .map(|l| self.describe(l))
+                    .collect();
                 return Err(self.error(
                     at,
-                    format!(
-                        "`$ref` cycle with no content: {} → back to the start",
-                        chain.join(" → ")
-                    ),
+                    format!("`$ref` cycle with no content: {}", chain.join(" → ")),
                 ));
             }
             seen.push(next.clone());

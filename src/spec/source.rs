@@ -164,8 +164,19 @@ fn parse_yaml(text: &str) -> Result<Value, ParseError> {
                 })
             });
             let message = e.to_string();
-            let first_line = message.lines().next().unwrap_or("").trim().to_string();
-            Err((format!("invalid YAML: {first_line}"), position))
+            let mut first = message.lines().next().unwrap_or("").trim();
+            // serde-saphyr prefixes `error: line L column C: `; the position is reported apart.
+            first = first.strip_prefix("error: ").unwrap_or(first);
+            if first.starts_with("line ") {
+                first = first.split_once(": ").map_or(first, |(_, rest)| rest);
+            }
+            let text = match first.strip_prefix("budget breached: ") {
+                Some(limit) => format!(
+                    "the YAML exceeds a parser safety limit (alias bombs, huge or deeply nested documents): {limit}"
+                ),
+                None => first.to_string(),
+            };
+            Err((format!("invalid YAML: {text}"), position))
         }
     }
 }
