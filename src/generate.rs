@@ -717,15 +717,17 @@ impl<'a> Compiler<'a> {
         }
         let limit = max_declared.unwrap_or(usize::MAX);
         let format = m.get("format").and_then(Value::as_str);
-        let (base, exact) = match m.get("pattern").and_then(Value::as_str) {
-            Some(p) => match pattern_strategy(p, lo, lo <= self.options.max_string_length) {
-                Some((s, lossless)) => (s, lossless && format.and_then(format_strategy).is_none()),
-                None => (plain_string(lo, hi), false),
-            },
-            None => match format.and_then(format_strategy) {
-                Some(s) => (s, true),
-                None => (plain_string(lo, hi), true),
-            },
+        let pattern = m.get("pattern").and_then(Value::as_str).map(|p| {
+            pattern_strategy(p, lo, lo <= self.options.max_string_length)
+                .unwrap_or_else(|| (plain_string(lo, hi), false))
+        });
+        let (base, exact) = match (pattern, format.and_then(format_strategy)) {
+            (Some(p), None) => p,
+            (None, Some(f)) => (f, true),
+            (None, None) => (plain_string(lo, hi), true),
+            // Usually the pattern loosely checks the format, sometimes it narrows it: try both,
+            // the filter keeps what satisfies both.
+            (Some((p, _)), Some(f)) => (Union::new([f, p]).boxed(), false),
         };
         let s = base
             .prop_filter("minLength/maxLength", move |s| {
@@ -1231,7 +1233,7 @@ fn format_strategy(format: &str) -> Option<BoxedStrategy<String>> {
         "byte" => Some(vec(any::<u8>(), 0..=24).prop_map(|b| base64(&b)).boxed()),
         "json-pointer" => re(r"(/[a-z0-9]{1,6}){0,3}"),
         "relative-json-pointer" => re(r"[0-9](/[a-z]{1,5}){0,2}"),
-        "duration" => re(r"P([1-9]Y)?([1-9]M)?[1-9]D"),
+        "duration" => re(r"P([1-9]Y([1-9]M([1-9]D)?)?|[1-9]M([1-9]D)?|[1-9]D|T[1-9]H([1-9]M)?)"),
         "regex" => re(r"[a-z]{1,8}"),
         "int32" | "int64" => re(r"0|-?[1-9][0-9]{0,8}"),
         _ => None,
@@ -1702,12 +1704,9 @@ fn merge_into(out: &mut Map<String, Value>, other: Map<String, Value>) -> bool {
             None | Some(Value::Bool(true))
         ) && !m.contains_key("unevaluatedProperties")
     };
-    if (!open(out) || !open(&other)) && {
-        let (mut a, mut b) = (names_of(out), names_of(&other));
-        a.sort();
-        b.sort();
-        a != b
-    } {
+    let (a, b) = (names_of(out), names_of(&other));
+    let subset = |x: &[String], y: &[String]| x.iter().all(|n| y.contains(n));
+    if (!open(out) && !subset(&b, &a)) || (!open(&other) && !subset(&a, &b)) {
         exact = false;
     }
     for (k, v) in other {
@@ -2225,6 +2224,644 @@ fn apply_direction(schema: &mut Value, direction: Direction) {
             children
                 .iter_mut()
                 .for_each(|c| apply_direction(c, direction));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use proptest::prop_assert;
+    use proptest::test_runner::TestCaseError;
+
+    use super::*;
+    use crate::spec::{LoadOptions, Spec};
+
+    /// One schema per keyword family (3.1).
+    const SPEC_31: &str = r#"
+openapi: 3.1.0
+info: {title: generate, version: '1'}
+paths:
+  /x:
+    get:
+      responses:
+        '200': {description: ok}
+components:
+  schemas:
+    Str: {type: string, minLength: 3, maxLength: 5}
+    LongStr: {type: string, minLength: 40}
+    Pattern: {type: string, pattern: '^[A-Z]{2}-\d{3}$'}
+    PatternSearch: {type: string, pattern: 'ab+c', minLength: 10, maxLength: 40}
+    PatternLookahead: {type: string, pattern: '^(?=.*[0-9])[a-z0-9]{4,8}$'}
+    PatternClasses: {type: string, pattern: '^[^/\s]+/[\w.-]+(\.[a-z]{2,})?$'}
+    PatternAlternation: {type: string, pattern: '^(draft|published|archived)$|^v\d+$'}
+    PatternEscapes: {type: string, pattern: '^\u0041\x42[\[\]{}]\{2\}\/$'}
+    Formats:
+      type: object
+      additionalProperties: false
+      required: [dateTime, date, time, email, uuid, uri, uriRef, hostname, ipv4, ipv6, byte, binary, password, duration, pointer, template]
+      properties:
+        dateTime: {type: string, format: date-time}
+        date: {type: string, format: date}
+        time: {type: string, format: time}
+        email: {type: string, format: email}
+        uuid: {type: string, format: uuid}
+        uri: {type: string, format: uri}
+        uriRef: {type: string, format: uri-reference}
+        hostname: {type: string, format: hostname}
+        ipv4: {type: string, format: ipv4}
+        ipv6: {type: string, format: ipv6}
+        byte: {type: string, format: byte}
+        binary: {type: string, format: binary}
+        password: {type: string, format: password, minLength: 8}
+        duration: {type: string, format: duration}
+        pointer: {type: string, format: json-pointer}
+        template: {type: string, format: uri-template}
+    ShortEmail: {type: string, format: email, maxLength: 20}
+    FormatAndPattern: {type: string, format: date, pattern: '^20[0-9]{2}-'}
+    Int: {type: integer, minimum: -5, exclusiveMaximum: 10, multipleOf: 3}
+    Int32: {type: integer, format: int32}
+    Int64: {type: integer, format: int64, minimum: 1}
+    BigBounds: {type: integer, minimum: 1000000000000, maximum: 1000000000100}
+    Negative: {type: integer, maximum: -1000000}
+    Num: {type: number, exclusiveMinimum: 0, maximum: 1}
+    NumTiny: {type: number, exclusiveMinimum: 0.001, exclusiveMaximum: 0.002}
+    NumMultiple: {type: number, multipleOf: 0.1, minimum: 1, maximum: 3}
+    IntFracMultiple: {type: integer, multipleOf: 0.5, maximum: -3}
+    Bool: {type: boolean}
+    NullType: {type: 'null'}
+    Multi: {type: [string, integer, 'null'], maxLength: 2, maximum: 5}
+    Untyped: {minLength: 2, minimum: 3, required: [a]}
+    Enum: {enum: [a, b, 3, null]}
+    TypedEnum: {type: string, enum: [a, b, 3]}
+    Const: {const: {x: 1}}
+    Arr: {type: array, items: {type: integer, minimum: 0, maximum: 9}, minItems: 2, maxItems: 3, uniqueItems: true}
+    BoolSet: {type: array, items: {type: boolean}, uniqueItems: true, minItems: 2}
+    Tuple: {type: array, prefixItems: [{type: string}, {type: boolean}], items: false, minItems: 1}
+    TupleOpen: {type: array, prefixItems: [{const: head}], items: {type: integer}, minItems: 3}
+    Unbounded: {type: array, items: {type: string}}
+    ManyItems: {type: array, items: {type: integer}, minItems: 10}
+    Contains: {type: array, contains: {const: 7}, items: {type: integer}}
+    Obj: {type: object, required: [a], properties: {a: {type: string}, b: {type: integer}}, additionalProperties: false}
+    MapOf: {type: object, additionalProperties: {type: integer}, minProperties: 1, maxProperties: 3}
+    Sized: {type: object, properties: {a: {type: string}, b: {type: string}, c: {type: string}, d: {type: string}}, minProperties: 2, maxProperties: 3, additionalProperties: false}
+    PatternProps: {type: object, patternProperties: {'^x-[a-z]+$': {type: string}}, additionalProperties: false}
+    PropertyNames: {type: object, propertyNames: {pattern: '^[a-z]+$', maxLength: 5}, additionalProperties: {type: boolean}, minProperties: 2}
+    RequiredUndeclared: {type: object, required: [free], additionalProperties: {type: string, maxLength: 3}}
+    Weird: {type: object, required: ['a b/c~d%'], properties: {'a b/c~d%': {type: string, minLength: 2}}}
+    Base: {type: object, required: [id], properties: {id: {type: integer, minimum: 1}, name: {type: string}}}
+    Derived: {allOf: [{$ref: '#/components/schemas/Base'}, {type: object, required: [extra], properties: {extra: {type: boolean}, id: {maximum: 10}}}]}
+    AllOfClosed: {allOf: [{$ref: '#/components/schemas/Obj'}, {properties: {b: {minimum: 0}}}]}
+    AllOfConflict: {allOf: [{type: integer, multipleOf: 2, minimum: 0, maximum: 60}, {multipleOf: 3}, {not: {const: 12}}]}
+    AllOfPatterns: {allOf: [{type: string, pattern: '^[a-c]+$'}, {pattern: 'b'}]}
+    AnyOf: {anyOf: [{type: string, maxLength: 2}, {type: integer, minimum: 100}, {$ref: '#/components/schemas/Base'}]}
+    AnyOfSiblings: {type: object, properties: {a: {type: string}, b: {type: string}}, anyOf: [{required: [a]}, {required: [b]}], additionalProperties: false}
+    OneOf: {oneOf: [{type: integer, multipleOf: 2}, {type: integer, multipleOf: 3}]}
+    Cat: {type: object, required: [kind, meow], properties: {kind: {const: cat}, meow: {type: boolean}}}
+    Dog: {type: object, required: [kind, bark], properties: {kind: {const: dog}, bark: {type: boolean}}}
+    Pet: {oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}], discriminator: {propertyName: kind}}
+    OverlappingOneOf: {oneOf: [{type: object, properties: {a: {type: string}}}, {type: object, properties: {b: {type: string}}, required: [b]}]}
+    Not: {type: string, not: {enum: [a, b]}, maxLength: 1}
+    NotType: {not: {type: [string, object, array]}}
+    IfThen: {type: object, properties: {kind: {enum: [a, b]}, n: {type: integer}}, required: [kind], if: {properties: {kind: {const: a}}}, then: {required: [n]}}
+    DependentRequired: {type: object, properties: {a: {type: integer}, b: {type: integer}}, dependentRequired: {a: [b]}}
+    Tree: {type: object, required: [value], properties: {value: {type: integer}, children: {type: array, items: {$ref: '#/components/schemas/Tree'}}}}
+    LinkedList: {type: object, required: [value, next], properties: {value: {type: string}, next: {anyOf: [{type: 'null'}, {$ref: '#/components/schemas/LinkedList'}]}}}
+    Expr: {oneOf: [{type: integer}, {type: object, required: [op, args], properties: {op: {enum: [add, mul]}, args: {type: array, minItems: 2, maxItems: 2, items: {$ref: '#/components/schemas/Expr'}}}, additionalProperties: false}]}
+    AnyTrue: true
+    Empty: {}
+    Never: false
+    ReadWrite: {type: object, required: [id, password, name], properties: {id: {type: integer, readOnly: true}, password: {type: string, writeOnly: true}, name: {type: string}, etag: {type: string, readOnly: true}, pin: {type: string, writeOnly: true}}}
+"#;
+
+    /// Nullable 3.0 schemas, readOnly/writeOnly, examples.
+    const SPEC_30: &str = r#"
+openapi: 3.0.3
+info: {title: generate, version: '1'}
+paths:
+  /pets:
+    post:
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}
+      responses:
+        '201': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}
+components:
+  schemas:
+    NullableString: {type: string, nullable: true, maxLength: 3}
+    NullableRef: {allOf: [{$ref: '#/components/schemas/Pet'}], nullable: true}
+    NullableEnum: {type: string, enum: [x, y], nullable: true}
+    NullableObject: {nullable: true, properties: {a: {type: integer}}, required: [a]}
+    ExclusiveBool: {type: number, minimum: 0, exclusiveMinimum: true, maximum: 1, exclusiveMaximum: true}
+    Pet:
+      type: object
+      required: [id, name, secret]
+      properties:
+        id: {type: integer, format: int64, readOnly: true, example: 42}
+        name: {type: string, example: Rex}
+        secret: {type: string, writeOnly: true, example: hunter2}
+        tag: {type: string, nullable: true, example: good}
+        owner: {$ref: '#/components/schemas/Owner'}
+    Owner:
+      type: object
+      required: [login]
+      properties:
+        login: {type: string, example: alice}
+        since: {type: string, format: date, example: '2020-01-02'}
+    Documented: {type: object, properties: {a: {type: integer}}, example: {a: 1}}
+    Defaulted: {type: integer, default: 5}
+    Listed: {type: array, items: {$ref: '#/components/schemas/Owner'}}
+    Extended:
+      allOf:
+        - $ref: '#/components/schemas/Owner'
+        - type: object
+          required: [level]
+          properties:
+            level: {type: integer, example: 3}
+    Undocumented: {type: object, required: [a], properties: {a: {type: string}, b: {type: string, example: x}}}
+"#;
+
+    const BUNDLED: [&str; 4] = [
+        "fusionauth-consent.yaml",
+        "lytx-consent-management.json",
+        "lytx-users.json",
+        "slashid-gdpr-consent.yaml",
+    ];
+
+    const BOTH: [Direction; 2] = [Direction::Request, Direction::Response];
+
+    fn load(name: &str, text: &str) -> Spec {
+        Spec::from_str(name, text, LoadOptions::default())
+            .unwrap_or_else(|e| panic!("{name} should load:\n{e}"))
+    }
+
+    fn component(spec: &Spec, name: &str) -> SchemaId {
+        spec.component_schemas
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| *id)
+            .unwrap_or_else(|| panic!("no component {name}"))
+    }
+
+    fn runner(cases: u32) -> TestRunner {
+        let config = Config {
+            cases,
+            failure_persistence: None,
+            max_local_rejects: 20_000,
+            max_shrink_iters: 64,
+            ..Config::default()
+        };
+        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]))
+    }
+
+    fn assert_valid(
+        spec: &Spec,
+        id: SchemaId,
+        direction: Direction,
+        v: &Value,
+    ) -> Result<(), TestCaseError> {
+        let violations = spec.schemas.validate(id, direction, v);
+        prop_assert!(
+            violations.is_empty(),
+            "{v} is invalid: {}",
+            violations
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        Ok(())
+    }
+
+    /// Every value of `strategy(id)` validates; so does every value of the unfiltered compile
+    /// when it claims to be exact. Returns the share of valid unfiltered values.
+    fn check_entry(
+        spec: &Spec,
+        id: SchemaId,
+        direction: Direction,
+        cases: u32,
+    ) -> Result<f64, String> {
+        let generator = Generator::new(&spec.schemas, direction);
+        runner(cases)
+            .run(&generator.strategy(id), |v| {
+                assert_valid(spec, id, direction, &v)
+            })
+            .map_err(|e| format!("strategy: {e}"))?;
+        let raw = generator.compile_root(id, None);
+        if raw.exact {
+            runner(cases)
+                .run(&raw.s, |v| assert_valid(spec, id, direction, &v))
+                .map_err(|e| format!("claimed exact: {e}"))?;
+            return Ok(1.0);
+        }
+        let mut r = runner(cases);
+        let mut valid = 0;
+        let mut drawn = 0;
+        for _ in 0..cases {
+            if let Ok(tree) = raw.s.new_tree(&mut r) {
+                drawn += 1;
+                valid += usize::from(spec.schemas.is_valid(id, direction, &tree.current()));
+            }
+        }
+        Ok(valid as f64 / drawn.max(1) as f64)
+    }
+
+    #[test]
+    fn every_handwritten_schema_yields_valid_values() {
+        for (name, text) in [("gen31.yaml", SPEC_31), ("gen30.yaml", SPEC_30)] {
+            let spec = load(name, text);
+            let mut failures = Vec::new();
+            for i in 0..spec.schemas.len() {
+                let id = SchemaId(i as u32);
+                if *spec.schemas.get(id) == Value::Bool(false) {
+                    continue;
+                }
+                for direction in BOTH {
+                    if let Err(e) = check_entry(&spec, id, direction, 48) {
+                        let label = spec
+                            .component_schemas
+                            .iter()
+                            .find(|(_, c)| *c == id)
+                            .map_or_else(|| format!("entry {i}"), |(n, _)| n.clone());
+                        failures.push(format!("{name} {label} {direction:?}: {e}"));
+                    }
+                }
+            }
+            assert!(failures.is_empty(), "{}", failures.join("\n"));
+        }
+    }
+
+    #[test]
+    fn unfiltered_values_are_valid_where_the_compiler_claims_it() {
+        // Exactness claims decide where filters go: keep them honest, and keep the common
+        // keywords exact so that the mock's samples rarely retry.
+        let spec = load("gen31.yaml", SPEC_31);
+        for name in [
+            "Str",
+            "LongStr",
+            "Pattern",
+            "PatternSearch",
+            "PatternClasses",
+            "PatternAlternation",
+            "PatternEscapes",
+            "Formats",
+            "ShortEmail",
+            "Int",
+            "Int32",
+            "Int64",
+            "BigBounds",
+            "Negative",
+            "Num",
+            "NumTiny",
+            "NumMultiple",
+            "IntFracMultiple",
+            "Multi",
+            "Untyped",
+            "Enum",
+            "TypedEnum",
+            "Const",
+            "Arr",
+            "Tuple",
+            "TupleOpen",
+            "ManyItems",
+            "Obj",
+            "MapOf",
+            "Sized",
+            "RequiredUndeclared",
+            "Weird",
+            "Derived",
+            "AnyOf",
+            "AnyOfSiblings",
+            "NotType",
+            "Tree",
+            "LinkedList",
+            "AnyTrue",
+            "Empty",
+            "ReadWrite",
+        ] {
+            let id = component(&spec, name);
+            for direction in BOTH {
+                let raw = Generator::new(&spec.schemas, direction).compile_root(id, None);
+                assert!(raw.exact, "{name} {direction:?} should compile exactly");
+            }
+        }
+    }
+
+    #[test]
+    fn the_schema_false_yields_nothing() {
+        let spec = load("gen31.yaml", SPEC_31);
+        let id = component(&spec, "Never");
+        let generator = Generator::new(&spec.schemas, Direction::Response);
+        assert!(generator.strategy(id).new_tree(&mut runner(1)).is_err());
+        assert_eq!(generator.sample(id, 1), Value::Null);
+    }
+
+    #[test]
+    fn read_only_and_write_only_properties_follow_the_direction() {
+        for (name, text, schema) in [
+            ("gen31.yaml", SPEC_31, "ReadWrite"),
+            ("gen30.yaml", SPEC_30, "Pet"),
+        ] {
+            let spec = load(name, text);
+            let id = component(&spec, schema);
+            let (read_only, write_only) = if schema == "Pet" {
+                (vec!["id"], vec!["secret"])
+            } else {
+                (vec!["id", "etag"], vec!["password", "pin"])
+            };
+            for direction in BOTH {
+                let s = Generator::new(&spec.schemas, direction).strategy(id);
+                runner(64)
+                    .run(&s, |v| {
+                        let o = v.as_object().expect("an object");
+                        let (present, absent) = match direction {
+                            Direction::Request => (&write_only[..1], &read_only),
+                            Direction::Response => (&read_only[..1], &write_only),
+                        };
+                        prop_assert!(present.iter().all(|k| o.contains_key(*k)), "{v}");
+                        prop_assert!(absent.iter().all(|k| !o.contains_key(*k)), "{v}");
+                        Ok(())
+                    })
+                    .unwrap_or_else(|e| panic!("{schema} {direction:?}: {e}"));
+            }
+        }
+    }
+
+    #[test]
+    fn recursive_schemas_stay_small() {
+        let spec = load("gen31.yaml", SPEC_31);
+        fn depth(v: &Value) -> usize {
+            match v {
+                Value::Object(o) => 1 + o.values().map(depth).max().unwrap_or(0),
+                Value::Array(a) => 1 + a.iter().map(depth).max().unwrap_or(0),
+                _ => 0,
+            }
+        }
+        for name in ["Tree", "LinkedList", "Expr"] {
+            let id = component(&spec, name);
+            let s = Generator::new(&spec.schemas, Direction::Response).strategy(id);
+            runner(64)
+                .run(&s, |v| {
+                    prop_assert!(depth(&v) <= 12, "{name}: {v}");
+                    Ok(())
+                })
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn samples_are_deterministic() {
+        let spec = load("gen31.yaml", SPEC_31);
+        let spec30 = load("gen30.yaml", SPEC_30);
+        for (spec, name) in [
+            (&spec, "Formats"),
+            (&spec, "Tree"),
+            (&spec, "Pet"),
+            (&spec, "PatternLookahead"),
+            (&spec30, "Pet"),
+        ] {
+            let id = component(spec, name);
+            for direction in BOTH {
+                let generator = Generator::new(&spec.schemas, direction);
+                let mut distinct = BTreeSet::new();
+                for seed in 0..12 {
+                    let a = generator.sample(id, seed);
+                    let b = Generator::new(&spec.schemas, direction).sample(id, seed);
+                    assert_eq!(a, b, "{name} {direction:?} seed {seed}");
+                    assert!(spec.schemas.is_valid(id, direction, &a), "{name}: {a}");
+                    distinct.insert(a.to_string());
+                }
+                // Pet has four values in all.
+                assert!(distinct.len() >= 4, "{name} {direction:?}: {distinct:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn documented_examples_come_from_the_schema_or_its_properties() {
+        let spec = load("gen30.yaml", SPEC_30);
+        let example = |name: &str, direction| {
+            documented_example(&spec.schemas, component(&spec, name), direction)
+        };
+        assert_eq!(
+            example("Documented", Direction::Response),
+            Some(json!({"a": 1}))
+        );
+        assert_eq!(example("Defaulted", Direction::Request), Some(json!(5)));
+        assert_eq!(
+            example("Pet", Direction::Response),
+            Some(
+                json!({"id": 42, "name": "Rex", "tag": "good", "owner": {"login": "alice", "since": "2020-01-02"}})
+            )
+        );
+        assert_eq!(
+            example("Pet", Direction::Request),
+            Some(
+                json!({"name": "Rex", "secret": "hunter2", "tag": "good", "owner": {"login": "alice", "since": "2020-01-02"}})
+            )
+        );
+        assert_eq!(
+            example("Listed", Direction::Response),
+            Some(json!([{"login": "alice", "since": "2020-01-02"}]))
+        );
+        assert_eq!(
+            example("Extended", Direction::Response),
+            Some(json!({"level": 3, "login": "alice", "since": "2020-01-02"}))
+        );
+        assert_eq!(
+            example("NullableRef", Direction::Response),
+            example("Pet", Direction::Response)
+        );
+        // A required property without an example: nothing documented.
+        assert_eq!(example("Undocumented", Direction::Response), None);
+        assert_eq!(example("NullableString", Direction::Response), None);
+        for name in [
+            "Documented",
+            "Defaulted",
+            "Pet",
+            "Listed",
+            "Extended",
+            "NullableRef",
+        ] {
+            for direction in BOTH {
+                let id = component(&spec, name);
+                let v = documented_example(&spec.schemas, id, direction).unwrap();
+                assert!(
+                    spec.schemas.is_valid(id, direction, &v),
+                    "{name} {direction:?}: {v}"
+                );
+            }
+        }
+        let spec31 = load("gen31.yaml", SPEC_31);
+        assert_eq!(
+            documented_example(
+                &spec31.schemas,
+                component(&spec31, "Base"),
+                Direction::Response
+            ),
+            None
+        );
+        assert_eq!(
+            documented_example(
+                &spec31.schemas,
+                component(&spec31, "Const"),
+                Direction::Response
+            ),
+            Some(json!({"x": 1}))
+        );
+    }
+
+    #[test]
+    fn every_schema_of_the_bundled_specs_yields_valid_values() {
+        let mut failures = Vec::new();
+        for name in BUNDLED {
+            let path = format!("{}/specs/{name}", env!("CARGO_MANIFEST_DIR"));
+            let spec = Spec::load(&path, LoadOptions::default()).unwrap();
+            for i in 0..spec.schemas.len() {
+                let id = SchemaId(i as u32);
+                for direction in BOTH {
+                    if let Err(e) = check_entry(&spec, id, direction, 16) {
+                        failures.push(format!("{name} entry {i} {direction:?}: {e}"));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn patterns_translate_to_generable_regexes() {
+        let t = |p: &str| translate_pattern(p, true);
+        assert_eq!(t(r"^\d{3}$").regex, "[0-9]{3}");
+        assert!(!t(r"^\d{3}$").extendable);
+        assert!(t(r"^abc").extendable);
+        assert_eq!(t(r"^[^/]+$").regex, "[[ -~]&&[^/]]{1,8}");
+        assert_eq!(t(r"a{2,}b*").regex, "a{2,10}b{0,8}");
+        assert_eq!(t(r"x{1,100}").regex, "x{1,17}");
+        assert!(t(r"^(?=.*\d)\w+$").lossy);
+        assert!(t(r"(a)\1").lossy);
+        assert!(!t(r"^(?<year>\d{4})-(?:\d\d)$").lossy);
+        for p in [
+            r"^[a-zA-Z0-9_.-]+$",
+            r"^\+?[1-9]\d{1,14}$",
+            r"^(\([0-9]{3}\))?[0-9]{3}-[0-9]{4}$",
+            r"^[\w\-\.]+@([\w-]+\.)+[\w-]{2,4}$",
+            r"^#?([a-f0-9]{6}|[a-f0-9]{3})$",
+            r"^[^\s@]+@[^\s@]+$",
+            r"^\p{L}+$",
+            r"^[A-Z]{3}\/[0-9]+$",
+            r"^[-a-z]+$",
+            r"^a|b{$",
+        ] {
+            let tr = t(p);
+            assert!(string_regex(&tr.regex).is_ok(), "{p} → {}", tr.regex);
+        }
+    }
+
+    /// The specs [`corpus_sample_validity`] samples unless `STIPULA_GENERATE_CORPUS` (paths
+    /// separated by `:`) names others.
+    const CORPUS: [&str; 3] = [
+        "/work/shared/corpus/famous/github/api.github.com.json",
+        "/work/shared/corpus/famous/stripe/spec3.yaml",
+        "/work/shared/corpus/famous/kubernetes/swagger-1.13.json",
+    ];
+
+    /// By hand: `cargo test --release --lib generate::tests::corpus_sample_validity --
+    /// --ignored --nocapture`. Samples every operation-level schema (parameters, bodies,
+    /// response bodies and headers) of large real specs and counts values that fail validation.
+    #[test]
+    #[ignore = "slow, needs the corpus: run by hand with --ignored --nocapture"]
+    fn corpus_sample_validity() {
+        let paths: Vec<String> = match std::env::var("STIPULA_GENERATE_CORPUS") {
+            Ok(v) => v.split(':').map(str::to_string).collect(),
+            Err(_) => CORPUS.iter().map(|s| s.to_string()).collect(),
+        };
+        for path in paths {
+            let started = std::time::Instant::now();
+            let spec = match Spec::load(&path, LoadOptions::default()) {
+                Ok(s) => s,
+                Err(e) => {
+                    println!("{path}: does not load: {e}");
+                    continue;
+                }
+            };
+            let loaded = started.elapsed();
+            let mut targets = BTreeSet::new();
+            for op in &spec.operations {
+                for p in &op.parameters {
+                    targets.extend(p.schema.map(|id| (id, Direction::Request)));
+                    targets.extend(
+                        p.content
+                            .iter()
+                            .filter_map(|m| m.schema)
+                            .map(|id| (id, Direction::Request)),
+                    );
+                }
+                if let Some(body) = &op.request_body {
+                    targets.extend(
+                        body.content
+                            .iter()
+                            .filter_map(|m| m.schema)
+                            .map(|id| (id, Direction::Request)),
+                    );
+                }
+                for r in &op.responses {
+                    targets.extend(
+                        r.content
+                            .iter()
+                            .filter_map(|m| m.schema)
+                            .map(|id| (id, Direction::Response)),
+                    );
+                    targets.extend(
+                        r.headers
+                            .iter()
+                            .filter_map(|h| h.schema)
+                            .map(|id| (id, Direction::Response)),
+                    );
+                }
+            }
+            let started = std::time::Instant::now();
+            let mut invalid = 0;
+            let mut documented = 0;
+            let mut documented_invalid = 0;
+            let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
+            let mut shown = Vec::new();
+            let mut slowest = (std::time::Duration::ZERO, None);
+            for &(id, direction) in &targets {
+                if let Some(x) = documented_example(&spec.schemas, id, direction) {
+                    documented += 1;
+                    documented_invalid += usize::from(!spec.schemas.is_valid(id, direction, &x));
+                }
+                let one = std::time::Instant::now();
+                let v = Generator::new(&spec.schemas, direction).sample(id, 0);
+                if one.elapsed() > slowest.0 {
+                    slowest = (one.elapsed(), Some(id));
+                }
+                let violations = spec.schemas.validate(id, direction, &v);
+                if let Some(first) = violations.first() {
+                    invalid += 1;
+                    *kinds.entry(first.keyword.clone()).or_default() += 1;
+                    if shown.len() < 8 {
+                        let mut text = v.to_string();
+                        text.truncate(160);
+                        shown.push(format!(
+                            "  {} {direction:?}: {first} [{}] value {text}",
+                            spec.schemas.location(id).pointer,
+                            first.schema_location
+                        ));
+                    }
+                }
+            }
+            println!(
+                "{path}: loaded in {loaded:?}; {} schemas sampled in {:?} (slowest {:?}, entry {:?}); {invalid} invalid ({:.2}%); kinds {kinds:?}; documented examples {documented} ({documented_invalid} invalid)",
+                targets.len(),
+                started.elapsed(),
+                slowest.0,
+                slowest.1,
+                100.0 * invalid as f64 / targets.len().max(1) as f64,
+            );
+            for s in shown {
+                println!("{s}");
+            }
         }
     }
 }

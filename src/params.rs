@@ -305,7 +305,7 @@ fn is_json(media_type: &str) -> bool {
 
 /// Strict percent-decoding: `%` must start two hex digits, and the bytes must be UTF-8.
 fn percent_decode(raw: &str, plus_as_space: bool) -> Result<String, &'static str> {
-    if !raw.contains('%') && !(plus_as_space && raw.contains('+')) {
+    if !(raw.contains('%') || plus_as_space && raw.contains('+')) {
         return Ok(raw.to_string());
     }
     fn hex(b: u8) -> Option<u8> {
@@ -505,7 +505,7 @@ impl<'a> Decoder<'a> {
         if items.len() == 1 && items[0].is_empty() {
             return Ok(Value::Object(Map::new()));
         }
-        if items.len() % 2 != 0 {
+        if !items.len().is_multiple_of(2) {
             return Err(self.err(format!(
                 "expected alternating keys and values (`R,100,G,200`), got {} items",
                 items.len()
@@ -1109,9 +1109,9 @@ paths:
     get:
       parameters:
         - {name: string, in: query, schema: {type: string}}
-        - {name: strings, in: query, schema: {type: array, items: {type: string}}}
-        - {name: ints, in: query, schema: {type: array, items: {type: integer}}}
-        - {name: rgb, in: query, schema: {$ref: '#/components/schemas/RGB'}}
+        - {name: strings, in: query, explode: false, schema: {type: array, items: {type: string}}}
+        - {name: ints, in: query, explode: false, schema: {type: array, items: {type: integer}}}
+        - {name: rgb, in: query, explode: false, schema: {$ref: '#/components/schemas/RGB'}}
         - {name: texts, in: query, schema: {type: object, properties: {R: {type: string}, G: {type: string}, B: {type: string}}}}
         - {name: integer, in: query, schema: {type: integer}}
         - {name: number, in: query, schema: {type: number}}
@@ -1124,9 +1124,9 @@ paths:
         - {name: any_of_array, in: query, schema: {anyOf: [{type: 'null'}, {items: {type: integer}}]}}
         - {name: enumerated, in: query, schema: {enum: [1, 2, three]}}
         - {name: untyped, in: query, schema: {}}
-        - {name: tuple, in: query, schema: {type: array, prefixItems: [{type: integer}, {type: boolean}], items: {type: string}}}
+        - {name: tuple, in: query, explode: false, schema: {type: array, prefixItems: [{type: integer}, {type: boolean}], items: {type: string}}}
         - {name: composed, in: query, style: form, explode: true, schema: {allOf: [{$ref: '#/components/schemas/RGB'}, {properties: {A: {type: number}}}]}}
-        - {name: free, in: query, schema: {type: object, additionalProperties: {type: integer}}}
+        - {name: free, in: query, explode: false, schema: {type: object, additionalProperties: {type: integer}}}
         - {name: nested, in: query, style: deepObject, explode: true, schema: {type: object, properties: {size: {type: object, properties: {w: {type: integer}}}, tags: {type: array, items: {type: string}}, name: {type: string}}}}
         - {name: objects, in: query, schema: {type: array, items: {type: object}}}
         - {name: json, in: query, content: {application/json: {schema: {type: object}}}}
@@ -1867,7 +1867,7 @@ components:
             (_, ParamIn::Query, Style::TabDelimited, false) => Some('\t'),
             (_, ParamIn::Path | ParamIn::Header, Style::Simple, _) => Some(','),
             (_, _, _, false) => Some(','),
-            (_, ..) => None,
+            _ => None,
         };
         if let Some(d) = delimiter
             && texts.iter().any(|t| t.contains(d))

@@ -5,8 +5,8 @@
 use std::time::Instant;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body as _, Incoming};
 use hyper::header::{HeaderValue, ORIGIN};
 use hyper::{HeaderMap, Request, Response, StatusCode};
 
@@ -22,26 +22,21 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
     let limits = &app.config.limits;
     let body = match tokio::time::timeout(
         limits.body_read_timeout,
-        Limited::new(body, limits.max_body_bytes).collect(),
+        read_body(body, limits.max_body_bytes),
     )
     .await
     {
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(e))
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some() =>
-        {
-            Err(problem(
-                413,
-                "body-too-large",
-                "Content Too Large",
-                format!(
-                    "the request body is larger than the mock's limit of {} bytes",
-                    limits.max_body_bytes
-                ),
-                &[],
-            ))
-        }
+        Ok(Ok(ReadBody::Complete(bytes))) => Ok(bytes),
+        Ok(Ok(ReadBody::TooLarge)) => Err(problem(
+            413,
+            "body-too-large",
+            "Content Too Large",
+            format!(
+                "the request body is larger than the mock's limit of {} bytes",
+                limits.max_body_bytes
+            ),
+            &[],
+        )),
         Ok(Err(e)) => Err(problem(
             400,
             "bad-body",
@@ -83,7 +78,8 @@ fn answer(
     parts: &hyper::http::request::Parts,
     body: &Bytes,
 ) -> (Response<Body>, String, usize) {
-    let path = parts.uri.path();
+    let normalized = normalize_path(parts.uri.path());
+    let path = normalized.as_ref();
     let Some(matched) = app.router.at(path) else {
         let mounted: Vec<String> = app
             .mounts
@@ -111,7 +107,10 @@ fn answer(
             0,
         );
     };
-    let method = Method::from_key(&parts.method.as_str().to_ascii_lowercase());
+    // Method names are case-sensitive (RFC 9110 §9.1): `get` is not `GET`.
+    let method = Method::ALL
+        .into_iter()
+        .find(|m| m.as_str() == parts.method.as_str());
     let is_preflight = parts.method == hyper::Method::OPTIONS
         && parts.headers.contains_key("access-control-request-method");
     let target = method
@@ -181,7 +180,7 @@ fn answer(
         &cookies,
         app.config.token.as_deref(),
     ) {
-        let mut r = documented_error(spec, op, &[401], &parts.headers, app.config.seed)
+        let mut r = documented_error(spec, op, &[401], &parts.headers, app.config.seed, &[])
             .unwrap_or_else(|| {
                 problem(
                     401,
@@ -195,8 +194,8 @@ fn answer(
             insert(&mut r, "www-authenticate", &refusal.challenges.join(", "));
         }
         let v = RequestViolation {
-            location: "header",
-            name: "Authorization".into(),
+            location: "security",
+            name: refusal.schemes.join(", "),
             rule: "security".into(),
             message: refusal.detail,
         };
@@ -226,7 +225,7 @@ fn answer(
                 rule: "mediaType".into(),
                 message: format!("`{given}` is not documented (documented: {documented})"),
             };
-            let r = documented_error(spec, op, &[415], &parts.headers, app.config.seed)
+            let r = documented_error(spec, op, &[415], &parts.headers, app.config.seed, &[])
                 .unwrap_or_else(|| {
                     problem(
                         415,
@@ -244,21 +243,28 @@ fn answer(
             // 422 for a well-formed body that breaks its schema, when the spec says so.
             let semantic = violations
                 .iter()
-                .all(|v| v.location == "body" && v.rule != "syntax" && v.rule != "required");
+                .all(|v| v.location == "body" && v.rule != "syntax" && v.rule != "presence");
             let order: &[u16] = if semantic { &[422, 400] } else { &[400, 422] };
-            let mut r = documented_error(spec, op, order, &parts.headers, app.config.seed)
-                .unwrap_or_else(|| {
-                    problem(
-                        400,
-                        "invalid-request",
-                        "Bad Request",
-                        format!(
-                            "the request does not match the spec for {label} ({} violation(s))",
-                            violations.len()
-                        ),
-                        &violations,
-                    )
-                });
+            let mut r = documented_error(
+                spec,
+                op,
+                order,
+                &parts.headers,
+                app.config.seed,
+                &violations,
+            )
+            .unwrap_or_else(|| {
+                problem(
+                    400,
+                    "invalid-request",
+                    "Bad Request",
+                    format!(
+                        "the request does not match the spec for {label} ({} violation(s))",
+                        violations.len()
+                    ),
+                    &violations,
+                )
+            });
             set_violations_header(&mut r, &violations);
             return (strip_if_head(r, head), label, violations.len());
         }
@@ -302,7 +308,8 @@ fn answer(
     };
     let seed = app.config.seed ^ hash(&label);
     let r = match respond::render(spec, op, documented, status, &parts.headers, &prefs, seed) {
-        Ok(r) | Err(r) => r,
+        Ok(r) => r,
+        Err(r) => *r,
     };
     (strip_if_head(r, head), label, 0)
 }
@@ -315,20 +322,101 @@ fn documented_error(
     codes: &[u16],
     headers: &HeaderMap,
     seed: u64,
+    violations: &[RequestViolation],
 ) -> Option<Response<Body>> {
     let (documented, code) = codes
         .iter()
         .find_map(|&c| op.response(StatusKey::Code(c)).map(|r| (r, c)))?;
-    respond::render(
-        spec,
-        op,
-        documented,
-        code,
-        headers,
-        &Preferences::default(),
-        seed,
-    )
-    .ok()
+    let prefs = Preferences {
+        example: fitting_example(documented, violations),
+        ..Preferences::default()
+    };
+    respond::render(spec, op, documented, code, headers, &prefs, seed).ok()
+}
+
+/// The named example of an error response that reads like these violations: its name or
+/// summary mentions the broken rule (`maxItemsExceeded` for `maxItems`) or the parameter.
+/// `None` (the first example) when nothing fits.
+fn fitting_example(
+    documented: &crate::spec::Response,
+    violations: &[RequestViolation],
+) -> Option<String> {
+    let squash = |s: &str| {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let mut words: Vec<String> = Vec::new();
+    for v in violations {
+        let hints: &[&str] = match v.rule.as_str() {
+            "maxItems" => &["maxitems", "toomany", "exceed", "maximum"],
+            "minItems" => &["minitems", "empty", "atleast"],
+            "presence" => &["empty", "missing", "nobody", "required"],
+            "required" => &["missing", "required"],
+            "syntax" => &["invalidjson", "malformed", "syntax", "invalid"],
+            "maxLength" => &["toolong", "maxlength"],
+            "minLength" => &["tooshort", "minlength", "empty"],
+            "enum" => &["enum", "notallowed", "invalid"],
+            _ => &["invalid"],
+        };
+        words.extend(hints.iter().map(|h| h.to_string()));
+        if !v.name.is_empty() && v.location != "body" {
+            words.push(squash(&v.name));
+        }
+    }
+    let examples = documented.content.iter().flat_map(|m| &m.examples);
+    // Earlier words are the more specific hints: try them in order.
+    words.iter().find_map(|w| {
+        examples.clone().find_map(|e| {
+            let name = e.name.as_deref()?;
+            let text = squash(&format!("{name} {}", e.summary.as_deref().unwrap_or("")));
+            text.contains(w.as_str()).then(|| name.to_string())
+        })
+    })
+}
+
+enum ReadBody {
+    Complete(Bytes),
+    /// Over the limit; the rest was read and dropped (up to a cap) so that the client, still
+    /// writing, reads our 413 instead of a broken pipe (RFC 9112 §9.6's lingering close).
+    TooLarge,
+}
+
+/// Most bytes read and dropped after a body passes the limit, before the connection is left
+/// to close.
+const DRAIN_CAP_BYTES: usize = 64 * 1024 * 1024;
+
+async fn read_body(mut body: Incoming, limit: usize) -> Result<ReadBody, hyper::Error> {
+    let declared = body
+        .size_hint()
+        .exact()
+        .and_then(|n| usize::try_from(n).ok());
+    let mut buffer = bytes::BytesMut::new();
+    let mut seen = 0usize;
+    let mut too_large = declared.is_some_and(|n| n > limit);
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else {
+            continue;
+        };
+        seen = seen.saturating_add(data.len());
+        if seen > limit {
+            too_large = true;
+            buffer.clear();
+        }
+        if too_large {
+            if seen > DRAIN_CAP_BYTES {
+                break;
+            }
+            continue;
+        }
+        buffer.extend_from_slice(&data);
+    }
+    Ok(if too_large {
+        ReadBody::TooLarge
+    } else {
+        ReadBody::Complete(buffer.freeze())
+    })
 }
 
 fn strip_if_head(mut r: Response<Body>, head: bool) -> Response<Body> {
@@ -356,6 +444,33 @@ fn add_cors(request: &HeaderMap, r: &mut Response<Body>) {
         None => insert(r, "access-control-allow-origin", "*"),
     }
     insert(r, "access-control-expose-headers", "*");
+}
+
+/// RFC 3986 §6.2.2.2: percent-encoded unreserved characters (`%65` for `e`) mean the character
+/// itself, so `/users/m%65` routes like `/users/me`. Other escapes stay as they are.
+fn normalize_path(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.contains('%') {
+        return std::borrow::Cow::Borrowed(path);
+    }
+    let bytes = path.as_bytes();
+    let mut out = String::with_capacity(path.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = path.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+            && (b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+        {
+            out.push(b as char);
+            i += 3;
+            continue;
+        }
+        // Copy one whole character (paths are UTF-8 strings).
+        let ch = path[i..].chars().next().unwrap_or('\u{fffd}');
+        out.push(ch);
+        i += ch.len_utf8().max(1);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn hash(s: &str) -> u64 {

@@ -102,12 +102,15 @@ pub fn check(
                 if IGNORED_HEADERS.contains(&p.name.to_ascii_lowercase().as_str()) {
                     continue;
                 }
-                let values: Vec<&str> = request
+                // Non-ASCII bytes are legal in header values (obs-text): read them as UTF-8,
+                // lossily, and let the schema judge.
+                let owned: Vec<std::borrow::Cow<'_, str>> = request
                     .headers
                     .get_all(p.name.as_str())
                     .iter()
-                    .filter_map(|v| v.to_str().ok())
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()))
                     .collect();
+                let values: Vec<&str> = owned.iter().map(|v| v.as_ref()).collect();
                 params::decode_header(p, &spec.schemas, &values)
             }
             ParamIn::Cookie => params::decode_cookie(p, &spec.schemas, request.cookies),
@@ -181,7 +184,7 @@ fn check_body(
             violations.push(RequestViolation::new(
                 "body",
                 "",
-                "required",
+                "presence",
                 "a request body is required",
             ));
         }
@@ -221,9 +224,7 @@ fn check_body(
             }
         },
     };
-    let Some(schema) = media.schema else {
-        return None;
-    };
+    let schema = media.schema?;
     let essence = essence(content_type.unwrap_or(&media.media_type));
     let value = if is_json(&essence) {
         match parse_json(request.body, max_json_depth) {
@@ -320,16 +321,18 @@ fn parse_json(body: &[u8], max_depth: usize) -> Result<Value, String> {
     Ok(value)
 }
 
+/// Nesting depth counted in arrays and objects, as serde_json counts it (`[[1]]` is 2).
 fn depth(value: &Value) -> usize {
     let mut deepest = 0;
-    let mut stack = vec![(value, 1usize)];
+    let mut stack = vec![(value, 0usize)];
     while let Some((v, d)) = stack.pop() {
-        deepest = deepest.max(d);
-        match v {
-            Value::Array(a) => stack.extend(a.iter().map(|c| (c, d + 1))),
-            Value::Object(o) => stack.extend(o.values().map(|c| (c, d + 1))),
-            _ => {}
-        }
+        let children: Box<dyn Iterator<Item = &Value>> = match v {
+            Value::Array(a) => Box::new(a.iter()),
+            Value::Object(o) => Box::new(o.values()),
+            _ => continue,
+        };
+        deepest = deepest.max(d + 1);
+        stack.extend(children.map(|c| (c, d + 1)));
     }
     deepest
 }

@@ -21,6 +21,9 @@ use crate::spec::{
 };
 use crate::validate::Direction;
 
+/// A ready problem response explaining why the documented one cannot be sent.
+pub type Rejection = Box<hyper::Response<Body>>;
+
 /// What the client asked for with `Prefer` (Prism's vocabulary).
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Preferences {
@@ -84,7 +87,7 @@ pub fn render(
     request_headers: &HeaderMap,
     prefs: &Preferences,
     seed: u64,
-) -> Result<hyper::Response<Body>, hyper::Response<Body>> {
+) -> Result<hyper::Response<Body>, Rejection> {
     let accept = request_headers
         .get(hyper::header::ACCEPT)
         .and_then(|v| v.to_str().ok());
@@ -99,7 +102,7 @@ pub fn render(
                     .iter()
                     .map(|m| m.media_type.as_str())
                     .collect();
-                return Err(problem(
+                return Err(Box::new(problem(
                     406,
                     "not-acceptable",
                     "Not Acceptable",
@@ -110,7 +113,7 @@ pub fn render(
                         offered.join(", ")
                     ),
                     &[],
-                ));
+                )));
             }
         }
     };
@@ -154,7 +157,7 @@ fn body_value(
     media: &MediaType,
     prefs: &Preferences,
     seed: u64,
-) -> Result<Option<Value>, hyper::Response<Body>> {
+) -> Result<Option<Value>, Rejection> {
     if let Some(name) = &prefs.example {
         return match media
             .examples
@@ -168,7 +171,7 @@ fn body_value(
                     .iter()
                     .filter_map(|e| e.name.as_deref())
                     .collect();
-                Err(problem(
+                Err(Box::new(problem(
                     422,
                     "unsatisfiable-preference",
                     "Unsatisfiable Prefer header",
@@ -183,7 +186,7 @@ fn body_value(
                         }
                     ),
                     &[],
-                ))
+                )))
             }
         };
     }

@@ -13,6 +13,8 @@ use crate::spec::{ParamIn, SecurityScheme, Spec};
 /// Why a request is not authorized, for the 401's detail and `WWW-Authenticate`.
 pub struct Refusal {
     pub detail: String,
+    /// The schemes that were not satisfied.
+    pub schemes: Vec<String>,
     /// Challenges for `WWW-Authenticate` (`Bearer`, `Basic realm="stipula"`).
     pub challenges: Vec<String>,
 }
@@ -31,6 +33,7 @@ pub fn check(
     }
     let mut problems = Vec::new();
     let mut challenges = Vec::new();
+    let mut schemes: Vec<String> = Vec::new();
     for requirement in requirements {
         let mut unmet = Vec::new();
         for (name, _scopes) in &requirement.schemes {
@@ -43,12 +46,20 @@ pub fn check(
             };
             if let Err(e) = satisfied(scheme, headers, query, cookies, token) {
                 unmet.push(format!("{name}: {e}"));
+                if !schemes.contains(name) {
+                    schemes.push(name.clone());
+                }
                 let challenge = match scheme {
                     SecurityScheme::Http { scheme, .. } if scheme == "basic" => {
                         "Basic realm=\"stipula\"".to_string()
                     }
                     SecurityScheme::Http { scheme, .. } if scheme != "bearer" => capitalize(scheme),
-                    SecurityScheme::ApiKey { .. } | SecurityScheme::MutualTls => continue,
+                    // No registered challenge exists for API keys; RFC 9110 still wants one on
+                    // a 401, so name where the key goes.
+                    SecurityScheme::ApiKey { name, location } => {
+                        format!("APIKey name=\"{name}\", in=\"{}\"", location.as_str())
+                    }
+                    SecurityScheme::MutualTls => continue,
                     _ => "Bearer".to_string(),
                 };
                 if !challenges.contains(&challenge) {
@@ -63,6 +74,7 @@ pub fn check(
     }
     Err(Refusal {
         detail: problems.join("; or "),
+        schemes,
         challenges,
     })
 }

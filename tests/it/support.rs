@@ -265,3 +265,17 @@ pub fn in_own_process(test: &str, body: fn()) {
         "{test} did not run in its own process:\n{stdout}\n{stderr}"
     );
 }
+
+/// The specs bundled in `specs/`, by file name, in the order `discover` finds them.
+pub const BUNDLED_FILES: [&str; 4] = [
+    "fusionauth-consent.yaml",
+    "lytx-consent-management.json",
+    "lytx-users.json",
+    "slashid-gdpr-consent.yaml",
+];
+
+/// Loads a bundled spec by file name (`lytx-users.json`).
+pub fn bundled_spec(name: &str) -> Spec {
+    Spec::load(repo().join("specs").join(name), LoadOptions::default())
+        .unwrap_or_else(|e| panic!("{name} should load:\n{e}"))
+}

@@ -1,17 +1,24 @@
-//! Project chores: `cargo xtask corpus` (load every real-world spec in ../shared/corpus).
+//! Project chores: `cargo xtask corpus` (load every real-world spec in ../shared/corpus) and
+//! `cargo xtask bench mock` (the mock under wrk, against a bare hyper baseline).
 //!
 //! One binary with subcommands, run through the `.cargo/config.toml` alias in release mode.
 
 use std::process::ExitCode;
 
+mod bench;
 mod corpus;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("corpus") => corpus::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        // Hidden: the baseline that `bench mock` starts as a child process.
+        Some("bench-baseline-server") => bench::baseline_server(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask corpus [--corpus DIR] [--filter TEXT] [--verbose]");
+            eprintln!(
+                "usage: cargo xtask corpus [--corpus DIR] [--filter TEXT] [--verbose]\n       cargo xtask bench mock [--duration SECS] [--connections N] [--threads N] [--runs N] [--warmup SECS] [--stipula PATH]"
+            );
             ExitCode::from(2)
         }
     }
