@@ -1459,6 +1459,24 @@ fn the_four_bundled_specs_are_served_together_each_under_its_base_path() {
 }
 
 #[test]
+fn http2_with_prior_knowledge_is_served_on_the_same_port() {
+    let server = serve(vec![bundled_spec("lytx-consent-management.json")]);
+    let h2 = Client::builder().http2_prior_knowledge().build().unwrap();
+    let url = format!(
+        "{}/consent-management/userconsent/status?employeeId=EMP-9876",
+        server.url()
+    );
+    let reply = h2.get(&url).bearer_auth("t0ken").send().unwrap();
+    assert_eq!(reply.version(), reqwest::Version::HTTP_2);
+    assert_eq!(reply.status(), 200);
+    let body: Value = serde_json::from_str(&reply.text().unwrap()).unwrap();
+    assert_eq!(body["data"][0]["employeeId"], "EMP-9876");
+    // HTTP/1.1 still works on the same port.
+    let h1 = client().get(&url).bearer_auth("t0ken").send().unwrap();
+    assert_eq!(h1.version(), reqwest::Version::HTTP_11);
+}
+
+#[test]
 fn a_mount_can_override_the_base_path() {
     let mounts = vec![
         Mount {
