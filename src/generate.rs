@@ -431,7 +431,11 @@ impl<'a> Compiler<'a> {
         let nested = self.stack.iter().filter(|&&e| e == id).count();
         let minimal =
             ctx.minimal || depth > self.options.max_depth || nested >= self.options.max_recursion;
-        let key = (id, if minimal { u32::MAX } else { depth });
+        // Not keyed by depth: a DAG of references compiles each entry once (twice when
+        // recursive), whatever the number of paths to it. The depth limit then holds on the
+        // first path that reached an entry; values reached later by a deeper path may nest
+        // deeper than `max_depth`, which only affects their size.
+        let key = (id, if minimal { u32::MAX } else { nested as u32 });
         if let Some(g) = self.memo.get(&key) {
             return g.clone();
         }

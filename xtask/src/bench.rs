@@ -118,6 +118,8 @@ struct Row {
     name: &'static str,
     rps: Vec<f64>,
     p99_us: Vec<f64>,
+    /// The server's CPU time (user + system, all threads) per request, in µs.
+    cpu_us: Vec<f64>,
 }
 
 fn bench_mock(s: &Settings) -> Result<(), String> {
@@ -188,12 +190,13 @@ fn bench_mock(s: &Settings) -> Result<(), String> {
             ),
         )
         .map_err(|e| format!("{}: {e}", script.display()))?;
-        let targets: [(&'static str, u16, &Req, Option<&Path>); 3] = [
-            ("baseline GET (bare hyper)", base_port, &get, None),
-            ("mock GET", mock_port, &get, None),
-            ("mock POST", mock_port, &post, Some(&script)),
+        let (mock_pid, base_pid) = (mock.child.id(), base.child.id());
+        let targets: [(&'static str, u32, u16, &Req, Option<&Path>); 3] = [
+            ("baseline GET (bare hyper)", base_pid, base_port, &get, None),
+            ("mock GET", mock_pid, mock_port, &get, None),
+            ("mock POST", mock_pid, mock_port, &post, Some(&script)),
         ];
-        for (name, port, req, script) in &targets {
+        for (name, _, port, req, script) in &targets {
             progress(&format!("warm-up {name}: {} s", s.warmup));
             if s.warmup > 0 {
                 wrk(s, s.warmup, *port, req, *script)?;
@@ -202,16 +205,25 @@ fn bench_mock(s: &Settings) -> Result<(), String> {
                 name,
                 rps: Vec::new(),
                 p99_us: Vec::new(),
+                cpu_us: Vec::new(),
             });
         }
         for round in 1..=s.runs {
-            for ((name, port, req, script), row) in targets.iter().zip(&mut rows) {
+            for ((name, pid, port, req, script), row) in targets.iter().zip(&mut rows) {
+                let cpu_before = cpu_ticks(*pid);
                 let r = wrk(s, s.duration, *port, req, *script)?;
+                if let (Some(a), Some(b)) = (cpu_before, cpu_ticks(*pid)) {
+                    row.cpu_us
+                        .push((b - a) as f64 * 1e6 / CLOCK_TICKS / r.requests as f64);
+                }
                 progress(&format!(
-                    "run {round}/{}: {name}: {:.0} requests/s, p99 {}{}",
+                    "run {round}/{}: {name}: {:.0} requests/s, p99 {}, {}{}",
                     s.runs,
                     r.rps,
                     ms(r.p99_us),
+                    row.cpu_us
+                        .last()
+                        .map_or(String::new(), |c| format!("{c:.1} µs CPU/request")),
                     r.socket_errors
                         .as_deref()
                         .map(|e| format!(" (socket errors: {e})"))
@@ -259,8 +271,8 @@ fn bench_mock(s: &Settings) -> Result<(), String> {
     if !rows.is_empty() {
         println!();
         println!(
-            "{:<27} {:>12} {:>10}   each run (requests/s | p99)",
-            "target", "requests/s", "p99"
+            "{:<27} {:>12} {:>10} {:>13}   each run (requests/s | p99)",
+            "target", "requests/s", "p99", "CPU/request"
         );
         for row in &rows {
             let runs: Vec<String> = row
@@ -269,14 +281,23 @@ fn bench_mock(s: &Settings) -> Result<(), String> {
                 .zip(&row.p99_us)
                 .map(|(r, p)| format!("{} | {}", thousands(*r), ms(*p)))
                 .collect();
+            let cpu = if row.cpu_us.is_empty() {
+                "n/a".to_string()
+            } else {
+                format!("{:.1} µs", median(&row.cpu_us))
+            };
             println!(
-                "{:<27} {:>12} {:>10}   {}",
+                "{:<27} {:>12} {:>10} {:>13}   {}",
                 row.name,
                 thousands(median(&row.rps)),
                 ms(median(&row.p99_us)),
+                cpu,
                 runs.join(", ")
             );
         }
+        println!(
+            "(CPU/request: the server process's user + system time during a run over the requests wrk completed; steadier than requests/s when wrk and the server compete for the CPUs)"
+        );
     }
     println!();
     let startup = median(&startups);
@@ -299,7 +320,7 @@ fn bench_mock(s: &Settings) -> Result<(), String> {
         );
     }
     let load = if rows.is_empty() {
-        "after two requests"
+        "after its check requests (no load)"
     } else {
         "after the load runs"
     };
@@ -320,6 +341,14 @@ fn bench_mock(s: &Settings) -> Result<(), String> {
             verdict(g >= TARGET_RATIO),
             verdict(p >= TARGET_RATIO)
         );
+        if !base.cpu_us.is_empty() && !mock_get.cpu_us.is_empty() {
+            let c = median(&base.cpu_us);
+            println!(
+                "    same, from CPU per request (what a CPU-bound server would reach):  GET {:.2} x, POST {:.2} x",
+                c / median(&mock_get.cpu_us),
+                c / median(&mock_post.cpu_us)
+            );
+        }
         println!(
             "  about 100k requests/s on 2 cores:  GET {}, POST {} (on {cpus} CPU(s) shared with wrk)",
             thousands(median(&mock_get.rps)),
@@ -501,6 +530,20 @@ fn free_port() -> Result<u16, String> {
         .map_err(|e| format!("cannot find a free port: {e}"))
 }
 
+/// Clock ticks per second of /proc/PID/stat times (USER_HZ: 100 on every Linux architecture
+/// Rust supports; it is part of the ABI, not the kernel's HZ).
+const CLOCK_TICKS: f64 = 100.0;
+
+/// User + system time of every thread of a process, in clock ticks (Linux only).
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After `pid (comm)`: state is field 3, utime 14, stime 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
+}
+
 /// The 1-minute load average from /proc/loadavg (Linux only).
 fn loadavg() -> Option<String> {
     let text = std::fs::read_to_string("/proc/loadavg").ok()?;
@@ -643,6 +686,7 @@ fn wrk_version() -> Option<String> {
 struct WrkRun {
     rps: f64,
     p99_us: f64,
+    requests: u64,
     /// `connect 0, read 0, write 0, timeout 3` when wrk reported any.
     socket_errors: Option<String>,
 }
@@ -687,12 +731,18 @@ fn wrk(
     let p99_us = find("99%")
         .and_then(micros)
         .ok_or_else(|| format!("{what}: no 99% latency in wrk's output:\n{stdout}{stderr}"))?;
-    if rps <= 0.0 {
+    let requests = stdout
+        .lines()
+        .find_map(|l| l.trim().split_once(" requests in "))
+        .and_then(|(n, _)| n.trim().parse::<u64>().ok())
+        .ok_or_else(|| format!("{what}: no request count in wrk's output:\n{stdout}{stderr}"))?;
+    if rps <= 0.0 || requests == 0 {
         return Err(format!("{what}: no request completed:\n{stdout}{stderr}"));
     }
     Ok(WrkRun {
         rps,
         p99_us,
+        requests,
         socket_errors: find("Socket errors:").map(str::to_string),
     })
 }
