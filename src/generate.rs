@@ -911,9 +911,7 @@ impl<'a> Compiler<'a> {
                 .prop_map(|v| v.as_str().unwrap_or_default().to_string())
                 .boxed();
         }
-        string_regex("[a-z][a-z0-9_]{2,9}")
-            .map(Strategy::boxed)
-            .unwrap_or_else(|_| Just("key".to_string()).boxed())
+        regex_strategy("[a-z][a-z0-9_]{2,9}").unwrap_or_else(|| Just("key".to_string()).boxed())
     }
 
     fn array(&mut self, m: &Map<String, Value>, ctx: Ctx) -> Gen {
@@ -1194,7 +1192,7 @@ fn plain_string(lo: usize, hi: usize) -> BoxedStrategy<String> {
 /// Strings in a format the validator asserts (or that APIs commonly mean), or `None` for
 /// formats that are plain strings here (`binary`, `password`, unknown ones).
 fn format_strategy(format: &str) -> Option<BoxedStrategy<String>> {
-    let re = |r: &str| string_regex(r).ok().map(Strategy::boxed);
+    let re = regex_strategy;
     let date = (2000u32..2031, 1u32..=12, 1u32..=28);
     let time = (0u32..24, 0u32..60, 0u32..60);
     match format {
@@ -1242,6 +1240,55 @@ fn format_strategy(format: &str) -> Option<BoxedStrategy<String>> {
         "int32" | "int64" => re(r"0|-?[1-9][0-9]{0,8}"),
         _ => None,
     }
+}
+
+/// Formats [`format_strategy`] generates that only strings have.
+const STRING_FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "email",
+    "idn-email",
+    "uuid",
+    "uri",
+    "iri",
+    "url",
+    "uri-reference",
+    "iri-reference",
+    "uri-template",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "byte",
+    "json-pointer",
+    "relative-json-pointer",
+    "duration",
+    "regex",
+];
+
+/// Most regexes [`regex_strategy`] keeps per thread.
+const REGEX_CACHE: usize = 4_096;
+
+thread_local! {
+    static REGEXES: std::cell::RefCell<HashMap<String, Option<BoxedStrategy<String>>>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+/// `string_regex(regex)`, parsed once per thread (parsing dominated compiling big specs).
+fn regex_strategy(regex: &str) -> Option<BoxedStrategy<String>> {
+    REGEXES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(s) = cache.get(regex) {
+            return s.clone();
+        }
+        if cache.len() >= REGEX_CACHE {
+            cache.clear();
+        }
+        let s = string_regex(regex).ok().map(Strategy::boxed);
+        cache.insert(regex.to_string(), s.clone());
+        s
+    })
 }
 
 /// Standard, padded base64.
@@ -1297,7 +1344,7 @@ struct Translated {
 /// all match. `None` when proptest can't generate from it.
 fn pattern_strategy(pattern: &str, lo: usize, cap: bool) -> Option<(BoxedStrategy<String>, bool)> {
     let t = translate_pattern(pattern, cap);
-    let s = string_regex(&t.regex).ok()?;
+    let s = regex_strategy(&t.regex)?;
     let lossless = !t.lossy;
     if lo == 0 || !t.extendable {
         return Some((s.boxed(), lossless));
@@ -1906,7 +1953,7 @@ fn inferred_types(m: &Map<String, Value>) -> Vec<&'static str> {
     if any(&["minLength", "maxLength", "pattern"])
         || m.get("format")
             .and_then(Value::as_str)
-            .is_some_and(|f| format_strategy(f).is_some() && !matches!(f, "int32" | "int64"))
+            .is_some_and(|f| STRING_FORMATS.contains(&f))
     {
         out.push("string");
     }

@@ -11,7 +11,10 @@
 //! Conversion rules (each has passing and failing values in the tests):
 //! - 3.0 and 2.0: `nullable: true` / `x-nullable: true` adds `"null"` to `type` (and to `enum`),
 //!   or, without a `type`, wraps the schema as `anyOf: [{type: null}, schema]`.
-//! - 3.0 and 2.0: boolean `exclusiveMinimum`/`exclusiveMaximum` become 2020-12's numeric form.
+//! - all: boolean `exclusiveMinimum`/`exclusiveMaximum` (3.0's form, also found in 3.1
+//!   documents converted by hand) become 2020-12's numeric form.
+//! - all: `properties: {$ref: ...}` (a reference standing for a whole map, as DigitalOcean's
+//!   multi-file spec writes it) reads the map where it points.
 //! - 3.0 and 2.0: `$ref` siblings are ignored, as those versions say.
 //! - 2.0: `type: file` accepts any value; an array `items` becomes `prefixItems`.
 //! - all: `example` becomes `examples: [example]`; `format: int32`/`int64` add their ranges to
@@ -281,9 +284,29 @@ impl Normalizer {
             }
         }
         for &key in MAPS {
-            if let Some(Value::Object(children)) = schema.remove(key) {
+            if let Some(Value::Object(mut children)) = schema.remove(key) {
                 let child_in_place = in_place && IN_PLACE.contains(&key);
-                let base = at.child(key);
+                let mut base = at.child(key);
+                // `properties: {$ref: other.yml#/props}`: a reference standing for the whole
+                // map. Not OpenAPI, but multi-file specs (DigitalOcean) use it and bundlers
+                // follow it, so the map is read from where it points.
+                if let (1, Some(Value::String(reference))) = (children.len(), children.get("$ref"))
+                {
+                    let reference = reference.clone();
+                    match sources.resolve(&base, &reference) {
+                        Ok(target) => match sources.get(&target) {
+                            Some(Value::Object(map)) => {
+                                children = map.clone();
+                                base = target;
+                            }
+                            _ => diagnostics.push(sources.error(
+                                &base.child("$ref"),
+                                format!("`{reference}` should point at a map of schemas"),
+                            )),
+                        },
+                        Err(d) => diagnostics.push(d),
+                    }
+                }
                 let mut out = Map::with_capacity(children.len());
                 for (name, child) in children {
                     let converted = self.convert(
@@ -333,8 +356,10 @@ impl Normalizer {
                 .entry("examples")
                 .or_insert_with(|| Value::Array(vec![example]));
         }
+        // Boolean exclusive bounds are 3.0's; some 3.1 documents keep them, where they can only
+        // mean what they meant in 3.0.
+        convert_exclusive_bounds(&mut schema);
         if legacy {
-            convert_exclusive_bounds(&mut schema);
             if schema.get("type").and_then(Value::as_str) == Some("file") {
                 schema.remove("type");
             }

@@ -316,3 +316,43 @@ fn no_warnings_for_a_clean_30_document() {
         assert!(!normalized.contains("\"example\""), "{name}: {normalized}");
     }
 }
+
+#[test]
+fn a_properties_map_behind_a_ref_is_read_where_it_points() {
+    let spec = load("conversion/props-ref.yaml");
+    check_component(
+        &spec,
+        "Droplet",
+        &[json!({"id": 1, "name": "web"})],
+        &[
+            json!({"id": "one"}),
+            json!({"id": 1, "name": "too long"}),
+            json!({"name": "web"}),
+        ],
+    );
+    assert_eq!(
+        spec.schemas.compile_problems(),
+        Vec::<(String, String)>::new()
+    );
+}
+
+#[test]
+fn boolean_exclusive_minimum_in_a_31_document_means_what_it_meant_in_30() {
+    let spec = load("conversion/v31-boolean-exclusive.yaml");
+    check_component(
+        &spec,
+        "LearningRate",
+        &[json!("auto"), json!(0.1)],
+        &[json!(0), json!(-1), json!("fast")],
+    );
+    assert_eq!(
+        spec.schemas.compile_problems(),
+        Vec::<(String, String)>::new()
+    );
+    check_component(
+        &load("conversion/props-ref.yaml"),
+        "Rate",
+        &[json!(0.5)],
+        &[json!(0)],
+    );
+}
