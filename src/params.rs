@@ -732,6 +732,13 @@ impl<'a> Decoder<'a> {
                 continue;
             };
             let keys = brackets(rest).ok_or_else(|| malformed(n))?;
+            if keys.len() > MAX_DEEP_OBJECT_DEPTH {
+                return Err(DecodeError {
+                    message: format!(
+                        "query parameter `{name}`: deepObject nests deeper than {MAX_DEEP_OBJECT_DEPTH} levels"
+                    ),
+                });
+            }
             found = true;
             let text = self.decode(raw, plus_as_space)?;
             self.insert_deep(&mut out, self.schema, &keys, text, n)?;
@@ -796,6 +803,10 @@ impl<'a> Decoder<'a> {
         Ok(())
     }
 }
+
+/// Deepest `name[a][b]...` accepted: decoding recurses once per level, and a request must not
+/// be able to exhaust the stack (a URL has room for thousands of brackets).
+pub const MAX_DEEP_OBJECT_DEPTH: usize = 32;
 
 /// `[a][b]` → `["a", "b"]`; `None` unless the whole text is bracket groups (`[]` only last).
 fn brackets(mut rest: &str) -> Option<Vec<&str>> {

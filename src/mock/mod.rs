@@ -80,6 +80,48 @@ impl Mount {
     }
 }
 
+/// Most prefixes one mount is served under (server variables with enums multiply them).
+const MAX_PREFIXES: usize = 32;
+
+impl Mount {
+    /// Every prefix the mount answers under: its own, and, when it is the spec's base path, the
+    /// same path with each allowed value of the first server's variables (`/api/{version}` with
+    /// `enum: [v1, v2]` serves both).
+    pub fn prefixes(&self) -> Vec<String> {
+        let mut out = vec![self.prefix.clone()];
+        let Some(server) = self.spec.servers.first() else {
+            return out;
+        };
+        if self.prefix != server.base_path() {
+            return out; // overridden with --mount
+        }
+        let mut variants = vec![server.clone()];
+        for (i, var) in server.variables.iter().enumerate() {
+            if var.allowed.is_empty() {
+                continue;
+            }
+            variants = variants
+                .iter()
+                .flat_map(|s| {
+                    var.allowed.iter().map(move |value| {
+                        let mut s = s.clone();
+                        s.variables[i].default = value.clone();
+                        s
+                    })
+                })
+                .take(MAX_PREFIXES)
+                .collect();
+        }
+        for s in variants {
+            let p = s.base_path();
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        out
+    }
+}
+
 /// Why a mock could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum MockError {
@@ -116,22 +158,24 @@ impl App {
     pub fn new(mounts: Vec<Mount>, config: MockConfig) -> Result<App, MockError> {
         let mut router = Router::default();
         for (m, mount) in mounts.iter().enumerate() {
-            for (o, op) in mount.spec.operations.iter().enumerate() {
-                let target = router::Target {
-                    method: op.method,
-                    mount: m,
-                    operation: o,
-                    names: Vec::new(),
-                };
-                router
-                    .add(&mount.prefix, &op.path, target)
-                    .map_err(|c| MockError::RouteClash {
-                        method: c.method.to_string(),
-                        first: c.first,
-                        first_spec: mounts[c.first_mount].spec.name().to_string(),
-                        second: c.second,
-                        second_spec: mounts[c.second_mount].spec.name().to_string(),
-                    })?;
+            for prefix in mount.prefixes() {
+                for (o, op) in mount.spec.operations.iter().enumerate() {
+                    let target = router::Target {
+                        method: op.method,
+                        mount: m,
+                        operation: o,
+                        names: Vec::new(),
+                    };
+                    router
+                        .add(&prefix, &op.path, target)
+                        .map_err(|c| MockError::RouteClash {
+                            method: c.method.to_string(),
+                            first: c.first,
+                            first_spec: mounts[c.first_mount].spec.name().to_string(),
+                            second: c.second,
+                            second_spec: mounts[c.second_mount].spec.name().to_string(),
+                        })?;
+                }
             }
         }
         for mount in &mounts {

@@ -251,9 +251,10 @@ fn check_body(
                 return None;
             }
         }
-    } else if essence.starts_with("text/") {
+    } else if essence == "text/plain" {
+        // A plain-text body is one scalar: typed like a parameter (`42` for an integer schema).
         match std::str::from_utf8(request.body) {
-            Ok(text) => Value::String(text.to_string()),
+            Ok(text) => params::coerce(&spec.schemas, spec.schemas.get(schema), text),
             Err(_) => {
                 violations.push(RequestViolation::new(
                     "body",
@@ -265,8 +266,8 @@ fn check_body(
             }
         }
     } else {
-        // Binary, multipart and other bodies: their schema describes parts or bytes that
-        // JSON Schema cannot check here.
+        // Binary, multipart, XML, CSV and other bodies: their schema describes parts, bytes or
+        // a structure that JSON Schema cannot check here.
         return None;
     };
     for v in spec.schemas.validate(schema, Direction::Request, &value) {
@@ -313,6 +314,8 @@ pub fn is_json(essence: &str) -> bool {
 fn parse_json(body: &[u8], max_depth: usize) -> Result<Value, String> {
     let text = std::str::from_utf8(body)
         .map_err(|e| format!("the body is not UTF-8 (byte {})", e.valid_up_to()))?;
+    // RFC 8259 §8.1: a parser may ignore a byte order mark rather than treat it as an error.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let value: Value =
         serde_json::from_str(text).map_err(|e| format!("the body is not valid JSON: {e}"))?;
     if depth(&value) > max_depth {

@@ -46,10 +46,16 @@ pub fn preferences(headers: &HeaderMap) -> Result<Preferences, String> {
             let v = v.trim().trim_matches('"');
             match key.trim().to_ascii_lowercase().as_str() {
                 "code" => {
-                    p.code = Some(
-                        v.parse()
-                            .map_err(|_| format!("Prefer: code={v} is not a status code"))?,
-                    )
+                    let code: u16 = v
+                        .parse()
+                        .map_err(|_| format!("Prefer: code={v} is not a status code"))?;
+                    // 1xx are interim responses, not answers; 600+ are not HTTP.
+                    if !(200..=599).contains(&code) {
+                        return Err(format!(
+                            "Prefer: code={code}: only final status codes (200-599) can be mocked"
+                        ));
+                    }
+                    p.code = Some(code);
                 }
                 "example" => p.example = Some(v.to_string()),
                 "dynamic" => p.dynamic = v.eq_ignore_ascii_case("true"),
@@ -119,20 +125,32 @@ pub fn render(
     };
     let mut response = hyper::Response::new(Full::new(Bytes::new()));
     *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::OK);
+    // 204 and 304 carry no body (RFC 9110 §15.3.5, §15.4.5).
+    let media = media.filter(|_| !matches!(status, 204 | 304));
     if let Some(media) = media {
         let value = match body_value(spec, op, media, prefs, seed.wrapping_add(u64::from(status)))?
         {
             Some(v) => v,
             None => Value::Null,
         };
-        let (content_type, bytes) = serialize(&media.media_type, &value);
+        let (content_type, bytes) = serialize(&media.media_type, accept, &value);
         if let Ok(v) = HeaderValue::from_str(&content_type) {
             response.headers_mut().insert(CONTENT_TYPE, v);
         }
         *response.body_mut() = Full::new(Bytes::from(bytes));
     }
     for header in &documented.headers {
-        if header.name.eq_ignore_ascii_case("content-type") {
+        // Content-Type comes from the chosen media type; the framing headers are hyper's to
+        // write (a documented Content-Length would contradict the real body).
+        if [
+            "content-type",
+            "content-length",
+            "transfer-encoding",
+            "connection",
+        ]
+        .iter()
+        .any(|h| header.name.eq_ignore_ascii_case(h))
+        {
             continue;
         }
         let value = first_value(&header.examples)
@@ -142,7 +160,8 @@ pub fn render(
         else {
             continue;
         };
-        if let Ok(v) = HeaderValue::from_str(&header_text(&value)) {
+        // Non-ASCII text is legal in header values as UTF-8 bytes (obs-text).
+        if let Ok(v) = HeaderValue::from_bytes(header_text(&value).as_bytes()) {
             response.headers_mut().insert(name, v);
         }
     }
@@ -212,20 +231,44 @@ fn example_or_sample(spec: &Spec, schema: SchemaId, seed: u64) -> Value {
 
 /// The Content-Type sent and the bytes: JSON media types get compact JSON; a string for any
 /// other media type is sent as it is; wildcard media types become concrete ones.
-fn serialize(media_type: &str, value: &Value) -> (String, Vec<u8>) {
+fn serialize(media_type: &str, accept: Option<&str>, value: &Value) -> (String, Vec<u8>) {
     let e = essence(media_type);
     let concrete = if e.contains('*') {
-        if value.is_string() {
-            "text/plain".to_string()
-        } else {
-            "application/json".to_string()
-        }
+        concrete_type(&e, accept, value)
     } else {
         media_type.to_string()
     };
     match value {
         Value::String(s) if !is_json(&essence(&concrete)) => (concrete, s.clone().into_bytes()),
         _ => (concrete, serde_json::to_vec(value).unwrap_or_default()),
+    }
+}
+
+/// A concrete type within a documented wildcard (`image/*`, `*/*`): the first one the client
+/// named that fits it, else JSON or plain text where the wildcard allows them, else the
+/// wildcard's own type with `octet-stream`.
+fn concrete_type(wildcard: &str, accept: Option<&str>, value: &Value) -> String {
+    let (kind, _) = wildcard.split_once('/').unwrap_or(("*", "*"));
+    let fits = |t: &str| kind == "*" || t.split_once('/').is_some_and(|(k, _)| k == kind);
+    let named = accept
+        .into_iter()
+        .flat_map(|a| a.split(','))
+        .map(essence)
+        .find(|t| !t.contains('*') && fits(t));
+    if let Some(t) = named {
+        return t;
+    }
+    let preferred = if value.is_string() {
+        "text/plain"
+    } else {
+        "application/json"
+    };
+    if fits(preferred) {
+        preferred.to_string()
+    } else if kind == "text" {
+        "text/plain".to_string()
+    } else {
+        format!("{kind}/octet-stream")
     }
 }
 
