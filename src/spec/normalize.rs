@@ -359,10 +359,8 @@ impl Normalizer {
         // Boolean exclusive bounds are 3.0's; some 3.1 documents keep them, where they can only
         // mean what they meant in 3.0.
         convert_exclusive_bounds(&mut schema);
-        if legacy {
-            if schema.get("type").and_then(Value::as_str) == Some("file") {
-                schema.remove("type");
-            }
+        if legacy && schema.get("type").and_then(Value::as_str) == Some("file") {
+            schema.remove("type");
         }
         add_integer_format_bounds(&mut schema);
         self.split_required_by_direction(&mut schema, at, sources);
