@@ -712,6 +712,9 @@ impl<'a> Compiler<'a> {
 
     fn string(&self, m: &Map<String, Value>) -> Gen {
         let lo = usize_kw(m, "minLength").unwrap_or(0);
+        if lo > MAX_DEMANDED_SIZE {
+            return never();
+        }
         let max_declared = usize_kw(m, "maxLength");
         let hi = max_declared
             .unwrap_or(usize::MAX)
@@ -758,6 +761,9 @@ impl<'a> Compiler<'a> {
         let additional = m.get("additionalProperties");
         let closed = additional == Some(&Value::Bool(false));
         let min_props = usize_kw(m, "minProperties").unwrap_or(0);
+        if min_props > MAX_DEMANDED_SIZE {
+            return never();
+        }
         let max_props = usize_kw(m, "maxProperties");
         let mut exact = true;
         let mut keep = required.clone();
@@ -934,6 +940,9 @@ impl<'a> Compiler<'a> {
         };
         exact &= items.as_ref().is_none_or(|g| g.exact);
         let lo = usize_kw(m, "minItems").unwrap_or(0);
+        if lo > MAX_DEMANDED_SIZE {
+            return never();
+        }
         let mut declared_max = usize_kw(m, "maxItems");
         if items.is_none() {
             declared_max = Some(declared_max.map_or(prefix.len(), |h| h.min(prefix.len())));
@@ -2104,6 +2113,10 @@ fn collect_refs(v: &Value, out: &mut Vec<u32>) {
 // Strategies without a schema
 
 /// The schema `false`: no value. Every draw is rejected.
+/// Largest `minLength` / `minItems` / `minProperties` honoured: a spec demanding more (a
+/// billion items) gets no value rather than a mock that allocates until it dies.
+pub const MAX_DEMANDED_SIZE: usize = 10_000;
+
 fn never() -> Gen {
     Gen::exact(
         Just(Value::Null)

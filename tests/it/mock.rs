@@ -2180,3 +2180,32 @@ paths:
         .unwrap();
     assert_eq!(reply.status(), 404);
 }
+
+#[test]
+fn a_schema_demanding_a_billion_items_does_not_hang_the_mock() {
+    let spec = inline_ok(
+        r#"
+openapi: 3.0.3
+info: {title: Huge, version: "1"}
+paths:
+  /huge:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, minItems: 1000000000, items: {type: string, minLength: 100000000}}
+  /fine:
+    get:
+      responses:
+        "200": {description: ok, content: {application/json: {example: {ok: true}}}}
+"#,
+    );
+    let server = serve(vec![spec]);
+    let client = client();
+    let reply = client.get(format!("{}/huge", server.url())).send().unwrap();
+    assert!(reply.status().as_u16() < 600);
+    let reply = client.get(format!("{}/fine", server.url())).send().unwrap();
+    assert_eq!(reply.status(), 200);
+}
