@@ -22,7 +22,9 @@
 //! - **Exactness is tracked.** Compiling a node reports whether every value it yields is valid
 //!   for that node. Only inexact nodes get a filter, close to where the problem is, so one
 //!   `oneOf` deep in a body doesn't make the whole body retry.
-//! - **Bounded recursion.** `$ref`s are expanded eagerly and memoized per (entry, depth). After
+//! - **Bounded recursion.** `$ref`s are expanded eagerly and memoized per (entry, nesting
+//!   level), so a DAG of references compiles each entry once or twice however many paths lead
+//!   to it (a Stripe response body: about 10 ms to compile and draw). After
 //!   [`Options::max_depth`] `$ref` hops, or when an entry already nests inside itself
 //!   [`Options::max_recursion`] times, values take their *shortest shape*: required properties
 //!   only, `minItems` items, `null` when allowed, the `anyOf`/`oneOf` branch with the fewest
@@ -62,7 +64,9 @@ pub struct Options {
     pub max_items: usize,
     /// Chance, between 0 and 1, that an optional property is present.
     pub optional_probability: f64,
-    /// `$ref` hops after which values take their shortest shape.
+    /// `$ref` hops after which values take their shortest shape. Counted on the first path
+    /// that reaches an entry (entries are compiled once): an entry reached again by a deeper
+    /// path keeps the shape it got first, so values may nest somewhat deeper than this.
     pub max_depth: u32,
     /// How many times an entry may already be nested inside itself before values take their
     /// shortest shape (2: a tree has at most three levels).

@@ -17,6 +17,7 @@
 //!   multi-file spec writes it) reads the map where it points.
 //! - 3.0 and 2.0: `$ref` siblings are ignored, as those versions say.
 //! - 2.0: `type: file` accepts any value; an array `items` becomes `prefixItems`.
+//! - all: duplicate names in `required` are kept once.
 //! - all: `example` becomes `examples: [example]`; `format: int32`/`int64` add their ranges to
 //!   integers; `$id` and `$schema` are dropped (entries are addressed by id, not by URI).
 //! - all: a required property that is `readOnly` is required only in responses, one that is
@@ -363,6 +364,12 @@ impl Normalizer {
             schema.remove("type");
         }
         add_integer_format_bounds(&mut schema);
+        // Duplicate names in `required` (OpenAI's spec has them) make jsonschema report present
+        // properties as missing; a name once is the same rule.
+        if let Some(Value::Array(required)) = schema.get_mut("required") {
+            let mut seen = std::collections::HashSet::new();
+            required.retain(|n| seen.insert(n.to_string()));
+        }
         self.split_required_by_direction(&mut schema, at, sources);
         if let Some(Value::Array(branches)) = schema.get_mut("allOf") {
             for branch in branches.iter_mut() {

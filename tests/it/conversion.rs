@@ -356,3 +356,28 @@ fn boolean_exclusive_minimum_in_a_31_document_means_what_it_meant_in_30() {
         &[json!(0)],
     );
 }
+
+#[test]
+fn duplicate_required_names_count_once() {
+    let spec = inline_ok(
+        r#"
+openapi: 3.1.0
+info: {title: Duplicates, version: "1"}
+paths: {}
+components:
+  schemas:
+    Container:
+      type: object
+      required: [id, name, id]
+      properties:
+        id: {type: string}
+        name: {type: string}
+"#,
+    );
+    check_component(
+        &spec,
+        "Container",
+        &[json!({"id": "a", "name": "b"})],
+        &[json!({"name": "b"})],
+    );
+}
