@@ -1,8 +1,6 @@
 //! Recursion and cycles: recursive schemas validate at depth; cycles that never descend into the
 //! value are errors naming the chain; deep nesting never crashes the loader.
 
-use std::time::{Duration, Instant};
-
 use serde_json::{Value, json};
 use stipula::spec::Spec;
 use stipula::validate::Direction::{Request, Response};
@@ -167,14 +165,8 @@ fn deep_value(levels: usize, leaf: Value) -> Value {
 }
 
 fn load_timed(name: &str, text: &str) -> Result<Spec, stipula::spec::LoadError> {
-    let started = Instant::now();
-    let result = Spec::from_str(name, text, Default::default());
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{name} took {:?}",
-        started.elapsed()
-    );
-    result
+    // A hang fails the run by the harness's own timeout; no wall-clock assertion here.
+    Spec::from_str(name, text, Default::default())
 }
 
 #[test]
