@@ -124,17 +124,25 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Loads every spec, printing each failure; `None` when any failed.
-fn load_all(paths: &[PathBuf], load: &LoadArgs) -> Option<Vec<(PathBuf, Spec)>> {
+/// Expands folders, loads every spec and prints its warnings or errors. Returns the loaded
+/// specs and whether any failed to load; `Err` is exit code 2 when the paths themselves are wrong.
+fn load_specs(
+    specs: &[PathBuf],
+    load: &LoadArgs,
+) -> Result<(Vec<(PathBuf, Spec)>, bool), ExitCode> {
+    let paths = spec_paths(specs).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
     let mut out = Vec::new();
     let mut failed = false;
     for path in paths {
-        match Spec::load(path, load.options()) {
+        match Spec::load(&path, load.options()) {
             Ok(spec) => {
                 for w in &spec.located_warnings() {
                     eprintln!("{w}");
                 }
-                out.push((path.clone(), spec));
+                out.push((path, spec));
             }
             Err(e) => {
                 failed = true;
@@ -144,21 +152,17 @@ fn load_all(paths: &[PathBuf], load: &LoadArgs) -> Option<Vec<(PathBuf, Spec)>> 
             }
         }
     }
-    (!failed).then_some(out)
+    Ok((out, failed))
 }
 
 fn mock(args: &MockArgs) -> ExitCode {
     use crate::mock::{Limits, MockConfig, Mount};
-    let paths = match spec_paths(&args.specs) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+    let specs = match load_specs(&args.specs, &args.load) {
+        Ok((specs, false)) => specs,
+        Ok((_, true)) => return ExitCode::from(2),
+        Err(code) => return code,
     };
-    let Some(specs) = load_all(&paths, &args.load) else {
-        return ExitCode::from(2);
-    };
+    let paths: Vec<PathBuf> = specs.iter().map(|(p, _)| p.clone()).collect();
     let mut overrides = Vec::new();
     for m in &args.mounts {
         let Some((spec, prefix)) = m.rsplit_once('=') else {
@@ -282,56 +286,36 @@ fn init_logging() {
 }
 
 fn lint(args: &LintArgs) -> ExitCode {
-    let paths = match spec_paths(&args.specs) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+    let (specs, broken) = match load_specs(&args.specs, &args.load) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
-    let mut broken = false;
     let mut findings = 0;
-    for path in &paths {
-        match Spec::load(path, args.load.options()) {
-            Err(e) => {
-                broken = true;
-                for d in &e.diagnostics {
-                    eprintln!("{d}");
-                }
-            }
-            Ok(spec) => {
-                for w in &spec.located_warnings() {
-                    eprintln!("{w}");
-                }
-                spec.compile_validators();
-                for (at, problem) in spec.schemas.compile_problems() {
-                    eprintln!(
-                        "{at}: warning: schema cannot be compiled, values are not checked against it: {problem}"
-                    );
-                }
-                let (found, stats) = crate::lint::check_examples(&spec);
-                for f in &found {
-                    println!("{f}");
-                }
-                findings += found.len();
-                println!(
-                    "{}: {} {}, {} operations, base path {}, {} schemas, {} examples checked ({} skipped), {} invalid",
-                    display(path),
-                    spec.dialect.name(),
-                    spec.version,
-                    spec.operations.len(),
-                    if spec.base_path().is_empty() {
-                        "/".to_string()
-                    } else {
-                        spec.base_path()
-                    },
-                    spec.schemas.len(),
-                    stats.checked,
-                    stats.skipped,
-                    found.len()
-                );
-            }
+    for (path, spec) in &specs {
+        spec.compile_validators();
+        for (at, problem) in spec.schemas.compile_problems() {
+            eprintln!(
+                "{at}: warning: schema cannot be compiled, values are not checked against it: {problem}"
+            );
         }
+        let (found, stats) = crate::lint::check_examples(spec);
+        for f in &found {
+            println!("{f}");
+        }
+        findings += found.len();
+        let base = spec.base_path();
+        println!(
+            "{}: {} {}, {} operations, base path {}, {} schemas, {} examples checked ({} skipped), {} invalid",
+            display(path),
+            spec.dialect.name(),
+            spec.version,
+            spec.operations.len(),
+            if base.is_empty() { "/" } else { &base },
+            spec.schemas.len(),
+            stats.checked,
+            stats.skipped,
+            found.len()
+        );
     }
     if broken {
         ExitCode::from(2)

@@ -21,6 +21,7 @@
 pub mod cli;
 pub mod generate;
 pub mod lint;
+pub mod media;
 pub mod mock;
 pub mod params;
 pub mod spec;

@@ -176,12 +176,14 @@ fn json_judgeable(media_type: Option<&str>, value: &Value) -> bool {
     match media_type {
         None => true,
         Some(m) => {
-            let m = m.to_ascii_lowercase();
-            if m.contains("json") || m.contains("x-www-form-urlencoded") || m.contains("form-data")
+            let e = crate::media::essence(m);
+            if crate::media::is_json(&e)
+                || e == "application/x-www-form-urlencoded"
+                || e == "multipart/form-data"
             {
                 return true;
             }
-            !m.contains("xml") && !value.is_string()
+            !e.contains("xml") && !value.is_string()
         }
     }
 }

@@ -285,7 +285,7 @@ pub fn coerce(schemas: &Schemas, schema: &Value, raw: &str) -> Value {
 /// types (`application/json`, `application/*+json`, parameters ignored) are parsed as JSON and
 /// fail when the text is not JSON; any other media type keeps the text as a string.
 pub fn decode_content(raw: &str, media_type: &str) -> Result<Value, DecodeError> {
-    if !is_json(media_type) {
+    if !crate::media::is_json(media_type) {
         return Ok(Value::String(raw.to_string()));
     }
     serde_json::from_str(raw).map_err(|e| DecodeError {
@@ -293,18 +293,9 @@ pub fn decode_content(raw: &str, media_type: &str) -> Result<Value, DecodeError>
     })
 }
 
-fn is_json(media_type: &str) -> bool {
-    let base = media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    base == "application/json" || base.ends_with("+json")
-}
-
 /// Strict percent-decoding: `%` must start two hex digits, and the bytes must be UTF-8.
-fn percent_decode(raw: &str, plus_as_space: bool) -> Result<String, &'static str> {
+/// `plus_as_space` for application/x-www-form-urlencoded text (query strings, form bodies).
+pub fn percent_decode(raw: &str, plus_as_space: bool) -> Result<String, &'static str> {
     if !(raw.contains('%') || plus_as_space && raw.contains('+')) {
         return Ok(raw.to_string());
     }
@@ -931,7 +922,7 @@ fn scalar_text(value: &Value) -> String {
 fn content_text(param: &Parameter, value: &Value) -> Option<String> {
     let media = param.content.first()?;
     Some(match value {
-        Value::String(s) if !is_json(&media.media_type) => s.clone(),
+        Value::String(s) if !crate::media::is_json(&media.media_type) => s.clone(),
         other => other.to_string(),
     })
 }

@@ -9,6 +9,7 @@ use std::fmt;
 use hyper::HeaderMap;
 use serde_json::{Value, json};
 
+use crate::media::{essence, is_json};
 use crate::params;
 use crate::spec::{MediaType, Operation, ParamIn, Spec};
 use crate::validate::Direction;
@@ -296,21 +297,6 @@ fn best_media_type<'m>(content: &'m [MediaType], content_type: &str) -> Option<&
         .or_else(|| content.iter().find(|m| m.media_type == "*/*"))
 }
 
-/// `Application/JSON; charset=utf-8` → `application/json`.
-pub fn essence(media_type: &str) -> String {
-    media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
-
-/// `application/json`, `application/problem+json`, `text/json`...
-pub fn is_json(essence: &str) -> bool {
-    essence.ends_with("/json") || essence.ends_with("+json")
-}
-
 fn parse_json(body: &[u8], max_depth: usize) -> Result<Value, String> {
     let text = std::str::from_utf8(body)
         .map_err(|e| format!("the body is not UTF-8 (byte {})", e.valid_up_to()))?;
@@ -384,9 +370,5 @@ fn form_object(spec: &Spec, schema: crate::spec::SchemaId, text: &str) -> Result
 }
 
 fn decode_form(s: &str) -> Result<String, String> {
-    let s = s.replace('+', " ");
-    percent_encoding::percent_decode_str(&s)
-        .decode_utf8()
-        .map(|c| c.into_owned())
-        .map_err(|_| "the form body has invalid percent-encoding or UTF-8".to_string())
+    params::percent_decode(s, true).map_err(|e| format!("the form body has {e}"))
 }

@@ -14,8 +14,8 @@ use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use super::problem::{Body, problem};
-use super::request::{essence, is_json};
 use crate::generate::{Generator, documented_example};
+use crate::media::{essence, is_json};
 use crate::spec::{
     Example, MediaType, Operation, Response as Documented, SchemaId, Spec, StatusKey,
 };

@@ -1593,17 +1593,10 @@ fn clashing_routes_are_refused_naming_both_specs() {
 
 #[test]
 fn bodies_over_the_size_limit_get_413() {
-    let config = MockConfig {
-        limits: Limits {
-            max_body_bytes: 1024,
-            ..Limits::default()
-        },
-        ..MockConfig::default()
-    };
-    let server = serve_with(
-        vec![Mount::at_base_path(mock_spec("validation.yaml"))],
-        config,
-    );
+    let server = serve_validation_with(Limits {
+        max_body_bytes: 1024,
+        ..Limits::default()
+    });
     let client = client();
     let base = server.url();
     // A JSON array of exactly `bytes` bytes.
@@ -1631,17 +1624,10 @@ fn bodies_over_the_size_limit_get_413() {
 fn large_bodies_over_the_limit_get_413_not_a_dropped_connection() {
     // A client that sends its whole body before it reads (reqwest, like most) must get the 413
     // too: the mock may not close the connection on a body it has not read (RFC 9112 §9.6).
-    let config = MockConfig {
-        limits: Limits {
-            max_body_bytes: 1024,
-            ..Limits::default()
-        },
-        ..MockConfig::default()
-    };
-    let server = serve_with(
-        vec![Mount::at_base_path(mock_spec("validation.yaml"))],
-        config,
-    );
+    let server = serve_validation_with(Limits {
+        max_body_bytes: 1024,
+        ..Limits::default()
+    });
     let client = client();
     // 16 MiB: far more than socket buffers hold, so the client is still writing when the 413
     // comes.
