@@ -24,5 +24,6 @@ pub mod lint;
 pub mod media;
 pub mod mock;
 pub mod params;
+pub mod runner;
 pub mod spec;
 pub mod validate;

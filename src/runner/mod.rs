@@ -1,0 +1,3 @@
+//! `stipula test`: the property-based conformance runner.
+
+pub mod event;
