@@ -31,6 +31,9 @@ pub enum Command {
     Lint(LintArgs),
     /// Serve specs as a mock API: documented examples, strict request validation.
     Mock(MockArgs),
+    /// Send property-generated requests to an implementation and check every response
+    /// against the spec.
+    Test(crate::test_command::TestArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -121,6 +124,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Lint(args) => lint(&args),
         Command::Mock(args) => mock(&args),
+        Command::Test(args) => crate::test_command::run(&args),
     }
 }
 

@@ -26,4 +26,5 @@ pub mod mock;
 pub mod params;
 pub mod runner;
 pub mod spec;
+pub mod test_command;
 pub mod validate;

@@ -274,6 +274,28 @@ fn answer(
         Ok(p) => p,
         Err(e) => return (problem(400, "bad-prefer", "Bad Request", e, &[]), label, 0),
     };
+    // Items removed by a DELETE documented as removal stay gone until created again (POST
+    // to the same path); without a Prefer header, reads and updates of them get a 404.
+    if prefs.code.is_none() && prefs.example.is_none() && !op.path.ends_with('/') {
+        match (op.method, app.removed.is_removed(path)) {
+            (Method::Post, true) => app.removed.restore(path),
+            (Method::Get | Method::Head | Method::Put | Method::Patch | Method::Delete, true) => {
+                let r =
+                    documented_error(spec, op, &[404, 410], &parts.headers, app.config.seed, &[])
+                        .unwrap_or_else(|| {
+                            problem(
+                                404,
+                                "removed",
+                                "Not Found",
+                                format!("{path} was removed by a DELETE"),
+                                &[],
+                            )
+                        });
+                return (strip_if_head(r, head), label, 0);
+            }
+            _ => {}
+        }
+    }
     let chosen = match prefs.code {
         Some(code) => match op.response_for(code) {
             Some(r) => Some((r, code)),
@@ -311,6 +333,13 @@ fn answer(
         Ok(r) => r,
         Err(r) => *r,
     };
+    if op.method == Method::Delete
+        && r.status().is_success()
+        && op.path.ends_with('}')
+        && crate::runner::stateful::is_removal(op)
+    {
+        app.removed.remove(path);
+    }
     (strip_if_head(r, head), label, 0)
 }
 

@@ -144,12 +144,50 @@ pub enum MockError {
     Runtime(std::io::Error),
 }
 
-/// The mock's state: mounted specs and the router over them. Immutable once built.
+/// The mock's state: mounted specs and the router over them, immutable once built, and the
+/// paths of items removed since it started.
 #[derive(Debug)]
 pub struct App {
     pub mounts: Vec<Mount>,
     pub router: Router,
     pub config: MockConfig,
+    pub removed: Removed,
+}
+
+/// Concrete paths (`/api/consent/42`) that a DELETE documented as removal answered with a 2xx.
+/// Bounded: past [`Removed::CAPACITY`] paths the oldest are forgotten.
+#[derive(Debug, Default)]
+pub struct Removed {
+    /// Whether any path was ever removed: the request path skips the lock until then.
+    any: std::sync::atomic::AtomicBool,
+    paths: std::sync::Mutex<std::collections::VecDeque<String>>,
+}
+
+impl Removed {
+    pub const CAPACITY: usize = 10_000;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::VecDeque<String>> {
+        self.paths.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn is_removed(&self, path: &str) -> bool {
+        self.any.load(std::sync::atomic::Ordering::Relaxed) && self.lock().iter().any(|p| p == path)
+    }
+
+    pub fn remove(&self, path: &str) {
+        self.any.store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut paths = self.lock();
+        if !paths.iter().any(|p| p == path) {
+            if paths.len() == Self::CAPACITY {
+                paths.pop_front();
+            }
+            paths.push_back(path.to_string());
+        }
+    }
+
+    pub fn restore(&self, path: &str) {
+        self.lock().retain(|p| p != path);
+    }
 }
 
 impl App {
@@ -185,6 +223,7 @@ impl App {
             mounts,
             router,
             config,
+            removed: Removed::default(),
         })
     }
 }

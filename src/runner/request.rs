@@ -156,9 +156,7 @@ pub fn prepare(op: &Operation, draft: &Draft, base_url: &str, auth: &Auth) -> Pr
     }
 
     for (name, value) in &auth.headers {
-        let credential = auth
-            .credential_headers
-            .contains(&name.to_ascii_lowercase());
+        let credential = auth.credential_headers.contains(&name.to_ascii_lowercase());
         if credential && draft.credentials != Credentials::Given {
             continue;
         }
@@ -235,7 +233,11 @@ fn form_urlencoded(value: &Value) -> String {
         for (k, v) in map {
             match v {
                 Value::Array(items) => {
-                    pairs.extend(items.iter().map(|i| format!("{}={}", enc(k), enc(&text(i)))));
+                    pairs.extend(
+                        items
+                            .iter()
+                            .map(|i| format!("{}={}", enc(k), enc(&text(i)))),
+                    );
                 }
                 other => pairs.push(format!("{}={}", enc(k), enc(&text(other)))),
             }

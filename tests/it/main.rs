@@ -13,6 +13,7 @@ mod conversion;
 mod cycles;
 mod mock;
 mod refs;
+mod runner;
 mod spec_load;
 mod support;
 mod swagger2;

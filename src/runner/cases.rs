@@ -1,0 +1,898 @@
+//! The requests each phase sends for one operation, as [`Draft`]s with what they expect.
+//!
+//! Every case is classified by the spec's own validators, never by the heuristics that made
+//! it: a boundary value or a mutation is *tried* on a copy, and the copy is sent as a valid
+//! request only if it validates, as an invalid one only if the validator (after the same
+//! encode/decode round trip the server will do for parameters) says it breaks the spec. So a
+//! heuristic that guesses wrong costs a case, never a false alarm.
+//!
+//! - examples: the documented examples, each parameter and body example in turn on top of a
+//!   base request (first examples everywhere, generated values where none is documented).
+//! - boundary: for every constrained place in the base request (a parameter, a body property
+//!   at any depth), the edges of its constraints: lengths, ranges, item counts (a 2000-item
+//!   batch where `maxItems` is 2000, then 2001), empty and long strings, non-ASCII text, every
+//!   enum value, format edge cases. Valid ones expect acceptance, the ones past an edge a 4xx.
+//! - fuzz: random valid requests drawn from proptest strategies ([`FuzzStrategy`], shrinkable),
+//!   and mutations that each break one rule: a missing required parameter or property, a wrong
+//!   type, a value out of range or outside the enum, a bad format, too many items, a malformed
+//!   body, an undocumented content type.
+
+use proptest::prelude::Strategy;
+use proptest::strategy::BoxedStrategy;
+use serde_json::{Map, Value, json};
+
+use crate::generate::{Generator, documented_example};
+use crate::params;
+use crate::spec::{Operation, ParamIn, Parameter, SchemaId, Spec};
+use crate::validate::{Direction, Schemas};
+
+use super::checks::Expect;
+use super::event::Check;
+use super::request::{BodyDraft, Draft, can_encode, is_header_text};
+
+/// One request to send and what it expects.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub draft: Draft,
+    pub expect: Expect,
+}
+
+/// The schema of a parameter: its own, or that of its `content` media type.
+pub fn param_schema(p: &Parameter) -> Option<SchemaId> {
+    p.schema
+        .or_else(|| p.content.first().and_then(|m| m.schema))
+}
+
+/// The request body media type the runner writes: the first it can encode that has a schema.
+pub fn body_media(op: &Operation) -> Option<(&str, SchemaId)> {
+    let body = op.request_body.as_ref()?;
+    body.content
+        .iter()
+        .filter(|m| can_encode(&m.media_type) && !m.media_type.contains('*'))
+        .find_map(|m| Some((m.media_type.as_str(), m.schema?)))
+}
+
+/// Whether a parameter value survives the trip to the wire and back as a valid value, which
+/// is what the server will judge. `None`: it cannot be sent at all (a header value that is not
+/// visible ASCII, a path segment that is empty or a dot segment).
+pub fn wire_verdict(schemas: &Schemas, p: &Parameter, value: &Value) -> Option<bool> {
+    let Some(schema) = param_schema(p) else {
+        return Some(true);
+    };
+    let decoded = match p.location {
+        ParamIn::Path => {
+            let raw = params::encode_path(p, value);
+            let decoded_text = params::percent_decode(&raw, false).ok()?;
+            if raw.is_empty() || decoded_text == "." || decoded_text == ".." {
+                return None;
+            }
+            params::decode_path(p, schemas, &raw).map(Some)
+        }
+        ParamIn::Query => {
+            let pairs = params::encode_query(p, value);
+            let borrowed: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            params::decode_query(p, schemas, &borrowed)
+        }
+        ParamIn::Header => {
+            let text = params::encode_header(p, value);
+            if !is_header_text(&text) || text.is_empty() {
+                return None;
+            }
+            params::decode_header(p, schemas, &[text.as_str()])
+        }
+        ParamIn::Cookie => {
+            let text = params::encode_cookie(p, value);
+            if !is_header_text(&text) {
+                return None;
+            }
+            params::decode_cookie(p, schemas, &params::cookie_pairs(&text))
+        }
+    };
+    Some(match decoded {
+        Ok(Some(v)) => schemas.is_valid(schema, Direction::Request, &v),
+        // An exploded empty object sends nothing: the parameter is absent.
+        Ok(None) => !p.required,
+        Err(_) => false,
+    })
+}
+
+/// Builds the cases of one operation.
+pub struct Planner<'a> {
+    pub spec: &'a Spec,
+    pub op: &'a Operation,
+    pub seed: u64,
+}
+
+impl<'a> Planner<'a> {
+    fn schemas(&self) -> &'a Schemas {
+        &self.spec.schemas
+    }
+
+    /// A valid value for a parameter: its first example, the schema's, else a generated one.
+    fn param_value(&self, p: &Parameter, salt: u64) -> Option<Value> {
+        let schema = param_schema(p)?;
+        let schemas = self.schemas();
+        let documented = p
+            .examples
+            .iter()
+            .filter_map(|e| e.value.clone())
+            .chain(documented_example(schemas, schema, Direction::Request));
+        for v in documented {
+            if wire_verdict(schemas, p, &v) == Some(true) {
+                return Some(v);
+            }
+        }
+        let generator = Generator::new(schemas, Direction::Request);
+        (0..8u64)
+            .map(|i| generator.sample(schema, self.seed ^ salt.wrapping_add(i << 32)))
+            .find(|v| wire_verdict(schemas, p, v) == Some(true))
+    }
+
+    /// A valid body value: the media type's first valid example, the schema's, else generated.
+    fn body_value(&self, media: &str, schema: SchemaId) -> Option<Value> {
+        let schemas = self.schemas();
+        let op_media = self
+            .op
+            .request_body
+            .as_ref()?
+            .content
+            .iter()
+            .find(|m| m.media_type == media)?;
+        let documented = op_media
+            .examples
+            .iter()
+            .filter_map(|e| e.value.clone())
+            .chain(documented_example(schemas, schema, Direction::Request));
+        for v in documented {
+            if schemas.is_valid(schema, Direction::Request, &v) {
+                return Some(v);
+            }
+        }
+        let v = Generator::new(schemas, Direction::Request).sample(schema, self.seed);
+        schemas
+            .is_valid(schema, Direction::Request, &v)
+            .then_some(v)
+    }
+
+    /// The base request: required parameters and a body with documented or generated values,
+    /// optional parameters with their documented examples. `Err` names what has no valid value.
+    pub fn base(&self) -> Result<Draft, String> {
+        let mut values = Vec::new();
+        for (i, p) in self.op.parameters.iter().enumerate() {
+            let value = if p.required || !p.examples.is_empty() {
+                self.param_value(p, i as u64)
+            } else {
+                None
+            };
+            if p.required && value.is_none() {
+                return Err(format!(
+                    "no valid value could be found for the required {} parameter `{}`",
+                    p.location.as_str(),
+                    p.name
+                ));
+            }
+            values.push(value);
+        }
+        let body = match (body_media(self.op), &self.op.request_body) {
+            (Some((media, schema)), _) => match self.body_value(media, schema) {
+                Some(value) => Some(BodyDraft::Value {
+                    media_type: media.to_string(),
+                    value,
+                }),
+                None => return Err(format!("no valid `{media}` request body could be found")),
+            },
+            (None, Some(body)) if body.required => {
+                return Err(format!(
+                    "the request body's media types ({}) are not ones the runner can write",
+                    body.content
+                        .iter()
+                        .map(|m| m.media_type.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            (None, _) => None,
+        };
+        Ok(Draft::new(values, body))
+    }
+
+    /// Classifies a draft: valid, invalid (and why), or neither.
+    pub fn classify(&self, draft: &Draft) -> Expect {
+        let schemas = self.schemas();
+        for (p, v) in self.op.parameters.iter().zip(&draft.params) {
+            match v {
+                None if p.required => {
+                    return Expect::Invalid {
+                        check: missing_check(p),
+                        what: format!(
+                            "the required {} parameter `{}` is missing",
+                            p.location.as_str(),
+                            p.name
+                        ),
+                    };
+                }
+                None => {}
+                Some(v) => match wire_verdict(schemas, p, v) {
+                    Some(true) => {}
+                    Some(false) => {
+                        return Expect::Invalid {
+                            check: Check::InvalidRequestRejected,
+                            what: format!(
+                                "{} parameter `{}` is {}",
+                                p.location.as_str(),
+                                p.name,
+                                short(v)
+                            ),
+                        };
+                    }
+                    None => return Expect::Nothing,
+                },
+            }
+        }
+        match (&draft.body, &self.op.request_body) {
+            (None, Some(b)) if b.required => Expect::Invalid {
+                check: Check::InvalidRequestRejected,
+                what: "the required request body is missing".into(),
+            },
+            (Some(BodyDraft::Value { media_type, value }), Some(b)) => {
+                let Some(m) = b.content.iter().find(|m| &m.media_type == media_type) else {
+                    return Expect::Nothing;
+                };
+                let Some(schema) = m.schema else {
+                    return Expect::Valid;
+                };
+                let violations = schemas.validate(schema, Direction::Request, value);
+                match violations.first() {
+                    None => Expect::Valid,
+                    Some(v) => Expect::Invalid {
+                        check: Check::InvalidRequestRejected,
+                        what: format!("request body {v}"),
+                    },
+                }
+            }
+            (Some(BodyDraft::Raw { .. }), _) => Expect::Nothing,
+            _ => Expect::Valid,
+        }
+    }
+
+    /// The examples phase.
+    pub fn examples(&self, base: &Draft) -> Vec<Case> {
+        let mut drafts = vec![base.clone()];
+        for (i, p) in self.op.parameters.iter().enumerate() {
+            for e in p.examples.iter().filter_map(|e| e.value.as_ref()) {
+                if base.params[i].as_ref() != Some(e) {
+                    let mut d = base.clone();
+                    d.params[i] = Some(e.clone());
+                    drafts.push(d);
+                }
+            }
+        }
+        if let Some(body) = &self.op.request_body {
+            for m in body.content.iter().filter(|m| can_encode(&m.media_type)) {
+                for e in m.examples.iter().filter_map(|e| e.value.as_ref()) {
+                    let d = Draft {
+                        body: Some(BodyDraft::Value {
+                            media_type: m.media_type.clone(),
+                            value: e.clone(),
+                        }),
+                        ..base.clone()
+                    };
+                    if !drafts.contains(&d) {
+                        drafts.push(d);
+                    }
+                }
+            }
+        }
+        drafts
+            .into_iter()
+            .map(|draft| {
+                // A documented example the spec itself rejects decides nothing (lint reports it).
+                let expect = match self.classify(&draft) {
+                    Expect::Valid => Expect::Valid,
+                    _ => Expect::Nothing,
+                };
+                Case { draft, expect }
+            })
+            .collect()
+    }
+
+    /// The boundary phase: edges of every constraint in the base request.
+    pub fn boundary(&self, base: &Draft, limit: usize) -> Vec<Case> {
+        let schemas = self.schemas();
+        let mut out = Vec::new();
+        let mut seen = Vec::new();
+        let mut push = |out: &mut Vec<Case>, draft: Draft, planner: &Planner| {
+            if seen.contains(&draft) || out.len() >= limit {
+                return;
+            }
+            let expect = planner.classify(&draft);
+            if expect != Expect::Nothing {
+                seen.push(draft.clone());
+                out.push(Case { draft, expect });
+            }
+        };
+        for (i, p) in self.op.parameters.iter().enumerate() {
+            let Some(schema) = param_schema(p) else {
+                continue;
+            };
+            let current = base.params[i]
+                .clone()
+                .unwrap_or_else(|| placeholder(schemas, schemas.get(schema)));
+            for site in sites(schemas, schemas.get(schema), &current, String::new(), 0) {
+                for candidate in edges(schemas, site.schema, site.value) {
+                    let mut v = current.clone();
+                    replace(&mut v, &site.pointer, candidate);
+                    let mut d = base.clone();
+                    d.params[i] = Some(v);
+                    push(&mut out, d, self);
+                }
+            }
+        }
+        if let Some(BodyDraft::Value { media_type, value }) = &base.body
+            && let Some((_, schema)) = body_media(self.op)
+        {
+            for site in sites(schemas, schemas.get(schema), value, String::new(), 0) {
+                for candidate in edges(schemas, site.schema, site.value) {
+                    let mut v = value.clone();
+                    replace(&mut v, &site.pointer, candidate);
+                    let d = Draft {
+                        body: Some(BodyDraft::Value {
+                            media_type: media_type.clone(),
+                            value: v,
+                        }),
+                        ..base.clone()
+                    };
+                    push(&mut out, d, self);
+                }
+            }
+        }
+        out
+    }
+
+    /// Invalid requests that each break one rule, confirmed invalid by the validator.
+    pub fn negatives(&self, base: &Draft, limit: usize) -> Vec<Case> {
+        let schemas = self.schemas();
+        let mut out: Vec<Case> = Vec::new();
+        let push = |out: &mut Vec<Case>, draft: Draft, planner: &Planner| {
+            if out.len() >= limit || out.iter().any(|c| c.draft == draft) {
+                return;
+            }
+            if let e @ Expect::Invalid { .. } = planner.classify(&draft) {
+                out.push(Case { draft, expect: e });
+            }
+        };
+        for (i, p) in self.op.parameters.iter().enumerate() {
+            if p.required && p.location != ParamIn::Path {
+                let mut d = base.clone();
+                d.params[i] = None;
+                push(&mut out, d, self);
+            }
+        }
+        for (i, p) in self.op.parameters.iter().enumerate() {
+            let Some(schema) = param_schema(p) else {
+                continue;
+            };
+            let current = base.params[i]
+                .clone()
+                .unwrap_or_else(|| placeholder(schemas, schemas.get(schema)));
+            for site in sites(schemas, schemas.get(schema), &current, String::new(), 0) {
+                for candidate in breakers(schemas, site.schema, site.value) {
+                    let mut v = current.clone();
+                    replace(&mut v, &site.pointer, candidate);
+                    let mut d = base.clone();
+                    d.params[i] = Some(v);
+                    push(&mut out, d, self);
+                }
+            }
+        }
+        if let Some(body) = &self.op.request_body {
+            if body.required {
+                push(
+                    &mut out,
+                    Draft {
+                        body: None,
+                        ..base.clone()
+                    },
+                    self,
+                );
+            }
+            if let Some(BodyDraft::Value { media_type, value }) = &base.body
+                && let Some((_, schema)) = body_media(self.op)
+            {
+                for site in sites(schemas, schemas.get(schema), value, String::new(), 0) {
+                    for candidate in breakers(schemas, site.schema, site.value) {
+                        let mut v = value.clone();
+                        replace(&mut v, &site.pointer, candidate);
+                        push(
+                            &mut out,
+                            Draft {
+                                body: Some(BodyDraft::Value {
+                                    media_type: media_type.clone(),
+                                    value: v,
+                                }),
+                                ..base.clone()
+                            },
+                            self,
+                        );
+                    }
+                    if out.len() >= limit {
+                        break;
+                    }
+                }
+                // A body that is not JSON at all, and one in an undocumented media type.
+                if crate::media::is_json(media_type) && out.len() < limit {
+                    out.push(Case {
+                        draft: Draft {
+                            body: Some(BodyDraft::Raw {
+                                media_type: media_type.clone(),
+                                bytes: b"{\"stipula\": ".to_vec(),
+                            }),
+                            ..base.clone()
+                        },
+                        expect: Expect::Invalid {
+                            check: Check::InvalidRequestRejected,
+                            what: "the JSON body is malformed".into(),
+                        },
+                    });
+                }
+                let wildcard = body.content.iter().any(|m| m.media_type.contains('*'));
+                if !wildcard && out.len() < limit {
+                    out.push(Case {
+                        draft: Draft {
+                            body: Some(BodyDraft::Raw {
+                                media_type: "application/x-stipula-undocumented".into(),
+                                bytes: serde_json::to_vec(value).unwrap_or_default(),
+                            }),
+                            ..base.clone()
+                        },
+                        expect: Expect::Invalid {
+                            check: Check::InvalidRequestRejected,
+                            what: "the body's media type is not documented".into(),
+                        },
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The proptest strategy for random requests whose values are valid for their schemas
+    /// (callers still [`Planner::classify`] each draw: a value can be valid yet unsendable, as
+    /// a header that is not ASCII).
+    pub fn fuzz_strategy(&self) -> FuzzStrategy {
+        let schemas = self.schemas();
+        let generator = Generator::new(schemas, Direction::Request);
+        let mut parts: Vec<BoxedStrategy<Option<Value>>> = Vec::new();
+        for p in &self.op.parameters {
+            let Some(schema) = param_schema(p) else {
+                parts.push(proptest::strategy::Just(None).boxed());
+                continue;
+            };
+            // Sendability and the wire round trip are checked per draw by the caller
+            // (`Planner::classify`): a 'static strategy cannot borrow the spec's validators.
+            let values = generator.strategy(schema);
+            parts.push(if p.required {
+                values.prop_map(Some).boxed()
+            } else {
+                proptest::option::weighted(0.5, values).boxed()
+            });
+        }
+        let body: BoxedStrategy<Option<BodyDraft>> =
+            match (body_media(self.op), &self.op.request_body) {
+                (Some((media, schema)), Some(b)) => {
+                    let media = media.to_string();
+                    let values =
+                        generator
+                            .strategy(schema)
+                            .prop_map(move |value| BodyDraft::Value {
+                                media_type: media.clone(),
+                                value,
+                            });
+                    if b.required {
+                        values.prop_map(Some).boxed()
+                    } else {
+                        proptest::option::weighted(0.8, values).boxed()
+                    }
+                }
+                _ => proptest::strategy::Just(None).boxed(),
+            };
+        (parts, body)
+            .prop_map(|(params, body)| Draft::new(params, body))
+            .boxed()
+    }
+}
+
+/// Random valid requests of one operation.
+pub type FuzzStrategy = BoxedStrategy<Draft>;
+
+fn missing_check(p: &Parameter) -> Check {
+    if p.location == ParamIn::Header {
+        Check::MissingHeaderRejected
+    } else {
+        Check::InvalidRequestRejected
+    }
+}
+
+fn short(v: &Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() > 60 {
+        format!("{}…", text.chars().take(60).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// A value to start from when an optional parameter has none: `{}` for objects, `[]` for
+/// arrays, `""` otherwise (edges and breakers replace it).
+fn placeholder(schemas: &Schemas, schema: &Value) -> Value {
+    let view = View::of(schemas, schema);
+    if view.types.iter().any(|t| t == "object") {
+        json!({})
+    } else if view.types.iter().any(|t| t == "array") {
+        json!([])
+    } else if view.types.iter().any(|t| t == "integer" || t == "number") {
+        json!(0)
+    } else {
+        json!("")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema views and sites
+
+/// The keywords of a schema that boundary and mutation logic reads, gathered through `$ref`
+/// and `allOf` (first writer wins for scalars; properties and `required` are united).
+#[derive(Debug, Default)]
+struct View<'s> {
+    types: Vec<String>,
+    properties: Vec<(&'s str, &'s Value)>,
+    required: Vec<&'s str>,
+    closed: bool,
+    items: Option<&'s Value>,
+    enumeration: Option<&'s Vec<Value>>,
+    format: Option<&'s str>,
+    min_length: Option<u64>,
+    max_length: Option<u64>,
+    minimum: Option<f64>,
+    maximum: Option<f64>,
+    exclusive_minimum: Option<f64>,
+    exclusive_maximum: Option<f64>,
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+}
+
+impl<'s> View<'s> {
+    fn of(schemas: &'s Schemas, schema: &'s Value) -> View<'s> {
+        let mut view = View::default();
+        view.gather(schemas, schema, 0);
+        if view.types.is_empty() {
+            // Infer from keywords, as validators apply them.
+            if !view.properties.is_empty() {
+                view.types.push("object".into());
+            } else if view.items.is_some() {
+                view.types.push("array".into());
+            }
+        }
+        view
+    }
+
+    fn gather(&mut self, schemas: &'s Schemas, schema: &'s Value, depth: u32) {
+        if depth > 8 {
+            return;
+        }
+        let schema = schemas.resolve(schema);
+        let Some(m) = schema.as_object() else { return };
+        if self.types.is_empty() {
+            match m.get("type") {
+                Some(Value::String(t)) => self.types.push(t.clone()),
+                Some(Value::Array(ts)) => self
+                    .types
+                    .extend(ts.iter().filter_map(Value::as_str).map(str::to_string)),
+                _ => {}
+            }
+        }
+        if let Some(Value::Object(props)) = m.get("properties") {
+            for (k, v) in props {
+                if !self.properties.iter().any(|(n, _)| n == k) {
+                    self.properties.push((k.as_str(), v));
+                }
+            }
+        }
+        for key in ["required", crate::spec::normalize::REQUIRED_IN_REQUESTS] {
+            if let Some(Value::Array(r)) = m.get(key) {
+                self.required.extend(r.iter().filter_map(Value::as_str));
+            }
+        }
+        if matches!(m.get("additionalProperties"), Some(Value::Bool(false)))
+            || matches!(m.get("unevaluatedProperties"), Some(Value::Bool(false)))
+        {
+            self.closed = true;
+        }
+        let num = |k: &str| m.get(k).and_then(Value::as_f64);
+        let int = |k: &str| m.get(k).and_then(Value::as_u64);
+        self.items = self.items.or(m.get("items"));
+        self.enumeration = self.enumeration.or(m.get("enum").and_then(Value::as_array));
+        self.format = self.format.or(m.get("format").and_then(Value::as_str));
+        self.min_length = self.min_length.or(int("minLength"));
+        self.max_length = self.max_length.or(int("maxLength"));
+        self.minimum = self.minimum.or(num("minimum"));
+        self.maximum = self.maximum.or(num("maximum"));
+        self.exclusive_minimum = self.exclusive_minimum.or(num("exclusiveMinimum"));
+        self.exclusive_maximum = self.exclusive_maximum.or(num("exclusiveMaximum"));
+        self.min_items = self.min_items.or(int("minItems"));
+        self.max_items = self.max_items.or(int("maxItems"));
+        if let Some(Value::Array(all)) = m.get("allOf") {
+            for s in all {
+                self.gather(schemas, s, depth + 1);
+            }
+        }
+    }
+
+    fn allows(&self, t: &str) -> bool {
+        self.types.is_empty()
+            || self
+                .types
+                .iter()
+                .any(|x| x == t || (t == "integer" && x == "number"))
+    }
+}
+
+/// A place in a value and the schema that governs it.
+struct Site<'s, 'v> {
+    pointer: String,
+    schema: &'s Value,
+    value: &'v Value,
+}
+
+/// Places to vary: the value itself, each property present (and, for absent optional ones,
+/// nothing: edges need a value to start from), the first item of each array.
+fn sites<'s, 'v>(
+    schemas: &'s Schemas,
+    schema: &'s Value,
+    value: &'v Value,
+    pointer: String,
+    depth: u32,
+) -> Vec<Site<'s, 'v>> {
+    let mut out = vec![Site {
+        pointer: pointer.clone(),
+        schema,
+        value,
+    }];
+    if depth > 6 {
+        return out;
+    }
+    let view = View::of(schemas, schema);
+    match value {
+        Value::Object(map) => {
+            for (name, sub) in &view.properties {
+                if let Some(v) = map.get(*name) {
+                    let p = format!("{pointer}/{}", name.replace('~', "~0").replace('/', "~1"));
+                    out.extend(sites(schemas, sub, v, p, depth + 1));
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let (Some(first), Some(item_schema)) = (items.first(), view.items) {
+                out.extend(sites(
+                    schemas,
+                    item_schema,
+                    first,
+                    format!("{pointer}/0"),
+                    depth + 1,
+                ));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Sets the value at a JSON pointer (which exists in `root`).
+fn replace(root: &mut Value, pointer: &str, new: Value) {
+    if let Some(slot) = root.pointer_mut(pointer) {
+        *slot = new;
+    }
+}
+
+/// Longest string an edge case builds (beyond it, `maxLength`'s edge is skipped).
+const LONGEST_EDGE: u64 = 10_000;
+/// Longest array an edge case builds.
+const MOST_ITEMS: u64 = 10_000;
+const NON_ASCII: &str = "Zoë Ångström 東京 😀";
+
+/// Edge values for the place governed by `schema` (some valid, some just past an edge).
+fn edges(schemas: &Schemas, schema: &Value, current: &Value) -> Vec<Value> {
+    let view = View::of(schemas, schema);
+    let mut out = Vec::new();
+    if let Some(values) = view.enumeration {
+        out.extend(values.iter().cloned());
+        return out;
+    }
+    if view.allows("string") && (current.is_string() || view.types.iter().any(|t| t == "string")) {
+        let min = view.min_length.unwrap_or(0);
+        out.push(json!(""));
+        out.push(json!("a".repeat(min as usize)));
+        if min > 0 {
+            out.push(json!("a".repeat(min as usize - 1)));
+        }
+        match view.max_length {
+            Some(max) if max <= LONGEST_EDGE => {
+                out.push(json!("a".repeat(max as usize)));
+                out.push(json!("a".repeat(max as usize + 1)));
+            }
+            Some(_) => {}
+            None => out.push(json!("a".repeat(4096))),
+        }
+        out.push(json!(NON_ASCII));
+        if let Some(format) = view.format {
+            out.extend(format_edges(format).into_iter().map(|s| json!(s)));
+        }
+    }
+    if view.allows("integer") && (current.is_number() || !view.types.is_empty()) {
+        let integer = view.types.iter().any(|t| t == "integer");
+        let mut push = |x: f64| {
+            if integer {
+                if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                    out.push(json!(x as i64));
+                }
+            } else {
+                out.push(json!(x));
+            }
+        };
+        let step = if integer { 1.0 } else { 0.5 };
+        if let Some(min) = view.minimum {
+            push(min);
+            push(min - step);
+        }
+        if let Some(max) = view.maximum {
+            push(max);
+            push(max + step);
+        }
+        if let Some(min) = view.exclusive_minimum {
+            push(min);
+            push(min + step);
+        }
+        if let Some(max) = view.exclusive_maximum {
+            push(max);
+            push(max - step);
+        }
+        push(0.0);
+        push(-1.0);
+        if view.maximum.is_none() && view.exclusive_maximum.is_none() {
+            push(9_007_199_254_740_991.0);
+        }
+    }
+    if view.allows("boolean") && view.types.iter().any(|t| t == "boolean") {
+        out.push(json!(true));
+        out.push(json!(false));
+    }
+    if let Value::Array(items) = current {
+        let filler = items
+            .first()
+            .cloned()
+            .or_else(|| view.items.map(|s| placeholder(schemas, s)));
+        out.push(json!([]));
+        if let Some(filler) = filler {
+            let min = view.min_items.unwrap_or(0);
+            let mut counts = vec![min, min.saturating_sub(1)];
+            if let Some(max) = view.max_items.filter(|m| *m <= MOST_ITEMS) {
+                counts.push(max);
+                counts.push(max + 1);
+            }
+            for n in counts {
+                out.push(Value::Array(vec![filler.clone(); n as usize]));
+            }
+        }
+    }
+    if let Value::Object(map) = current {
+        out.push(json!({}));
+        // Only the required properties.
+        let minimal: Map<String, Value> = map
+            .iter()
+            .filter(|(k, _)| view.required.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        out.push(Value::Object(minimal));
+    }
+    out
+}
+
+/// Values that break the place's schema in one way each (the validator confirms).
+fn breakers(schemas: &Schemas, schema: &Value, current: &Value) -> Vec<Value> {
+    let view = View::of(schemas, schema);
+    let mut out = Vec::new();
+    // A value of another type.
+    match current {
+        Value::String(_) => out.push(json!(12345)),
+        Value::Number(_) => out.push(json!("not-a-number")),
+        Value::Bool(_) => out.push(json!("not-a-boolean")),
+        Value::Array(_) => out.push(json!({"stipula": 1})),
+        Value::Object(_) => out.push(json!([1, 2])),
+        Value::Null => out.push(json!({"stipula": 1})),
+    }
+    if view.enumeration.is_some() {
+        out.push(json!("stipula-not-in-enum"));
+    }
+    if let Some(format) = view.format {
+        out.push(json!(match format {
+            "date-time" => "2024-13-45T25:61:00Z",
+            "date" => "2024-02-30",
+            "uuid" => "not-a-uuid",
+            "email" => "not-an-email",
+            "uri" => "not a uri",
+            "ipv4" => "999.1.1.1",
+            _ => "\u{1}not valid",
+        }));
+    }
+    if let Some(max) = view.max_length.filter(|m| *m < LONGEST_EDGE) {
+        out.push(json!("x".repeat(max as usize + 1)));
+    }
+    if let Some(min) = view.min_length.filter(|m| *m > 0) {
+        out.push(json!("x".repeat(min as usize - 1)));
+    }
+    if let Some(max) = view.maximum {
+        out.push(json!(max + 1.0));
+    }
+    if let Some(min) = view.minimum {
+        out.push(json!(min - 1.0));
+    }
+    if let Value::Array(items) = current
+        && let (Some(max), Some(first)) =
+            (view.max_items.filter(|m| *m < MOST_ITEMS), items.first())
+    {
+        out.push(Value::Array(vec![first.clone(); max as usize + 1]));
+    }
+    if let Value::Object(map) = current {
+        for name in &view.required {
+            if map.contains_key(*name) {
+                let mut m = map.clone();
+                m.remove(*name);
+                out.push(Value::Object(m));
+            }
+        }
+        if view.closed {
+            let mut m = map.clone();
+            m.insert("stipulaUnexpected".into(), json!(1));
+            out.push(Value::Object(m));
+        }
+    }
+    out
+}
+
+/// Edge cases of a format (valid ones; the validator drops any it disagrees with).
+fn format_edges(format: &str) -> Vec<&'static str> {
+    match format {
+        "date-time" => vec![
+            "1970-01-01T00:00:00Z",
+            "2024-02-29T23:59:59.999999+14:00",
+            "2000-01-01T00:00:00-12:00",
+        ],
+        "date" => vec!["2024-02-29", "0001-01-01", "9999-12-31"],
+        "time" => vec!["00:00:00Z", "23:59:59.5+01:00"],
+        "email" => vec!["a@b.co", "first.last+tag@example.com"],
+        "uuid" => vec![
+            "00000000-0000-0000-0000-000000000000",
+            "FFFFFFFF-FFFF-4FFF-BFFF-FFFFFFFFFFFF",
+        ],
+        "uri" => vec!["https://example.com/a?b=c#d", "urn:isbn:0451450523"],
+        "ipv4" => vec!["0.0.0.0", "255.255.255.255"],
+        "ipv6" => vec!["::1", "2001:db8::8a2e:370:7334"],
+        "hostname" => vec!["a", "xn--bcher-kva.example"],
+        _ => vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_replace_in_place() {
+        let mut v = json!({"a": [{"b": 1}]});
+        replace(&mut v, "/a/0/b", json!(2));
+        assert_eq!(v, json!({"a": [{"b": 2}]}));
+    }
+}
