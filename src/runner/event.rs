@@ -61,6 +61,7 @@ pub enum Check {
     ContentTypeDocumented,
     BodySchema,
     ResponseHeaders,
+    ValidRequestAccepted,
     InvalidRequestRejected,
     AuthEnforced,
     MissingHeaderRejected,
@@ -71,12 +72,13 @@ pub enum Check {
 }
 
 impl Check {
-    pub const ALL: [Check; 12] = [
+    pub const ALL: [Check; 13] = [
         Check::ServerError,
         Check::StatusDocumented,
         Check::ContentTypeDocumented,
         Check::BodySchema,
         Check::ResponseHeaders,
+        Check::ValidRequestAccepted,
         Check::InvalidRequestRejected,
         Check::AuthEnforced,
         Check::MissingHeaderRejected,
@@ -93,6 +95,7 @@ impl Check {
             Check::ContentTypeDocumented => "content-type-documented",
             Check::BodySchema => "body-schema",
             Check::ResponseHeaders => "response-headers",
+            Check::ValidRequestAccepted => "valid-request-accepted",
             Check::InvalidRequestRejected => "invalid-request-rejected",
             Check::AuthEnforced => "auth-enforced",
             Check::MissingHeaderRejected => "missing-header-rejected",
@@ -115,6 +118,9 @@ impl Check {
                 "the body validates against the schema for that status and media type"
             }
             Check::ResponseHeaders => "documented required response headers are present and valid",
+            Check::ValidRequestAccepted => {
+                "a request the spec allows is not refused (warnings only: specs cannot express every rule)"
+            }
             Check::InvalidRequestRejected => "a request that breaks the spec gets a 4xx",
             Check::AuthEnforced => {
                 "a secured operation refuses a request without credentials or with a wrong one (401/403)"
