@@ -248,7 +248,10 @@ pub struct RunInfo {
 #[derive(Debug, Clone)]
 pub enum Event {
     /// `units` is the number of (operation, phase) units that will report `UnitDone`.
-    Started { info: RunInfo, units: usize },
+    Started {
+        info: RunInfo,
+        units: usize,
+    },
     /// One request was sent and checked.
     Case {
         operation: String,
@@ -258,11 +261,19 @@ pub enum Event {
     /// A failure or warning (already deduplicated and shrunk).
     Found(Box<Finding>),
     /// One (operation, phase) unit finished.
-    UnitDone { operation: String, phase: Phase },
+    UnitDone {
+        operation: String,
+        phase: Phase,
+    },
     /// A non-fatal problem with the run itself (an operation skipped: no value could be
     /// generated for a required parameter, say).
-    Notice { operation: String, message: String },
-    Finished { report: Box<Report> },
+    Notice {
+        operation: String,
+        message: String,
+    },
+    Finished {
+        report: Box<Report>,
+    },
 }
 
 /// The result of one check on one case.

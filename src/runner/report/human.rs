@@ -78,6 +78,13 @@ fn colors_allowed() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+#[derive(Debug, Clone, Copy, Default)]
+struct UnitCounts {
+    cases: u64,
+    failures: u64,
+    warnings: u64,
+}
+
 /// The terminal (or log) display of a run.
 pub struct HumanReporter<W: Write + Send> {
     out: W,
@@ -90,8 +97,9 @@ pub struct HumanReporter<W: Write + Send> {
     failures: u64,
     warnings: u64,
     cases_since_line: u64,
-    /// (operation, phase) → (cases, failures, warnings) for the plain unit lines.
-    per_unit: HashMap<(String, Phase), (u64, u64, u64)>,
+    /// operation → per phase (indexed by `Phase as usize`): cases, failures, warnings, for the
+    /// plain unit lines. Keyed by operation alone so a case costs no allocation.
+    per_unit: HashMap<String, [UnitCounts; Phase::ALL.len()]>,
 }
 
 impl HumanReporter<std::io::Stderr> {
@@ -164,8 +172,9 @@ impl<W: Write + Send> HumanReporter<W> {
                 "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} units  {msg}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar());
-            let bar = ProgressBar::with_draw_target(Some(units as u64), ProgressDrawTarget::stderr())
-                .with_style(style);
+            let bar =
+                ProgressBar::with_draw_target(Some(units as u64), ProgressDrawTarget::stderr())
+                    .with_style(style);
             self.bar = Some(bar);
             self.refresh_bar();
         }
@@ -175,11 +184,13 @@ impl<W: Write + Send> HumanReporter<W> {
     fn case(&mut self, operation: &str, phase: Phase) -> std::io::Result<()> {
         self.cases += 1;
         self.cases_since_line += 1;
-        if let Some(unit) = self.per_unit.get_mut(&(operation.to_string(), phase)) {
-            unit.0 += 1;
-        } else {
-            self.per_unit
-                .insert((operation.to_string(), phase), (1, 0, 0));
+        match self.per_unit.get_mut(operation) {
+            Some(units) => units[phase as usize].cases += 1,
+            None => {
+                let mut units = [UnitCounts::default(); Phase::ALL.len()];
+                units[phase as usize].cases = 1;
+                self.per_unit.insert(operation.to_string(), units);
+            }
         }
         if self.bar.is_some() {
             if self.cases.is_multiple_of(BAR_REFRESH_CASES) {
@@ -198,23 +209,21 @@ impl<W: Write + Send> HumanReporter<W> {
     }
 
     fn found(&mut self, finding: &Finding) -> std::io::Result<()> {
-        let unit = self
-            .per_unit
-            .entry((finding.operation.clone(), finding.phase))
-            .or_default();
+        let unit = &mut self.per_unit.entry(finding.operation.clone()).or_default()
+            [finding.phase as usize];
         match finding.severity {
             Severity::Failure => {
                 self.failures += 1;
-                unit.1 += 1;
+                unit.failures += 1;
             }
             Severity::Warning => {
                 self.warnings += 1;
-                unit.2 += 1;
+                unit.warnings += 1;
             }
         }
         let full = finding.severity == Severity::Failure || self.options.verbose;
         let text = if full {
-            format!("\n{}\n", render_finding(finding, self.paint()))
+            format!("\n{}\n\n", render_finding(finding, self.paint()))
         } else {
             format!("{}\n", render_warning_line(finding, self.paint()))
         };
@@ -231,9 +240,14 @@ impl<W: Write + Send> HumanReporter<W> {
             return Ok(());
         }
         self.cases_since_line = 0;
-        let (cases, failures, warnings) = self
+        let UnitCounts {
+            cases,
+            failures,
+            warnings,
+        } = self
             .per_unit
-            .remove(&(operation.to_string(), phase))
+            .get_mut(operation)
+            .map(|units| std::mem::take(&mut units[phase as usize]))
             .unwrap_or_default();
         let width = self.units.to_string().len();
         let mut line = format!(
@@ -328,12 +342,12 @@ impl Paint {
 fn render_header(info: &RunInfo, units: usize) -> String {
     let phases: Vec<&str> = info.phases.iter().map(|p| p.id()).collect();
     let mut line = format!(
-        "stipula test {} against {}: {}, {} ({}), {}, seed {}",
+        "stipula test {} against {}: {}, phases {} ({}), {}, seed {}",
         clean_line(&info.spec),
         clean_line(&info.base_url),
         count(info.operations.len() as u64, "operation"),
-        count(units as u64, "unit"),
         phases.join(", "),
+        count(units as u64, "unit"),
         count(info.checks.len() as u64, "check"),
         info.seed
     );
@@ -554,7 +568,11 @@ pub fn render_report(report: &Report, options: HumanOptions) -> String {
 /// seed to replay, and the verdict.
 pub(crate) fn render_summary(report: &Report, paint: Paint) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{}", paint.bold("Summary"));
+    let _ = writeln!(
+        s,
+        "{} (each count is one check's verdict on one case)",
+        paint.bold("Summary")
+    );
 
     // By check.
     let mut by_check: Vec<(Check, CheckTally)> = Vec::new();

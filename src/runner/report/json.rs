@@ -1,7 +1,8 @@
 //! `--json FILE`: the [`Report`] as pretty JSON, the document `stipula report merge` reads.
 //!
-//! The file is created when the run starts, so a path that cannot be written fails the run
-//! before the first request rather than after the last; the report is written at `Finished`.
+//! The file is created with the reporter ([`JsonReporter::create`]), so a path that cannot be
+//! written fails the run before the first request rather than after the last; the report is
+//! written at `Finished`.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -16,28 +17,27 @@ pub struct JsonReporter {
 }
 
 impl JsonReporter {
-    pub fn new(path: impl Into<PathBuf>) -> JsonReporter {
-        JsonReporter {
-            path: path.into(),
-            file: None,
-        }
+    /// Creates (truncates) the file now, so that a path that cannot be written fails before
+    /// the run rather than after it; the report is written at `Finished`.
+    pub fn create(path: impl Into<PathBuf>) -> std::io::Result<JsonReporter> {
+        let path = path.into();
+        let file = File::create(&path).map_err(|e| with_path(&path, e))?;
+        Ok(JsonReporter {
+            path,
+            file: Some(file),
+        })
     }
 }
 
 impl Reporter for JsonReporter {
     fn event(&mut self, event: &Event) -> std::io::Result<()> {
-        match event {
-            Event::Started { .. } => {
-                self.file = Some(File::create(&self.path).map_err(|e| with_path(&self.path, e))?);
-            }
-            Event::Finished { report } => {
-                let file = match self.file.take() {
-                    Some(f) => f,
-                    None => File::create(&self.path).map_err(|e| with_path(&self.path, e))?,
-                };
-                write_report(report, file).map_err(|e| with_path(&self.path, e))?;
-            }
-            _ => {}
+        if let Event::Finished { report } = event {
+            let file = match self.file.take() {
+                Some(f) => f,
+                // A second `Finished` (a reused reporter) rewrites the file.
+                None => File::create(&self.path).map_err(|e| with_path(&self.path, e))?,
+            };
+            write_report(report, file).map_err(|e| with_path(&self.path, e))?;
         }
         Ok(())
     }

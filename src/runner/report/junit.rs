@@ -36,30 +36,27 @@ pub struct JunitReporter {
 }
 
 impl JunitReporter {
-    /// The file is created at `Started` (a bad path fails before the first request) and
-    /// written at `Finished`.
-    pub fn new(path: impl Into<PathBuf>) -> JunitReporter {
-        JunitReporter {
-            path: path.into(),
-            file: None,
-        }
+    /// Creates (truncates) the file now, so that a path that cannot be written fails before
+    /// the run rather than after it; the report is written at `Finished`.
+    pub fn create(path: impl Into<PathBuf>) -> std::io::Result<JunitReporter> {
+        let path = path.into();
+        let file = File::create(&path).map_err(|e| with_path(&path, e))?;
+        Ok(JunitReporter {
+            path,
+            file: Some(file),
+        })
     }
 }
 
 impl Reporter for JunitReporter {
     fn event(&mut self, event: &Event) -> std::io::Result<()> {
-        match event {
-            Event::Started { .. } => {
-                self.file = Some(File::create(&self.path).map_err(|e| with_path(&self.path, e))?);
-            }
-            Event::Finished { report } => {
-                let file = match self.file.take() {
-                    Some(f) => f,
-                    None => File::create(&self.path).map_err(|e| with_path(&self.path, e))?,
-                };
-                write_to(report, file).map_err(|e| with_path(&self.path, e))?;
-            }
-            _ => {}
+        if let Event::Finished { report } = event {
+            let file = match self.file.take() {
+                Some(f) => f,
+                // A second `Finished` (a reused reporter) rewrites the file.
+                None => File::create(&self.path).map_err(|e| with_path(&self.path, e))?,
+            };
+            write_to(report, file).map_err(|e| with_path(&self.path, e))?;
         }
         Ok(())
     }

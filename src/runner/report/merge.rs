@@ -83,13 +83,8 @@ type ShardKey = ((String, u64, String), u32, u32);
 pub fn read_report(path: &std::path::Path) -> Result<Report, String> {
     let name = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{name}:{}:{}: not valid JSON: {e}",
-            e.line(),
-            e.column()
-        )
-    })?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{name}:{}:{}: not valid JSON: {e}", e.line(), e.column()))?;
     match value.get("format") {
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(Report::FORMAT)) => {}
         Some(serde_json::Value::Number(n)) => {

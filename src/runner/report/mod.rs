@@ -15,6 +15,8 @@ pub mod json;
 pub mod junit;
 pub mod merge;
 
+use std::path::PathBuf;
+
 use crate::runner::event::Event;
 
 pub use human::{HumanOptions, HumanReporter};
@@ -52,12 +54,10 @@ impl Reporters {
     pub fn is_empty(&self) -> bool {
         self.reporters.is_empty()
     }
-}
 
-impl Reporter for Reporters {
     /// Gives the event to every reporter even when one fails (a JSON file that cannot be
     /// written must not hide the terminal summary), then returns the first error.
-    fn event(&mut self, event: &Event) -> std::io::Result<()> {
+    pub fn event(&mut self, event: &Event) -> std::io::Result<()> {
         let mut first_error = None;
         for reporter in &mut self.reporters {
             if let Err(e) = reporter.event(event) {
@@ -66,6 +66,27 @@ impl Reporter for Reporters {
         }
         first_error.map_or(Ok(()), Err)
     }
+}
+
+impl Reporter for Reporters {
+    fn event(&mut self, event: &Event) -> std::io::Result<()> {
+        Reporters::event(self, event)
+    }
+}
+
+/// The reporters of `stipula test`: the display on stderr, then `--junit` and `--json` when
+/// given. The files are created here, so a path that cannot be written is an error (exit 2)
+/// before the first request.
+pub fn for_test_run(junit: Option<PathBuf>, json: Option<PathBuf>) -> Result<Reporters, String> {
+    let mut reporters = Reporters::new();
+    reporters.push(HumanReporter::stderr(false));
+    if let Some(path) = junit {
+        reporters.push(JunitReporter::create(path).map_err(|e| e.to_string())?);
+    }
+    if let Some(path) = json {
+        reporters.push(JsonReporter::create(path).map_err(|e| e.to_string())?);
+    }
+    Ok(reporters)
 }
 
 /// Adds a file name to an I/O error, so that "No such file or directory" says which file.
