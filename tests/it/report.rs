@@ -857,6 +857,56 @@ fn merging_two_shards_sums_tallies_and_keeps_every_finding() {
 }
 
 #[test]
+fn shards_from_different_machines_and_seeds_still_make_one_complete_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write_json_report(dir.path(), "a.json", &shard1());
+    let mut events = shard2();
+    let moved = |info: &mut RunInfo| {
+        info.spec = "/home/runner/work/api/specs/fusionauth-consent.yaml".into();
+        info.base_url = "http://127.0.0.1:40123".into();
+        info.seed = 7;
+    };
+    if let Event::Started { info, .. } = &mut events[0] {
+        moved(info);
+    }
+    if let Some(Event::Finished { report }) = events.last_mut() {
+        moved(&mut report.runs[0]);
+    }
+    let b = write_json_report(dir.path(), "b.json", &events);
+    let merged = merge_reports(&[a, b]).unwrap();
+    assert!(
+        !merged.notices.iter().any(|n| n.contains("missing")),
+        "{:?}",
+        merged.notices
+    );
+    let text = stipula::runner::report::human::render_report(&merged, HumanOptions::default());
+    assert!(
+        text.contains("Seeds (replay a run: the same command with its flags):"),
+        "{text}"
+    );
+    assert!(
+        text.contains("specs/fusionauth-consent.yaml: --seed 42 --shard 1/2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("/home/runner/work/api/specs/fusionauth-consent.yaml: --seed 7 --shard 2/2"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_readme_json_example_is_a_report() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let section = &readme[readme.find("### Reports").expect("a Reports section")..];
+    let start = section.find("```json\n").expect("a JSON example") + "```json\n".len();
+    let end = start + section[start..].find("```").unwrap();
+    let report: Report = serde_json::from_str(&section[start..end])
+        .unwrap_or_else(|e| panic!("the README's report does not parse: {e}"));
+    assert_eq!(report.format, Report::FORMAT);
+    assert_eq!(report.failures(), 1);
+}
+
+#[test]
 fn a_missing_shard_becomes_a_notice() {
     let dir = tempfile::tempdir().unwrap();
     let a = write_json_report(dir.path(), "a.json", &shard1());

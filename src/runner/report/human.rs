@@ -169,7 +169,7 @@ impl<W: Write + Send> HumanReporter<W> {
         self.emit(&text)?;
         if self.options.progress_bar {
             let style = ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} units  {msg}",
+                "{spinner} {elapsed:>4} {bar:20} {pos}/{len} units, {msg}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar());
             let bar =

@@ -14,12 +14,16 @@ use crate::runner::event::Report;
 /// Reads every report and merges them in the order given. Errors name the file and say what
 /// is wrong (with line and column for JSON syntax).
 pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, String> {
-    let mut merged: Option<Report> = None;
-    let mut seen: BTreeMap<ShardKey, PathBuf> = BTreeMap::new();
-    let mut shard_counts: BTreeMap<(String, u64, String), (u32, BTreeSet<u32>)> = BTreeMap::new();
     if paths.is_empty() {
         return Err("no reports to merge".to_string());
     }
+    let mut merged: Option<Report> = None;
+    // Exactly the same run's shard (same spec, seed, URL and shard): refused.
+    let mut seen: BTreeMap<(String, u64, String, u32, u32), PathBuf> = BTreeMap::new();
+    // Which shards of each spec are present, by the spec's file name: CI jobs may check the
+    // spec out at different paths, start the target on different ports and (by default) draw
+    // different seeds, and none of that makes them different runs.
+    let mut shards: BTreeMap<String, (u32, BTreeSet<u32>)> = BTreeMap::new();
     for path in paths {
         let report = read_report(path)?;
         for run in &report.runs {
@@ -30,8 +34,8 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, String> {
                     path.display()
                 ));
             }
-            let key = (run.spec.clone(), run.seed, run.base_url.clone());
-            if let Some(first) = seen.get(&(key.clone(), k, n)) {
+            let key = (run.spec.clone(), run.seed, run.base_url.clone(), k, n);
+            if let Some(first) = seen.get(&key) {
                 return Err(format!(
                     "{}: shard {k}/{n} of {} (seed {}) is already in {}; merging it twice would count its cases twice",
                     path.display(),
@@ -40,18 +44,19 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, String> {
                     first.display()
                 ));
             }
-            seen.insert((key.clone(), k, n), path.clone());
-            let entry = shard_counts.entry(key).or_insert((n, BTreeSet::new()));
-            if entry.0 != n {
+            seen.insert(key, path.clone());
+            let (of, present) = shards
+                .entry(spec_name(&run.spec))
+                .or_insert((n, BTreeSet::new()));
+            if *of != n {
                 return Err(format!(
-                    "{}: shard {k}/{n} of {} (seed {}) does not belong with the /{} shards merged before it",
+                    "{}: shard {k}/{n} of {} does not belong with the shards of {} merged before it (they are out of {of})",
                     path.display(),
                     run.spec,
-                    run.seed,
-                    entry.0
+                    spec_name(&run.spec)
                 ));
             }
-            entry.1.insert(k);
+            present.insert(k);
         }
         match &mut merged {
             None => merged = Some(report),
@@ -59,14 +64,14 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, String> {
         }
     }
     let mut merged = merged.expect("at least one path");
-    for ((spec, seed, _), (n, present)) in shard_counts {
+    for (spec, (n, present)) in shards {
         let missing: Vec<String> = (1..=n)
             .filter(|k| !present.contains(k))
             .map(|k| format!("{k}/{n}"))
             .collect();
         if !missing.is_empty() {
             merged.notices.push(format!(
-                "merge: {spec} (seed {seed}): shard{} {} missing; this report covers part of the run",
+                "merge: {spec}: shard{} {} missing; this report covers part of the run",
                 if missing.len() == 1 { "" } else { "s" },
                 missing.join(", ")
             ));
@@ -75,8 +80,13 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, String> {
     Ok(merged)
 }
 
-/// (spec, seed, base URL), shard k, shard n.
-type ShardKey = ((String, u64, String), u32, u32);
+/// The file name of a spec path (the part CI jobs agree on).
+fn spec_name(spec: &str) -> String {
+    std::path::Path::new(spec)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| spec.to_string())
+}
 
 /// Reads one `--json` report, checking its format version before its shape so that a report
 /// from another version gets a version message rather than a missing-field one.
