@@ -34,6 +34,37 @@ pub enum Command {
     /// Send property-generated requests to an implementation and check every response
     /// against the spec.
     Test(crate::test_command::TestArgs),
+    /// Work with the `--json` reports of `stipula test` runs.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub command: ReportCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Merge the `--json` reports of `--shard K/N` runs into one; print its summary. Exits 1 if
+    /// the merged report holds failures, 2 if a file cannot be read or merged.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The reports to merge (files written by `stipula test --json`).
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Write the merged report as JSON to this file.
+    #[arg(long, value_name = "OUT")]
+    pub json: Option<PathBuf>,
+    /// Write the merged report as JUnit XML to this file.
+    #[arg(long, value_name = "OUT")]
+    pub junit: Option<PathBuf>,
+    /// Print warnings in full, with their request and response.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -125,6 +156,40 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Lint(args) => lint(&args),
         Command::Mock(args) => mock(&args),
         Command::Test(args) => crate::test_command::run(&args),
+        Command::Report(ReportArgs {
+            command: ReportCommand::Merge(args),
+        }) => report_merge(&args),
+    }
+}
+
+/// `stipula report merge`: 0 no failure in the merged report, 1 failures, 2 bad input or an
+/// output that cannot be written.
+fn report_merge(args: &MergeArgs) -> ExitCode {
+    use crate::runner::report::{human, json, junit, merge_reports};
+    let report = match merge_reports(&args.reports) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = human::render_report(&report, human::HumanOptions::for_stdout(args.verbose));
+    print!("{text}");
+    let mut written = Ok(());
+    if let Some(path) = &args.json {
+        written = written.and(json::write_json(&report, path));
+    }
+    if let Some(path) = &args.junit {
+        written = written.and(junit::write_junit(&report, path));
+    }
+    if let Err(e) = written {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    if report.failures() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
