@@ -132,7 +132,7 @@ impl Service for ConsentExports {
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
         let allowed: &[&str] = match segments.as_slice() {
             ["exports"] => &["POST"],
-            ["exports", id] if !id.is_empty() => &["GET"],
+            ["exports", _] => &["GET"],
             _ => return Reply::problem(404, "Not Found", "no such path"),
         };
         if !allowed.contains(&req.method.as_str()) {

@@ -489,9 +489,9 @@ impl Service for FusionAuth {
         let method = req.method.as_str();
         let allowed: &[&str] = match segments.as_slice() {
             ["api", "consent"] => &["GET", "POST"],
-            ["api", "consent", id] if !id.is_empty() => &["DELETE", "GET", "PATCH", "POST", "PUT"],
+            ["api", "consent", _] => &["DELETE", "GET", "PATCH", "POST", "PUT"],
             ["api", "user", "consent"] => &["POST"],
-            ["api", "user", "consent", id] if !id.is_empty() => &["DELETE", "PATCH", "POST", "PUT"],
+            ["api", "user", "consent", _] => &["DELETE", "PATCH", "POST", "PUT"],
             _ => return Reply::empty(404),
         };
         if !allowed.contains(&method) {

@@ -249,11 +249,9 @@ impl Service for LytxUsers {
         };
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
         match (segments.as_slice(), req.method.as_str()) {
-            (["users", id], "PUT") if !id.is_empty() => self.put(req, id),
-            (["users", id], "GET") if !id.is_empty() && self.bug(UNDOCUMENTED_GET) => {
-                self.get(req, id)
-            }
-            (["users", id], _) if !id.is_empty() => Reply::method_not_allowed(&["PUT"]),
+            (["users", id], "PUT") => self.put(req, id),
+            (["users", id], "GET") if self.bug(UNDOCUMENTED_GET) => self.get(req, id),
+            (["users", _], _) => Reply::method_not_allowed(&["PUT"]),
             _ => Reply::empty(404),
         }
     }

@@ -27,11 +27,13 @@
 //!   runner appears at least once, every seed API has at least two faults, and `tests.rs`
 //!   shows each fault changes behaviour against the correct emulator.
 
+mod agreement;
 mod consent_exports;
 mod fusionauth;
 mod lytx_consent;
 mod lytx_users;
 mod slashid;
+mod standalone;
 mod strict;
 mod tests;
 

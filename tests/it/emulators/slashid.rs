@@ -146,10 +146,8 @@ impl Service for SlashId {
         };
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
         match (segments.as_slice(), req.method.as_str()) {
-            (["persons", person, "consent", "gdpr"], "POST") if !person.is_empty() => {
-                self.store(req, person)
-            }
-            (["persons", person, "consent", "gdpr"], _) if !person.is_empty() => {
+            (["persons", person, "consent", "gdpr"], "POST") => self.store(req, person),
+            (["persons", _, "consent", "gdpr"], _) => {
                 if self.bug(WRONG_METHOD_404) {
                     error(404, "Not Found")
                 } else {

@@ -33,10 +33,10 @@ fn client() -> &'static Client {
 
 /// What came back.
 #[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    body: Vec<u8>,
+pub(super) struct Answer {
+    pub(super) status: u16,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Vec<u8>,
 }
 
 impl Answer {
@@ -49,7 +49,7 @@ impl Answer {
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.show()))
     }
 
-    fn show(&self) -> String {
+    pub(super) fn show(&self) -> String {
         let mut text = String::from_utf8_lossy(&self.body).into_owned();
         if text.len() > 1500 {
             text.truncate(1500);
@@ -60,7 +60,7 @@ impl Answer {
 }
 
 /// One request to an emulator, with its valid credential unless told otherwise.
-struct Call {
+pub(super) struct Call {
     method: String,
     path: String,
     headers: Vec<(String, String)>,
@@ -68,7 +68,7 @@ struct Call {
     auth: bool,
 }
 
-fn call(method: &str, path: &str) -> Call {
+pub(super) fn call(method: &str, path: &str) -> Call {
     Call {
         method: method.into(),
         path: path.into(),
@@ -79,7 +79,7 @@ fn call(method: &str, path: &str) -> Call {
 }
 
 impl Call {
-    fn header(mut self, name: &str, value: &str) -> Call {
+    pub(super) fn header(mut self, name: &str, value: &str) -> Call {
         self.headers.push((name.into(), value.into()));
         self
     }
@@ -90,7 +90,7 @@ impl Call {
         call
     }
 
-    fn json(self, value: &Value) -> Call {
+    pub(super) fn json(self, value: &Value) -> Call {
         self.body("application/json", serde_json::to_vec(value).unwrap())
     }
 
@@ -99,7 +99,7 @@ impl Call {
         self
     }
 
-    fn send(&self, emu: &Emulator) -> Answer {
+    pub(super) fn send(&self, emu: &Emulator) -> Answer {
         let method = reqwest::Method::from_bytes(self.method.as_bytes()).unwrap();
         let url = format!("{}{}", emu.url(), self.path);
         let mut request = client().request(method, &url);
@@ -140,7 +140,11 @@ fn operation<'a>(spec: &'a Spec, id: &str) -> &'a Operation {
 
 /// The schema violations of an answer, or `Err` when its status, media type, or required
 /// headers are not documented at all.
-fn violations(spec: &Spec, operation_id: &str, answer: &Answer) -> Result<Vec<String>, String> {
+pub(super) fn violations(
+    spec: &Spec,
+    operation_id: &str,
+    answer: &Answer,
+) -> Result<Vec<String>, String> {
     let op = operation(spec, operation_id);
     let response = op
         .response_for(answer.status)
@@ -514,6 +518,7 @@ fn cases() -> Vec<(Api, &'static str, Call, u16)> {
         (LytxUsers, lu, user(&|u| u["groupRoles"] = json!([{"roleId": 1.5}])), 400),
         (LytxUsers, lu, user(&|u| u["email"] = json!(null)), 400),
         (LytxUsers, lu, call("PUT", "/users/not-a-uuid").json(&json!({})), 400),
+        (LytxUsers, lu, call("PUT", "/users/").json(&json!({})), 400),
         // Lytx users: allowed
         (LytxUsers, lu, user(&|u| { u["firstName"] = json!("Zoë"); u["lastName"] = json!(""); }), 200),
         (LytxUsers, lu, user(&|u| u["groupRoles"] = json!(["x"])), 400),
@@ -532,6 +537,8 @@ fn cases() -> Vec<(Api, &'static str, Call, u16)> {
         (FusionAuth, "updateUserConsent", call("PUT", &format!("/api/user/consent/{}", fusionauth::SAMPLE_USER_CONSENT_ID)).json(&json!({"userConsent": {"values": []}})), 400),
         (FusionAuth, "patchUserConsent", call("PATCH", &format!("/api/user/consent/{}", fusionauth::SAMPLE_USER_CONSENT_ID)).json(&json!({"userConsent": {"status": "Paused"}})), 400),
         (FusionAuth, "retrieveConsent", call("GET", "/api/consent/nope"), 400),
+        (FusionAuth, "retrieveConsent", call("GET", "/api/consent/"), 400),
+        (FusionAuth, "revokeUserConsent", call("DELETE", "/api/user/consent/%20"), 400),
         // FusionAuth: allowed
         (FusionAuth, fc, consent(&|c| { c["consent"]["defaultMinimumAgeForSelfConsent"] = json!(-2_147_483_648_i64); c["consent"]["name"] = json!(""); }), 200),
         (FusionAuth, fc, consent(&|c| { c["consent"]["defaultMinimumAgeForSelfConsent"] = json!(18.0); c["consent"]["name"] = json!("Einwilligung für Ärzte"); c["consent"]["emailPlus"] = json!({"enabled": false}); c["consent"]["id"] = json!("0b4e7a0e-5c6f-4f0a-9d3e-2f1c8b7a6d5e"); }), 200),
@@ -544,6 +551,7 @@ fn cases() -> Vec<(Api, &'static str, Call, u16)> {
         (SlashId, sg, gdpr(json!({"consent_levels": []})).body("application/xml", "<x/>"), 400),
         // SlashID: allowed
         (SlashId, sg, gdpr(json!({"consent_levels": [], "note": "x"})), 201),
+        (SlashId, sg, call("POST", "/persons//consent/gdpr").header("SlashID-OrgID", "o").json(&json!({"consent_levels": ["none"]})), 201),
         (SlashId, sg, call("POST", "/persons/%C3%BC%20x/consent/gdpr").header("SlashID-OrgID", "").json(&json!({"consent_levels": ["tracking", "tracking"]})), 201),
         // Consent exports: refused
         (ConsentExports, ce, export(json!({"format": "csv", "extra": 1})), 400),
