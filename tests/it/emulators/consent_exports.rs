@@ -138,8 +138,7 @@ impl Service for ConsentExports {
         if !allowed.contains(&req.method.as_str()) {
             return Reply::method_not_allowed(allowed);
         }
-        let expected = super::Api::ConsentExports.credential().1;
-        if req.header("authorization").map(str::trim) != Some(expected) {
+        if !strict::has_bearer(req, super::Api::ConsentExports.credential().1) {
             return Reply::problem(401, "Unauthorized", "a valid bearer token is required")
                 .with_header("WWW-Authenticate", "Bearer");
         }

@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 use super::strict::{self, BodyError, Need, Problems};
 use super::{Reply, Req, Service};
 
-pub const NON_ASCII_EMPLOYEE_500: &str = "lytx-consent-500-on-non-ascii-employee-id";
+pub const NON_ASCII_ROW_500: &str = "lytx-consent-500-on-non-ascii-row";
 pub const NO_BATCH_LIMIT: &str = "lytx-consent-2001-items-accepted";
 pub const FAILED_ROW_NULL_USER_ID: &str = "lytx-consent-failed-row-null-user-id";
 pub const ANY_BEARER: &str = "lytx-consent-auth-not-enforced";
@@ -147,9 +147,7 @@ impl LytxConsent {
         if self.bug(ANY_BEARER) {
             return true;
         }
-        let expected = super::Api::LytxConsent.credential().1;
-        req.header("authorization")
-            .is_some_and(|v| v.trim() == expected)
+        strict::has_bearer(req, super::Api::LytxConsent.credential().1)
     }
 
     fn status(&self, req: &Req) -> Reply {
@@ -246,11 +244,7 @@ impl LytxConsent {
                 return bad_request(&p.message);
             }
         }
-        if self.bug(NON_ASCII_EMPLOYEE_500)
-            && parsed
-                .iter()
-                .any(|r| r.employee_id.as_deref().is_some_and(|e| !e.is_ascii()))
-        {
+        if self.bug(NON_ASCII_ROW_500) && parsed.iter().any(Row::has_non_ascii) {
             return error(
                 500,
                 "Internal Server Error",
@@ -334,9 +328,22 @@ struct Row {
     employee_id: Option<String>,
     product_name: String,
     consent_status: String,
+    source: Option<String>,
 }
 
 impl Row {
+    /// Text a legacy code page cannot hold (the NON_ASCII_ROW_500 bug).
+    fn has_non_ascii(&self) -> bool {
+        [
+            &self.employee_id,
+            &Some(self.product_name.clone()),
+            &self.source,
+        ]
+        .into_iter()
+        .flatten()
+        .any(|s| !s.is_ascii())
+    }
+
     fn parse(v: &Value, path: &str, p: &mut Problems) -> Option<Row> {
         let o = strict::object(v, path, p)?;
         let user_id = o.uuid("userId", Need::Nullable, p).map(str::to_string);
@@ -345,7 +352,7 @@ impl Row {
             .map(str::to_string);
         let product_name = o.string("productName", Need::Required, p);
         let consent_status = o.one_of("consentStatus", Need::Required, &STATUSES, p);
-        let _source = o.string("source", Need::Nullable, p);
+        let source = o.string("source", Need::Nullable, p).map(str::to_string);
         if !p.is_empty() {
             return None;
         }
@@ -354,6 +361,7 @@ impl Row {
             employee_id,
             product_name: product_name?.to_string(),
             consent_status: consent_status?.to_string(),
+            source,
         })
     }
 }

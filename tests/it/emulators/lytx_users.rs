@@ -83,9 +83,7 @@ impl LytxUsers {
     }
 
     fn authorized(&self, req: &Req) -> bool {
-        let expected = super::Api::LytxUsers.credential().1;
-        req.header("authorization")
-            .is_some_and(|v| v.trim() == expected)
+        strict::has_bearer(req, super::Api::LytxUsers.credential().1)
     }
 
     fn user_reply(&self, status: u16, user: &Map<String, Value>) -> Reply {

@@ -193,9 +193,9 @@ pub const FAULTS: &[Fault] = &[
     // Lytx consent management
     Fault {
         api: Api::LytxConsent,
-        name: lytx_consent::NON_ASCII_EMPLOYEE_500,
+        name: lytx_consent::NON_ASCII_ROW_500,
         caught_by: "server-error",
-        what: "POST /userconsent/update answers 500 when a row's employeeId is not ASCII (a legacy code page lookup)",
+        what: "POST /userconsent/update answers 500 when a row's employeeId, productName or source is not ASCII (a legacy code page conversion)",
     },
     Fault {
         api: Api::LytxConsent,

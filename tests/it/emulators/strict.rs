@@ -413,6 +413,17 @@ pub fn query_value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a 
         .map(|(_, v)| v.as_str())
 }
 
+/// Whether the request carries `Authorization: Bearer <token>` (the scheme in any case, as
+/// RFC 9110 says) with the token of `credential` (`"Bearer <token>"`).
+pub fn has_bearer(req: &Req, credential: &str) -> bool {
+    let token = credential.strip_prefix("Bearer ").unwrap_or(credential);
+    req.header("authorization")
+        .and_then(|v| v.trim().split_once(' '))
+        .is_some_and(|(scheme, given)| {
+            scheme.eq_ignore_ascii_case("bearer") && given.trim() == token
+        })
+}
+
 /// Why a JSON body could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyError {

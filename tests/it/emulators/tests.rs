@@ -657,10 +657,23 @@ fn every_api_enforces_its_credential() {
         assert!(ok.status < 300, "{}: {}", api.name(), ok.show());
         assert_documented(&spec, op, &ok);
         let (name, value) = api.credential();
+        if let Some(token) = value.strip_prefix("Bearer ") {
+            // The scheme is case-insensitive.
+            let lower = probe(api)
+                .1
+                .no_auth()
+                .header(name, &format!("bearer {token}"))
+                .send(&emu);
+            assert!(lower.status < 300, "{}: {}", api.name(), lower.show());
+        }
         for wrong in [
             probe(api).1.no_auth(),
             probe(api).1.no_auth().header(name, &format!("{value}x")),
             probe(api).1.no_auth().header(name, ""),
+            probe(api).1.no_auth().header(
+                name,
+                &format!("Basic {}", value.trim_start_matches("Bearer ")),
+            ),
         ] {
             let refused = wrong.send(&emu);
             assert_eq!(refused.status, 401, "{}: {}", api.name(), refused.show());
@@ -903,11 +916,18 @@ fn contrast(fault: &str, probe: impl Fn(&Emulator) -> Answer) -> (Answer, Answer
 }
 
 #[test]
-fn fault_lytx_consent_500_on_non_ascii_employee_id() {
+fn fault_lytx_consent_500_on_non_ascii_row() {
     let spec = spec(Api::LytxConsent);
-    let (ok, bad) = contrast(lytx_consent::NON_ASCII_EMPLOYEE_500, |e| {
+    let (ok, bad) = contrast(lytx_consent::NON_ASCII_ROW_500, |e| {
         call("POST", "/userconsent/update")
             .json(&json!([{"employeeId": "Émile-7", "productName": "facialId", "consentStatus": "Obtained"}]))
+            .send(e)
+    });
+    expect(&spec, "Consent_UpdateUserConsent", &ok, 200);
+    assert_eq!(bad.status, 500, "{}", bad.show());
+    let (ok, bad) = contrast(lytx_consent::NON_ASCII_ROW_500, |e| {
+        call("POST", "/userconsent/update")
+            .json(&json!([{"employeeId": "EMP-9876", "productName": "facialId", "consentStatus": "NotRequired", "source": "Portail RH — saisie"}]))
             .send(e)
     });
     expect(&spec, "Consent_UpdateUserConsent", &ok, 200);
