@@ -199,6 +199,35 @@ impl<'a> Planner<'a> {
         Ok(Draft::new(values, body))
     }
 
+    /// A request with generated values instead of documented ones, for creating items: APIs
+    /// refuse a second item with the documented example's name, and earlier phases have
+    /// already sent it. Falls back to the base request where nothing valid is generated.
+    pub fn fresh(&self, base: &Draft) -> Draft {
+        let schemas = self.schemas();
+        let generator = Generator::new(schemas, Direction::Request);
+        let mut draft = base.clone();
+        for (i, p) in self.op.parameters.iter().enumerate() {
+            if let (Some(schema), Some(_)) = (param_schema(p), &base.params[i]) {
+                let v = generator.sample(schema, self.seed ^ (i as u64 + 1));
+                if wire_verdict(schemas, p, &v) == Some(true) {
+                    draft.params[i] = Some(v);
+                }
+            }
+        }
+        if let Some(BodyDraft::Value { media_type, .. }) = &base.body
+            && let Some((_, schema)) = body_media(self.op)
+        {
+            let v = generator.sample(schema, self.seed);
+            if schemas.is_valid(schema, Direction::Request, &v) {
+                draft.body = Some(BodyDraft::Value {
+                    media_type: media_type.clone(),
+                    value: v,
+                });
+            }
+        }
+        draft
+    }
+
     /// Classifies a draft: valid, invalid (and why), or neither.
     pub fn classify(&self, draft: &Draft) -> Expect {
         let schemas = self.schemas();

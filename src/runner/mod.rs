@@ -785,29 +785,16 @@ impl Worker<'_> {
         let creator = self.op(flow.creator);
         let reader = self.op(flow.reader);
         let planner = self.planner(flow.creator, salt);
-        let Ok(mut base) = planner.base() else {
+        let Ok(base) = planner.base() else {
             return;
         };
-        // The client picks the id: a generated one (not the documented example, which other
-        // phases use), deterministic per seed so `--seed` replays the flow.
+        // Generated values, deterministic per seed (so `--seed` replays the flow): not the
+        // documented example, which earlier phases have already created.
+        let base = planner.fresh(&base);
         let sent_id = creator
             .parameters
             .iter()
             .position(|p| p.location == ParamIn::Path && p.name == flow.param);
-        if let Some(i) = sent_id
-            && let Some(schema) = cases::param_schema(&creator.parameters[i])
-        {
-            let generator = crate::generate::Generator::new(
-                &self.shared.spec.schemas,
-                crate::validate::Direction::Request,
-            );
-            let fresh = generator.sample(schema, planner.seed ^ 0x5354_4154_4546_554c);
-            if cases::wire_verdict(&self.shared.spec.schemas, &creator.parameters[i], &fresh)
-                == Some(true)
-            {
-                base.params[i] = Some(fresh);
-            }
-        }
         let created = self.exchange(creator, &base, &Expect::Valid, Phase::Stateful);
         self.report_all(creator, Phase::Stateful, &created, &[]);
         let Ok(answer) = &created.received else {
@@ -860,6 +847,12 @@ impl Worker<'_> {
         if !matches!(got.status(), Some(200..=299)) {
             return;
         }
+        let item = got
+            .received
+            .as_ref()
+            .ok()
+            .and_then(|r| serde_json::from_slice::<Value>(&r.body).ok());
+        self.dependents(flow, &id, item.as_ref(), &steps, salt);
         steps.push(got.prepared.record());
         let Some(d) = flow.deleter else { return };
         let deleter = self.op(d);
@@ -889,6 +882,76 @@ impl Worker<'_> {
             false,
             &format!("the item removed by {} (id {id})", deleter.label()),
         );
+    }
+
+    /// Operations that take the created item's id in their body or query (a user consent that
+    /// names its consent: `consentId`), sent with it: their answers are only reachable with an
+    /// item that exists. Properties beside the id that the item also has (the consent's
+    /// `values`) are taken from the item when that keeps the request valid, since APIs check
+    /// them against it.
+    fn dependents(
+        &self,
+        flow: &stateful::Flow,
+        id: &Value,
+        item: Option<&Value>,
+        steps: &[RequestRecord],
+        salt: u64,
+    ) {
+        let spec = self.shared.spec;
+        let reader_path = &spec.operations[flow.reader].path;
+        for (i, op) in spec.operations.iter().enumerate() {
+            if i == flow.creator || Some(i) == flow.deleter || &op.path == reader_path {
+                continue;
+            }
+            let planner = self.planner(i, salt ^ 3);
+            let Ok(base) = planner.base() else { continue };
+            // Generated values first, then the documented ones: stop at the first the API
+            // accepts (a 4xx here is a business rule the data broke, already a warning).
+            for start in [planner.fresh(&base), base.clone()] {
+                let Some(draft) = self.dependent_draft(&planner, start, flow, id, item) else {
+                    break;
+                };
+                let ex = self.exchange(op, &draft, &Expect::Valid, Phase::Stateful);
+                self.report_all(op, Phase::Stateful, &ex, steps);
+                if !matches!(ex.status(), Some(400..=499)) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// `draft` with the created item's id (and what it can borrow from the item), if the
+    /// operation takes the id at all and the result is valid.
+    fn dependent_draft(
+        &self,
+        planner: &Planner,
+        mut draft: Draft,
+        flow: &stateful::Flow,
+        id: &Value,
+        item: Option<&Value>,
+    ) -> Option<Draft> {
+        let spec = self.shared.spec;
+        let mut used = false;
+        for (p, v) in planner.op.parameters.iter().zip(draft.params.iter_mut()) {
+            if p.location == ParamIn::Query && p.name == flow.param {
+                *v = Some(id_for(p, id, spec));
+                used = true;
+            }
+        }
+        if let Some(request::BodyDraft::Value { value, .. }) = &mut draft.body {
+            used |= stateful::set_named(value, &flow.param, id, 4);
+        }
+        if !used || planner.classify(&draft) != Expect::Valid {
+            return None;
+        }
+        if let Some(item) = item.and_then(|v| stateful::item_object(v, id)) {
+            for candidate in stateful::borrowings(&draft, &flow.param, item) {
+                if planner.classify(&candidate) == Expect::Valid {
+                    draft = candidate;
+                }
+            }
+        }
+        Some(draft)
     }
 
     /// The created-readable / removed-gone verdict on a read of the item.

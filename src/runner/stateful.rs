@@ -14,7 +14,7 @@
 //! A DELETE marked `x-stipula-delete-semantics` with anything but `remove` (a revoke, an archive)
 //! is never followed by the gone check, nor is one answered 202 (accepted, maybe not yet done).
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::spec::{Method, Operation, ParamIn, Spec};
 
@@ -167,6 +167,111 @@ fn last_segment(url: &str) -> Value {
     let path = url.split(['?', '#']).next().unwrap_or("");
     let seg = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
     Value::String(crate::params::percent_decode(seg, false).unwrap_or_else(|_| seg.to_string()))
+}
+
+/// Sets every property named `name` (at any depth up to `depth`) to `id`; whether one was.
+pub fn set_named(value: &mut Value, name: &str, id: &Value, depth: u32) -> bool {
+    let Some(m) = value.as_object_mut() else {
+        return false;
+    };
+    let mut set = false;
+    for (k, v) in m.iter_mut() {
+        if k == name && !v.is_object() && !v.is_array() {
+            *v = id.clone();
+            set = true;
+        } else if depth > 0 {
+            set |= set_named(v, name, id, depth - 1);
+        }
+    }
+    set
+}
+
+/// The object in a response that holds the item whose id is `id` (the response itself, or an
+/// object inside it: `{"consent": {"id": ...}}`).
+pub fn item_object<'a>(body: &'a Value, id: &Value) -> Option<&'a Map<String, Value>> {
+    fn search<'a>(v: &'a Value, id: &Value, depth: u32) -> Option<&'a Map<String, Value>> {
+        let m = v.as_object()?;
+        if m.values().any(|x| x == id) {
+            return Some(m);
+        }
+        if depth == 0 {
+            return None;
+        }
+        m.values().find_map(|x| search(x, id, depth - 1))
+    }
+    search(body, id, 3)
+}
+
+/// Variants of a draft whose body takes, one property at a time, the value the created item
+/// has under the same name, beside the property that carries its id (`param`). An array
+/// is also tried with only its first item. The caller keeps the ones that stay valid.
+pub fn borrowings(
+    draft: &super::request::Draft,
+    param: &str,
+    item: &Map<String, Value>,
+) -> Vec<super::request::Draft> {
+    use super::request::BodyDraft;
+    let Some(BodyDraft::Value { media_type, value }) = &draft.body else {
+        return Vec::new();
+    };
+    let Some(pointer) = pointer_to_holder(value, param, 4, String::new()) else {
+        return Vec::new();
+    };
+    let Some(holder) = value.pointer(&pointer).and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut current = value.clone();
+    for key in holder.keys() {
+        let Some(theirs) = item.get(key) else {
+            continue;
+        };
+        if key == param || key == "id" {
+            continue;
+        }
+        let mut options = vec![theirs.clone()];
+        if let Value::Array(items) = theirs
+            && items.len() > 1
+        {
+            options.push(Value::Array(items[..1].to_vec()));
+        }
+        for option in options {
+            let mut v = current.clone();
+            if let Some(slot) = v.pointer_mut(&format!("{pointer}/{}", escape(key))) {
+                *slot = option;
+            }
+            out.push(super::request::Draft {
+                body: Some(BodyDraft::Value {
+                    media_type: media_type.clone(),
+                    value: v.clone(),
+                }),
+                ..draft.clone()
+            });
+        }
+        if let Some(last) = out.last()
+            && let Some(BodyDraft::Value { value, .. }) = &last.body
+        {
+            current = value.clone();
+        }
+    }
+    out
+}
+
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// The JSON pointer of the object that has a property named `name`.
+fn pointer_to_holder(v: &Value, name: &str, depth: u32, at: String) -> Option<String> {
+    let m = v.as_object()?;
+    if m.contains_key(name) {
+        return Some(at);
+    }
+    if depth == 0 {
+        return None;
+    }
+    m.iter()
+        .find_map(|(k, x)| pointer_to_holder(x, name, depth - 1, format!("{at}/{}", escape(k))))
 }
 
 /// Looks for the id in a creation response: a property named like the parameter (at any

@@ -499,3 +499,72 @@ fn a_valid_request_answered_with_a_documented_4xx_is_only_a_warning() {
             .any(|f| f.check == Check::ValidRequestAccepted && f.severity == Severity::Warning)
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The proof: correct emulators pass at many seeds, every fault is caught by its check.
+
+use crate::emulators::{Api, Emulator, FAULTS};
+
+fn emulator_config(api: Api, url: String, seed: u64) -> Config {
+    let mut config = Config::new(url);
+    config.headers = api.auth_headers();
+    config.seed = seed;
+    config.cases = 30;
+    config
+}
+
+#[test]
+fn every_correct_emulator_passes_at_many_seeds() {
+    for api in Api::EVERY {
+        let spec = Spec::load(api.spec_path(), Default::default()).unwrap();
+        let emulator = Emulator::start(api);
+        for seed in 1..=6 {
+            let report = run_quiet(&spec, &emulator_config(api, emulator.url(), seed));
+            assert!(
+                report.failures() == 0,
+                "{api:?} seed {seed}: a correct implementation failed:\n{}",
+                failures(&report).join("\n")
+            );
+            assert!(
+                report.cases() > 50,
+                "{api:?}: only {} cases",
+                report.cases()
+            );
+        }
+        assert!(emulator.requests_seen() > 0);
+    }
+}
+
+#[test]
+fn every_fault_is_caught_by_its_check() {
+    let mut covered = Vec::new();
+    for fault in FAULTS {
+        let spec = Spec::load(fault.api.spec_path(), Default::default()).unwrap();
+        let emulator = Emulator::start_faulty(fault);
+        for seed in [11, 12, 13] {
+            let mut config = emulator_config(fault.api, emulator.url(), seed);
+            if fault.caught_by == "response-time" {
+                config.max_response_time = Some(std::time::Duration::from_millis(100));
+            }
+            let report = run_quiet(&spec, &config);
+            let caught = report
+                .findings
+                .iter()
+                .any(|f| f.severity == Severity::Failure && f.check.id() == fault.caught_by);
+            assert!(
+                caught,
+                "seed {seed}: fault {} ({}) not caught by {}; failures:\n{}",
+                fault.name,
+                fault.what,
+                fault.caught_by,
+                failures(&report).join("\n")
+            );
+        }
+        covered.push(fault.caught_by);
+    }
+    for check in Check::ALL {
+        if check != Check::ValidRequestAccepted {
+            assert!(covered.contains(&check.id()), "no fault covers {check}");
+        }
+    }
+}
