@@ -30,7 +30,7 @@ use super::{Reply, Req, Service};
 pub const CREATE_NOT_INDEXED: &str = "fusionauth-created-consent-not-readable";
 pub const SOFT_DELETE: &str = "fusionauth-deleted-consent-still-readable";
 pub const DELETE_204: &str = "fusionauth-delete-answers-204";
-pub const INSTANT_AS_TEXT: &str = "fusionauth-instants-as-text";
+pub const AGE_AS_TEXT: &str = "fusionauth-age-as-text";
 pub const ANY_API_KEY: &str = "fusionauth-any-api-key";
 
 pub const SAMPLE_CONSENT_ID: &str = "d512b9b8-876f-4b5e-81f0-3e180b6ea485";
@@ -209,7 +209,18 @@ impl FusionAuth {
                 deleted: false,
             },
         );
-        Reply::json(200, &json!({ "consent": body }))
+        Reply::json(200, &json!({ "consent": self.consent_out(&body) }))
+    }
+
+    /// A stored Consent as answered.
+    fn consent_out(&self, body: &Map<String, Value>) -> Value {
+        let mut out = body.clone();
+        if self.bug(AGE_AS_TEXT)
+            && let Some(age) = out.get_mut("defaultMinimumAgeForSelfConsent")
+        {
+            *age = json!(age.to_string());
+        }
+        Value::Object(out)
     }
 
     fn retrieve_consents(&self) -> Reply {
@@ -217,7 +228,7 @@ impl FusionAuth {
         let mut live: Vec<&StoredConsent> =
             state.consents.values().filter(|c| !c.deleted).collect();
         live.sort_by_key(|c| c.seq);
-        let consents: Vec<&Map<String, Value>> = live.iter().map(|c| &c.body).collect();
+        let consents: Vec<Value> = live.iter().map(|c| self.consent_out(&c.body)).collect();
         Reply::json(200, &json!({ "consents": consents }))
     }
 
@@ -227,7 +238,7 @@ impl FusionAuth {
         }
         let state = self.state.lock().unwrap();
         match state.consent(&id.to_ascii_lowercase(), self.bug(SOFT_DELETE)) {
-            Some(c) => Reply::json(200, &json!({ "consent": c.body })),
+            Some(c) => Reply::json(200, &json!({ "consent": self.consent_out(&c.body) })),
             None => Reply::empty(404),
         }
     }
@@ -274,7 +285,7 @@ impl FusionAuth {
         }
         let stored = state.consents.get_mut(&id).unwrap();
         stored.body = updated.clone();
-        Reply::json(200, &json!({ "consent": updated }))
+        Reply::json(200, &json!({ "consent": self.consent_out(&updated) }))
     }
 
     fn delete_consent(&self, id: &str) -> Reply {
@@ -303,16 +314,8 @@ impl FusionAuth {
         let consent = state
             .consents
             .get(&uc.consent_id)
-            .map(|c| Value::Object(c.body.clone()))
+            .map(|c| self.consent_out(&c.body))
             .unwrap_or(Value::Null);
-        let (insert, update) = if self.bug(INSTANT_AS_TEXT) {
-            (
-                json!(strict::rfc3339(uc.insert_instant)),
-                json!(strict::rfc3339(uc.last_update_instant)),
-            )
-        } else {
-            (json!(uc.insert_instant), json!(uc.last_update_instant))
-        };
         let mut body = Map::new();
         if !consent.is_null() {
             body.insert("consent".into(), consent);
@@ -320,8 +323,8 @@ impl FusionAuth {
         body.insert("consentId".into(), json!(uc.consent_id));
         body.insert("giverUserId".into(), json!(uc.giver_user_id));
         body.insert("id".into(), json!(id));
-        body.insert("insertInstant".into(), insert);
-        body.insert("lastUpdateInstant".into(), update);
+        body.insert("insertInstant".into(), json!(uc.insert_instant));
+        body.insert("lastUpdateInstant".into(), json!(uc.last_update_instant));
         body.insert("status".into(), json!(uc.status));
         body.insert("userId".into(), json!(uc.user_id));
         body.insert("values".into(), json!(uc.values));

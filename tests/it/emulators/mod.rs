@@ -273,9 +273,9 @@ pub const FAULTS: &[Fault] = &[
     },
     Fault {
         api: Api::FusionAuth,
-        name: fusionauth::INSTANT_AS_TEXT,
+        name: fusionauth::AGE_AS_TEXT,
         caught_by: "body-schema",
-        what: "User Consent responses give insertInstant and lastUpdateInstant as RFC 3339 text instead of epoch milliseconds (int64)",
+        what: "Consent responses give defaultMinimumAgeForSelfConsent as text (\"18\"), not the documented int32 (the age is stored in a text column)",
     },
     Fault {
         api: Api::FusionAuth,

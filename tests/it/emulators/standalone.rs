@@ -7,6 +7,9 @@
 //!   cargo test --test it emulators::standalone::serve -- --ignored --nocapture
 //! ```
 //!
+//! API names: `lytx-consent`, `lytx-users`, `fusionauth`, `slashid`, `consent-exports`; fault
+//! names are those of `FAULTS`. Without `STIPULA_EMULATOR` the test returns at once.
+//!
 //! It prints `EMULATOR_URL=<url>` and one `EMULATOR_HEADER=<Name: value>` line per credential
 //! header (what `stipula test --url ... --header ...` takes), then serves until stdin reaches
 //! end of file (or the process is killed).
@@ -18,7 +21,11 @@ use super::{Api, Emulator, Fault};
 #[test]
 #[ignore = "serves an emulator until stdin closes; see the module note"]
 fn serve() {
-    let name = std::env::var("STIPULA_EMULATOR").unwrap_or_else(|_| "lytx-consent".into());
+    // Without the variable (`cargo test -- --include-ignored`), do nothing rather than wait.
+    let Ok(name) = std::env::var("STIPULA_EMULATOR") else {
+        eprintln!("set STIPULA_EMULATOR to an API name to serve it");
+        return;
+    };
     let api = Api::EVERY
         .into_iter()
         .find(|a| a.name() == name)

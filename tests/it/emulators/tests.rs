@@ -1150,21 +1150,22 @@ fn fault_fusionauth_delete_answers_204() {
 }
 
 #[test]
-fn fault_fusionauth_instants_as_text() {
+fn fault_fusionauth_age_as_text() {
     let spec = spec(Api::FusionAuth);
-    let (ok, bad) = contrast(fusionauth::INSTANT_AS_TEXT, |e| {
-        call(
-            "PATCH",
-            &format!("/api/user/consent/{}", fusionauth::SAMPLE_USER_CONSENT_ID),
-        )
-        .json(&json!({"userConsent": {"status": "Revoked"}}))
-        .send(e)
+    let (ok, bad) = contrast(fusionauth::AGE_AS_TEXT, |e| {
+        call("GET", "/api/consent").send(e)
     });
-    expect(&spec, "patchUserConsent", &ok, 200);
+    expect(&spec, "retrieveConsents", &ok, 200);
     assert_eq!(bad.status, 200);
-    let broken = caught(&findings(&spec, "patchUserConsent", &bad), "body-schema");
+    assert_eq!(
+        bad.json()["consents"][0]["defaultMinimumAgeForSelfConsent"],
+        "18"
+    );
+    let broken = caught(&findings(&spec, "retrieveConsents", &bad), "body-schema");
     assert!(
-        broken.iter().any(|v| v.contains("insertInstant")),
+        broken
+            .iter()
+            .any(|v| v.contains("/consents/0/defaultMinimumAgeForSelfConsent")),
         "{broken:?}"
     );
 }
