@@ -343,8 +343,9 @@ fn answer(
     (strip_if_head(r, head), label, 0)
 }
 
-/// The operation's documented response for the first of `codes` it documents, rendered with
-/// its example (`None` when it documents none of them).
+/// The operation's documented response for the first of `codes` it documents (exactly, then
+/// by range such as `4XX`, then its `default` response with the first code), rendered with its
+/// example. `None` when it documents none of them: the caller answers with a problem.
 fn documented_error(
     spec: &Spec,
     op: &Operation,
@@ -355,7 +356,14 @@ fn documented_error(
 ) -> Option<Response<Body>> {
     let (documented, code) = codes
         .iter()
-        .find_map(|&c| op.response(StatusKey::Code(c)).map(|r| (r, c)))?;
+        .find_map(|&c| op.response(StatusKey::Code(c)).map(|r| (r, c)))
+        .or_else(|| {
+            codes.iter().find_map(|&c| {
+                op.response(StatusKey::Range((c / 100) as u8))
+                    .map(|r| (r, c))
+            })
+        })
+        .or_else(|| Some((op.response(StatusKey::Default)?, *codes.first()?)))?;
     let prefs = Preferences {
         example: fitting_example(documented, violations),
         ..Preferences::default()

@@ -104,11 +104,27 @@ pub struct Planner<'a> {
     pub spec: &'a Spec,
     pub op: &'a Operation,
     pub seed: u64,
+    /// Lower-case names of the headers the run sends itself (`--header`): they replace header
+    /// parameters of the same name (a Swagger 2.0 `Authorization` parameter), which are
+    /// therefore neither varied nor left out.
+    pub given_headers: &'a [String],
 }
 
 impl<'a> Planner<'a> {
     fn schemas(&self) -> &'a Schemas {
         &self.spec.schemas
+    }
+
+    /// Whether the run's own headers replace this parameter, or it is one OpenAPI says to
+    /// ignore (`Accept`, `Content-Type`, `Authorization`: the client's machinery sets them; a
+    /// Swagger 2.0 spec may still declare them).
+    fn overridden(&self, p: &Parameter) -> bool {
+        p.location == ParamIn::Header
+            && (super::request::is_reserved_header(&p.name)
+                || self
+                    .given_headers
+                    .iter()
+                    .any(|h| h.eq_ignore_ascii_case(&p.name)))
     }
 
     /// A valid value for a parameter: its first example, the schema's, else a generated one.
@@ -233,6 +249,7 @@ impl<'a> Planner<'a> {
         let schemas = self.schemas();
         for (p, v) in self.op.parameters.iter().zip(&draft.params) {
             match v {
+                _ if self.overridden(p) => {}
                 None if p.required => {
                     return Expect::Invalid {
                         check: missing_check(p),
@@ -266,6 +283,19 @@ impl<'a> Planner<'a> {
                 check: Check::InvalidRequestRejected,
                 what: "the required request body is missing".into(),
             },
+            // An empty body cannot be told from no body (Content-Length: 0).
+            (Some(BodyDraft::Value { media_type, value }), Some(b))
+                if super::request::body_bytes(media_type, value).is_empty() =>
+            {
+                if b.required {
+                    Expect::Invalid {
+                        check: Check::InvalidRequestRejected,
+                        what: "the required request body is empty".into(),
+                    }
+                } else {
+                    Expect::Valid
+                }
+            }
             (Some(BodyDraft::Value { media_type, value }), Some(b)) => {
                 let Some(m) = b.content.iter().find(|m| &m.media_type == media_type) else {
                     return Expect::Nothing;
@@ -344,7 +374,7 @@ impl<'a> Planner<'a> {
             }
         };
         for (i, p) in self.op.parameters.iter().enumerate() {
-            let Some(schema) = param_schema(p) else {
+            let Some(schema) = param_schema(p).filter(|_| !self.overridden(p)) else {
                 continue;
             };
             let current = base.params[i]
@@ -394,21 +424,21 @@ impl<'a> Planner<'a> {
             }
         };
         for (i, p) in self.op.parameters.iter().enumerate() {
-            if p.required && p.location != ParamIn::Path {
+            if p.required && p.location != ParamIn::Path && !self.overridden(p) {
                 let mut d = base.clone();
                 d.params[i] = None;
                 push(&mut out, d, self);
             }
         }
         for (i, p) in self.op.parameters.iter().enumerate() {
-            let Some(schema) = param_schema(p) else {
+            let Some(schema) = param_schema(p).filter(|_| !self.overridden(p)) else {
                 continue;
             };
             let current = base.params[i]
                 .clone()
                 .unwrap_or_else(|| placeholder(schemas, schemas.get(schema)));
             for site in sites(schemas, schemas.get(schema), &current, String::new(), 0) {
-                for candidate in breakers(schemas, site.schema, site.value) {
+                for candidate in breakers(schemas, site.schema, site.value, true) {
                     let mut v = current.clone();
                     replace(&mut v, &site.pointer, candidate);
                     let mut d = base.clone();
@@ -431,8 +461,11 @@ impl<'a> Planner<'a> {
             if let Some(BodyDraft::Value { media_type, value }) = &base.body
                 && let Some((_, schema)) = body_media(self.op)
             {
+                // Text bodies (forms, multipart, plain text) carry no JSON types: a number
+                // where a string belongs reads as a valid string there, so no type changes.
+                let typed = crate::media::is_json(media_type);
                 for site in sites(schemas, schemas.get(schema), value, String::new(), 0) {
-                    for candidate in breakers(schemas, site.schema, site.value) {
+                    for candidate in breakers(schemas, site.schema, site.value, typed) {
                         let mut v = value.clone();
                         replace(&mut v, &site.pointer, candidate);
                         push(
@@ -829,12 +862,14 @@ fn edges(schemas: &Schemas, schema: &Value, current: &Value) -> Vec<Value> {
     out
 }
 
-/// Values that break the place's schema in one way each (the validator confirms).
-fn breakers(schemas: &Schemas, schema: &Value, current: &Value) -> Vec<Value> {
+/// Values that break the place's schema in one way each (the validator confirms). `typed`:
+/// the value travels as JSON, so a value of another type is visible to the server.
+fn breakers(schemas: &Schemas, schema: &Value, current: &Value, typed: bool) -> Vec<Value> {
     let view = View::of(schemas, schema);
     let mut out = Vec::new();
     // A value of another type.
     match current {
+        _ if !typed => {}
         Value::String(_) => out.push(json!(12345)),
         Value::Number(_) => out.push(json!("not-a-number")),
         Value::Bool(_) => out.push(json!("not-a-boolean")),

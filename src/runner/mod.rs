@@ -95,6 +95,8 @@ impl Config {
 pub enum RunError {
     #[error("no operation of the spec matches the filters")]
     NothingSelected,
+    #[error("the spec documents no operation to test (webhooks are called by the API, not on it)")]
+    NoOperations,
     #[error("the target {url} is unreachable: {reason}")]
     Unreachable { url: String, reason: String },
     #[error("{0}")]
@@ -114,11 +116,19 @@ pub fn run(
     on_event: &mut dyn FnMut(&Event),
 ) -> Result<Report, RunError> {
     let started = Instant::now();
+    if spec.operations.is_empty() {
+        return Err(RunError::NoOperations);
+    }
     let selected = select(spec, config);
     if selected.is_empty() {
         return Err(RunError::NothingSelected);
     }
     probe_reachable(&config.base_url)?;
+    // A path template with a query string (`/items?id={id}`) is not an OpenAPI path: what
+    // it means on the wire is anyone's guess, so it is not tested.
+    let (selected, odd): (Vec<usize>, Vec<usize>) = selected
+        .into_iter()
+        .partition(|&i| !spec.operations[i].path.contains(['?', '#']));
     let auth = auth(spec, config);
     let units = plan_units(spec, config, &selected);
     let info = RunInfo {
@@ -139,6 +149,17 @@ pub fn run(
         units: units.len(),
     };
     on_event(&started_event);
+    for &i in &odd {
+        let e = Event::Notice {
+            operation: spec.operations[i].label(),
+            message: format!(
+                "not tested: the path template `{}` holds a query string, which OpenAPI paths cannot",
+                spec.operations[i].path
+            ),
+        };
+        report.record(&e);
+        on_event(&e);
+    }
     if !auth.credential_headers.is_empty() {
         let given = config
             .headers
@@ -165,6 +186,11 @@ pub fn run(
         next: AtomicUsize::new(0),
         reported: Mutex::new(HashSet::new()),
         limiter: config.rate_limit.map(Limiter::new),
+        given_headers: config
+            .headers
+            .iter()
+            .map(|(n, _)| n.to_ascii_lowercase())
+            .collect(),
         judge: Judge {
             spec,
             enabled: &config.checks,
@@ -241,6 +267,8 @@ struct Shared<'a> {
     reported: Mutex<HashSet<String>>,
     limiter: Option<Limiter>,
     judge: Judge<'a>,
+    /// Lower-case names of the `--header`s.
+    given_headers: Vec<String>,
 }
 
 /// Spaces requests evenly at the configured rate across workers.
@@ -488,6 +516,7 @@ impl Worker<'_> {
             spec: self.shared.spec,
             op: self.op(op),
             seed: self.shared.config.seed ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            given_headers: &self.shared.given_headers,
         }
     }
 
@@ -752,12 +781,15 @@ impl Worker<'_> {
         // operation.
         let first_on_path = !spec.operations[..op_index]
             .iter()
-            .any(|o| o.path == op.path);
+            .any(|o| path_shape(&o.path) == path_shape(&op.path));
         if checks.contains(&Check::MethodNotAllowed) && first_on_path {
+            // Documented on this path or any path of the same shape (`/a/{x}` and `/a/{y}`
+            // are one URL pattern: a server routes both the same).
+            let shape = path_shape(&op.path);
             let documented: Vec<Method> = spec
                 .operations
                 .iter()
-                .filter(|o| o.path == op.path)
+                .filter(|o| path_shape(&o.path) == shape)
                 .map(|o| o.method)
                 .collect();
             for method in [
@@ -832,6 +864,7 @@ impl Worker<'_> {
         else {
             return;
         };
+        align_path_params(creator, &base, reader, &mut read);
         read.params[slot] = Some(id_for(&reader.parameters[slot], &id, self.shared.spec));
         let mut steps = vec![created.prepared.record()];
         let got = self.exchange(reader, &read, &Expect::Valid, Phase::Stateful);
@@ -859,6 +892,7 @@ impl Worker<'_> {
         let Ok(mut del) = self.planner(d, salt ^ 2).base() else {
             return;
         };
+        align_path_params(reader, &read, deleter, &mut del);
         if let Some(slot) = deleter
             .parameters
             .iter()
@@ -1019,6 +1053,45 @@ fn id_for(p: &crate::spec::Parameter, id: &Value, spec: &Spec) -> Value {
         other => other.to_string(),
     };
     crate::params::coerce(&spec.schemas, spec.schemas.get(schema), &text)
+}
+
+/// A path template with parameter names erased: `/a/{id}/b` → `/a/{}/b`.
+fn path_shape(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push('{');
+            }
+            '}' => {
+                in_param = false;
+                out.push('}');
+            }
+            _ if in_param => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Gives `to` the path parameter values `from` used under the same names (`/things/{kind}/{id}`:
+/// the same `kind` all along a flow).
+fn align_path_params(from_op: &Operation, from: &Draft, to_op: &Operation, to: &mut Draft) {
+    for (p, slot) in to_op.parameters.iter().zip(to.params.iter_mut()) {
+        if p.location != ParamIn::Path {
+            continue;
+        }
+        if let Some((_, Some(v))) = from_op
+            .parameters
+            .iter()
+            .zip(&from.params)
+            .find(|(q, _)| q.location == ParamIn::Path && q.name == p.name)
+        {
+            *slot = Some(v.clone());
+        }
+    }
 }
 
 fn clone_exchange(ex: &Exchange) -> Exchange {

@@ -143,6 +143,15 @@ pub fn prepare(op: &Operation, draft: &Draft, base_url: &str, auth: &Auth) -> Pr
         let Some(v) = v else { continue };
         match p.location {
             ParamIn::Query => query.extend(params::encode_query(p, v)),
+            // The run's own headers (`--header`) replace parameters of the same name; the body
+            // decides Content-Type, and a generated Accept would only provoke 406s.
+            ParamIn::Header
+                if auth
+                    .headers
+                    .iter()
+                    .any(|(n, _)| n.eq_ignore_ascii_case(&p.name))
+                    || p.name.eq_ignore_ascii_case("content-type")
+                    || p.name.eq_ignore_ascii_case("accept") => {}
             ParamIn::Header => headers.push((p.name.clone(), params::encode_header(p, v))),
             ParamIn::Cookie => cookies.push(params::encode_cookie(p, v)),
             ParamIn::Path => {}
@@ -171,8 +180,13 @@ pub fn prepare(op: &Operation, draft: &Draft, base_url: &str, auth: &Auth) -> Pr
 
     let body = draft.body.as_ref().map(|b| match b {
         BodyDraft::Value { media_type, value } => {
-            headers.push(("Content-Type".into(), media_type.clone()));
-            encode_body(media_type, value)
+            let content_type = if crate::media::essence(media_type) == "multipart/form-data" {
+                format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}")
+            } else {
+                media_type.clone()
+            };
+            headers.push(("Content-Type".into(), content_type));
+            body_bytes(media_type, value)
         }
         BodyDraft::Raw { media_type, bytes } => {
             headers.push(("Content-Type".into(), media_type.clone()));
@@ -192,11 +206,46 @@ pub fn can_encode(media_type: &str) -> bool {
     let e = crate::media::essence(media_type);
     crate::media::is_json(media_type)
         || e == "application/x-www-form-urlencoded"
+        || e == "multipart/form-data"
         || e == "text/plain"
 }
 
-fn encode_body(media_type: &str, value: &Value) -> Vec<u8> {
+/// The boundary of multipart bodies: fixed, so that requests replay byte for byte, and long
+/// and odd enough not to occur in generated text.
+const MULTIPART_BOUNDARY: &str = "stipula-7d3c2a91e5b84f06-boundary";
+
+/// An object as `multipart/form-data`: one part per property (arrays: one part per item);
+/// strings as they are, other values as JSON text.
+fn multipart(value: &Value) -> Vec<u8> {
+    let mut out = String::new();
+    let mut part = |name: &str, v: &Value| {
+        let (text, media) = match v {
+            Value::String(s) => (s.clone(), "text/plain; charset=utf-8"),
+            other => (other.to_string(), "application/json"),
+        };
+        let name = name.replace('"', "%22").replace(['\r', '\n'], " ");
+        out.push_str(&format!(
+            "--{MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\nContent-Type: {media}\r\n\r\n{text}\r\n"
+        ));
+    };
+    if let Value::Object(map) = value {
+        for (k, v) in map {
+            match v {
+                Value::Array(items) => items.iter().for_each(|i| part(k, i)),
+                other => part(k, other),
+            }
+        }
+    }
+    out.push_str(&format!("--{MULTIPART_BOUNDARY}--\r\n"));
+    out.into_bytes()
+}
+
+/// A body value as the bytes sent for `media_type` (JSON, form, multipart, plain text).
+pub fn body_bytes(media_type: &str, value: &Value) -> Vec<u8> {
     let essence = crate::media::essence(media_type);
+    if essence == "multipart/form-data" {
+        return multipart(value);
+    }
     if essence == "application/x-www-form-urlencoded" {
         let mut out = form_urlencoded(value);
         out.shrink_to_fit();
@@ -341,6 +390,13 @@ fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
+/// Header parameters OpenAPI 3 says to ignore: `Accept`, `Content-Type`, `Authorization`.
+pub fn is_reserved_header(name: &str) -> bool {
+    ["accept", "content-type", "authorization"]
+        .iter()
+        .any(|r| name.eq_ignore_ascii_case(r))
+}
+
 /// Whether text can travel as an HTTP header value (visible ASCII, spaces and tabs, no
 /// leading or trailing whitespace, which would be trimmed).
 pub fn is_header_text(s: &str) -> bool {
@@ -372,6 +428,21 @@ mod tests {
             form_urlencoded(&v),
             "a%20b=x%26y&n=1&n=2&o=%7B%22k%22%3Atrue%7D"
         );
+    }
+
+    #[test]
+    fn multipart_bodies_have_one_part_per_property() {
+        let body =
+            String::from_utf8(multipart(&serde_json::json!({"a": "x", "n": [1, 2]}))).unwrap();
+        assert_eq!(
+            body.matches("Content-Disposition: form-data; name=\"n\"")
+                .count(),
+            2
+        );
+        assert!(
+            body.contains("name=\"a\"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nx\r\n")
+        );
+        assert!(body.ends_with(&format!("--{MULTIPART_BOUNDARY}--\r\n")));
     }
 
     #[test]

@@ -143,6 +143,7 @@ fn the_boundary_phase_sends_2000_items_then_2001() {
         spec: &spec,
         op,
         seed: 7,
+        given_headers: &[],
     };
     let base = planner.base().unwrap();
     let cases = planner.boundary(&base, 500);
@@ -566,5 +567,117 @@ fn every_fault_is_caught_by_its_check() {
         if check != Check::ValidRequestAccepted {
             assert!(covered.contains(&check.id()), "no fault covers {check}");
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The `stipula test` command, as the built binary.
+
+fn stipula_test(args: &[&str]) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stipula"))
+        .arg("test")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the stipula binary runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_command_exits_0_on_a_conforming_target_and_writes_its_reports() {
+    let mock = MockServer::start_with(
+        vec![Mount::at_base_path(bundled_spec("lytx-users.json"))],
+        MockConfig {
+            token: Some("secret".into()),
+            ..MockConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let json_path = dir.path().join("report.json");
+    let junit_path = dir.path().join("junit.xml");
+    let url = format!("{}/lytx-users", mock.url().trim_end_matches('/'));
+    let (code, stderr) = stipula_test(&[
+        "specs/lytx-users.json",
+        "--url",
+        &url,
+        "-H",
+        "Authorization: Bearer secret",
+        "--cases",
+        "10",
+        "--seed",
+        "9",
+        "--json",
+        json_path.to_str().unwrap(),
+        "--junit",
+        junit_path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("--seed 9"), "{stderr}");
+    let report: Report =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    assert_eq!(report.runs[0].seed, 9);
+    assert!(report.cases() > 20);
+    let junit = std::fs::read_to_string(&junit_path).unwrap();
+    assert!(junit.contains("<testcase"), "{junit}");
+}
+
+#[test]
+fn the_command_exits_1_on_a_violation_and_2_when_it_cannot_run() {
+    let mock = MockServer::start(vec![bundled_spec("lytx-users.json")]).unwrap();
+    let url = format!("{}/lytx-users", mock.url().trim_end_matches('/'));
+    let spec = "specs/lytx-users.json";
+    let (code, stderr) = stipula_test(&[spec, "--url", &url, "-H", "Authorization: Bearer x"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("auth-enforced"), "{stderr}");
+    // Only the checks asked for: the same target passes without the auth probe.
+    let (code, stderr) = stipula_test(&[
+        spec,
+        "--url",
+        &url,
+        "-H",
+        "Authorization: Bearer x",
+        "--exclude-checks",
+        "auth-enforced",
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    for (args, says) in [
+        (vec![spec, "--url", closed.as_str()], "unreachable"),
+        (vec![spec, "--url", &url, "--shard", "3/2"], "--shard"),
+        (
+            vec![spec, "--url", &url, "--checks", "no-such-check"],
+            "no such check",
+        ),
+        (vec![spec, "--url", &url, "--phases", "warmup"], "--phases"),
+        (
+            vec![spec, "--url", &url, "--operation", "nope"],
+            "no operation",
+        ),
+        (vec!["specs/missing.yaml", "--url", &url], "missing.yaml"),
+    ] {
+        let (code, stderr) = stipula_test(&args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn help_lists_every_check() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stipula"))
+        .args(["test", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for check in Check::ALL {
+        assert!(help.contains(check.id()), "--help lacks {check}:\n{help}");
     }
 }
