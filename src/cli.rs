@@ -31,6 +31,25 @@ pub enum Command {
     Lint(LintArgs),
     /// Serve specs as a mock API: documented examples, strict request validation.
     Mock(MockArgs),
+    /// Compare two versions of a spec: every change, classified as breaking, potentially
+    /// breaking or safe for existing clients.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The old version (a spec file; any of Swagger 2.0, OpenAPI 3.0, 3.1).
+    pub old: PathBuf,
+    /// The new version.
+    pub new: PathBuf,
+    /// Output: human (default), markdown (a pull-request comment) or json.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::diff::Format,
+    /// Exit 1 when a change at this level or above is found.
+    #[arg(long, value_enum, default_value = "breaking")]
+    pub fail_on: crate::diff::Level,
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -121,6 +140,29 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Lint(args) => lint(&args),
         Command::Mock(args) => mock(&args),
+        Command::Diff(args) => diff(&args),
+    }
+}
+
+/// `stipula diff`: 0 nothing at or above `--fail-on`, 1 something is, 2 a spec did not load.
+fn diff(args: &DiffArgs) -> ExitCode {
+    let load = |path: &Path| match Spec::load(path, args.load.options()) {
+        Ok(spec) => Some(spec),
+        Err(e) => {
+            for d in &e.diagnostics {
+                eprintln!("{d}");
+            }
+            None
+        }
+    };
+    let (Some(old), Some(new)) = (load(&args.old), load(&args.new)) else {
+        return ExitCode::from(2);
+    };
+    let changes = crate::diff::diff(&old, &new);
+    print!("{}", crate::diff::render(args.format, &old, &new, &changes));
+    match crate::diff::worst(&changes) {
+        Some(level) if level >= args.fail_on => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
     }
 }
 
