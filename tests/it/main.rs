@@ -11,6 +11,7 @@ mod bundled;
 mod cli;
 mod conversion;
 mod cycles;
+mod diff;
 mod mock;
 mod refs;
 mod spec_load;
