@@ -75,6 +75,10 @@ pub struct MockArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = 10 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Reload the specs when their files change; a broken edit keeps the last good version
+    /// serving and is logged with its file, line and column.
+    #[arg(long)]
+    pub watch: bool,
     #[command(flatten)]
     pub load: LoadArgs,
 }
@@ -219,11 +223,16 @@ fn mock(args: &MockArgs) -> ExitCode {
         overrides.push((PathBuf::from(spec), prefix));
     }
     let mut mounts = Vec::new();
+    let mut plans = Vec::new();
     for (path, spec) in specs {
         let prefix = overrides
             .iter()
             .find(|(p, _)| p == &path || p.canonicalize().ok() == path.canonicalize().ok())
             .map(|(_, prefix)| prefix.clone());
+        plans.push(crate::mock::MountPlan {
+            path: path.clone(),
+            prefix: prefix.clone(),
+        });
         mounts.push(match prefix {
             Some(prefix) => Mount { spec, prefix },
             None => Mount::at_base_path(spec),
@@ -250,12 +259,29 @@ fn mock(args: &MockArgs) -> ExitCode {
             ..Limits::default()
         },
     };
+    let reloader = crate::mock::Reloader {
+        plans,
+        options: args.load.options(),
+        config: config.clone(),
+    };
     let app = match crate::mock::App::new(mounts, config) {
         Ok(app) => std::sync::Arc::new(app),
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
+    };
+    let shared = std::sync::Arc::new(arc_swap::ArcSwap::new(app.clone()));
+    let _watch = if args.watch {
+        match crate::mock::watch::watch(shared.clone(), reloader) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .thread_stack_size(crate::mock::WORKER_STACK_BYTES)
@@ -288,8 +314,11 @@ fn mock(args: &MockArgs) -> ExitCode {
                 m.spec.operations.len()
             );
         }
+        if args.watch {
+            println!("watching the spec files; edits are served within a second");
+        }
         println!("stipula mock listening on http://{local} (Ctrl-C to stop)");
-        crate::mock::serve(listener, app, shutdown_signal()).await;
+        crate::mock::serve_shared(listener, shared, shutdown_signal()).await;
         ExitCode::SUCCESS
     })
 }

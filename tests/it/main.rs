@@ -17,3 +17,4 @@ mod refs;
 mod spec_load;
 mod support;
 mod swagger2;
+mod watch;
