@@ -9,9 +9,10 @@
 //! responses by status key; media types by essence. Schemas go to `schema::compare` with the
 //! direction their values travel.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
-use super::schema::{self, Context};
+use super::schema::{self, Context, Identical};
 use super::{Found, Rule, existing};
 use crate::media::essence;
 use crate::spec::{
@@ -70,11 +71,19 @@ pub(super) fn compare(old: &Spec, new: &Spec, out: &mut Vec<Found>) {
     let new_paths: HashSet<String> = new_by_key.keys().map(|(_, k)| k.clone()).collect();
     let old_paths: HashSet<String> = old_by_key.keys().map(|(_, k)| k.clone()).collect();
     let mut reported_paths = HashSet::new();
+    let identical = RefCell::new(Identical::default());
     schemes(old, new, out);
     for op in &old.operations {
         let k = key(&old_base, op);
         match new_by_key.get(&(op.method, k.clone())) {
-            Some(n) => Pair { old, new, o: op, n }.compare(out),
+            Some(n) => Pair {
+                old,
+                new,
+                o: op,
+                n,
+                identical: &identical,
+            }
+            .compare(out),
             None if !new_paths.contains(&k) => {
                 if reported_paths.insert(k.clone()) {
                     let methods: Vec<&str> = old
@@ -238,6 +247,7 @@ struct Pair<'a> {
     new: &'a Spec,
     o: &'a Operation,
     n: &'a Operation,
+    identical: &'a RefCell<Identical>,
 }
 
 impl Pair<'_> {
@@ -275,7 +285,7 @@ impl Pair<'_> {
                 operation: &operation,
                 subject,
             };
-            schema::compare(&context, o, n, out);
+            schema::compare(&context, &mut self.identical.borrow_mut(), o, n, out);
         }
     }
 
@@ -770,7 +780,18 @@ fn find<'a>(params: &'a [Parameter], location: ParamIn, name: &str) -> Option<&'
     params.iter().find(|p| same_name(p, location, name))
 }
 
+/// The media type of `content` that serves `media_type`: the same essence, else a range
+/// covering it (`application/*`, `*/*`), so `application/json` → `*/*` is no removal.
 fn find_media<'a>(content: &'a [MediaType], media_type: &str) -> Option<&'a MediaType> {
     let wanted = essence(media_type);
-    content.iter().find(|m| essence(&m.media_type) == wanted)
+    content
+        .iter()
+        .find(|m| essence(&m.media_type) == wanted)
+        .or_else(|| {
+            let kind = wanted.split('/').next().unwrap_or("");
+            content.iter().find(|m| {
+                let range = essence(&m.media_type);
+                range == "*/*" || range.strip_suffix("/*") == Some(kind)
+            })
+        })
 }

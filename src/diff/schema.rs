@@ -15,7 +15,7 @@
 //! position when both lists have the same length; `not`, `if`/`then`/`else`, `prefixItems` and
 //! `patternProperties` are not compared.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -75,10 +75,95 @@ pub(super) struct Context<'a> {
     pub subject: String,
 }
 
+/// Which pairs of entries (old, new) are identical: the same normalized JSON, with `$ref`s to
+/// identical pairs. Shared by every comparison of one diff, so that a schema graph reached from
+/// hundreds of operations (Stripe's) is walked once, not once per operation.
+#[derive(Default)]
+pub(super) struct Identical {
+    known: HashMap<(SchemaId, SchemaId), bool>,
+}
+
+impl Identical {
+    /// Whether two entries are identical. Pairs reached through references are assumed
+    /// identical while they are checked (a bisimulation), so cycles end; when the check
+    /// succeeds every pair it assumed is identical, when it fails only the pair asked about is
+    /// recorded as different.
+    fn check(&mut self, old: &Spec, new: &Spec, a: SchemaId, b: SchemaId) -> bool {
+        if let Some(&known) = self.known.get(&(a, b)) {
+            return known;
+        }
+        let mut assumed = HashSet::from([(a, b)]);
+        let mut pending = vec![(a, b)];
+        let mut refs = Vec::new();
+        while let Some((x, y)) = pending.pop() {
+            refs.clear();
+            let same = same_shape(old.schemas.get(x), new.schemas.get(y), &mut refs)
+                && refs.iter().all(|pair| match self.known.get(pair) {
+                    Some(&known) => known,
+                    None => {
+                        if assumed.insert(*pair) {
+                            pending.push(*pair);
+                        }
+                        true
+                    }
+                });
+            if !same {
+                self.known.insert((a, b), false);
+                return false;
+            }
+        }
+        for pair in assumed {
+            self.known.insert(pair, true);
+        }
+        true
+    }
+}
+
+/// Whether two normalized values are equal except for the entry ids their `$ref`s name; the
+/// pairs of referenced entries go to `refs`.
+fn same_shape(x: &Value, y: &Value, refs: &mut Vec<(SchemaId, SchemaId)>) -> bool {
+    match (x, y) {
+        (Value::Object(p), Value::Object(q)) => {
+            p.len() == q.len()
+                && p.iter().all(|(k, v)| match (k.as_str(), q.get(k)) {
+                    ("$ref", Some(w)) => match (entry_id(v), entry_id(w)) {
+                        (Some(a), Some(b)) => {
+                            refs.push((a, b));
+                            true
+                        }
+                        _ => v == w,
+                    },
+                    (_, Some(w)) => same_shape(v, w, refs),
+                    (_, None) => false,
+                })
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(v, w)| same_shape(v, w, refs))
+        }
+        _ => x == y,
+    }
+}
+
+fn entry_id(reference: &Value) -> Option<SchemaId> {
+    reference
+        .as_str()?
+        .strip_prefix("#/$defs/")?
+        .parse()
+        .ok()
+        .map(SchemaId)
+}
+
 /// Compares the schemas `old_id` (in `context.old`) and `new_id` (in `context.new`).
-pub(super) fn compare(context: &Context, old_id: SchemaId, new_id: SchemaId, out: &mut Vec<Found>) {
+pub(super) fn compare(
+    context: &Context,
+    identical: &mut Identical,
+    old_id: SchemaId,
+    new_id: SchemaId,
+    out: &mut Vec<Found>,
+) {
     let mut walk = Walk {
         context,
+        identical,
         visited: HashSet::new(),
         out,
     };
@@ -99,7 +184,13 @@ pub(super) fn same(old: &Spec, new: &Spec, old_id: SchemaId, new_id: SchemaId) -
             operation: "",
             subject: String::new(),
         };
-        compare(&context, old_id, new_id, &mut out);
+        compare(
+            &context,
+            &mut Identical::default(),
+            old_id,
+            new_id,
+            &mut out,
+        );
     }
     out.is_empty()
 }
@@ -142,6 +233,7 @@ fn location(spec: &Spec, node: &Node) -> Location {
 
 struct Walk<'c, 'o> {
     context: &'c Context<'c>,
+    identical: &'o mut Identical,
     /// Pairs of nodes already compared (entry and pointer on each side).
     visited: HashSet<(SchemaId, String, SchemaId, String)>,
     out: &'o mut Vec<Found>,
@@ -189,6 +281,14 @@ impl<'c, 'o> Walk<'c, 'o> {
                 new.entry,
                 new.pointer.clone(),
             ))
+        {
+            return;
+        }
+        if old.pointer.is_empty()
+            && new.pointer.is_empty()
+            && self
+                .identical
+                .check(self.context.old, self.context.new, old.entry, new.entry)
         {
             return;
         }

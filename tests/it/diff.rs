@@ -1238,3 +1238,22 @@ fn rendering_no_changes() {
     assert_eq!(json["changes"], serde_json::json!([]));
     assert!(diff::render(Format::Markdown, &spec, &spec, &[]).ends_with("No changes.\n"));
 }
+
+#[test]
+fn a_media_type_replaced_by_a_range_covering_it_is_not_removed() {
+    // StackExchange's spec went from `produces: [application/json]` to `*/*`.
+    let changes = diff::diff(
+        &load_text(
+            "old.yaml",
+            &responses(
+                "{'200': {description: ok, content: {application/json: {schema: {type: object}}}}}",
+            ),
+        ),
+        &load_text(
+            "new.yaml",
+            &responses("{'200': {description: ok, content: {'*/*': {schema: {type: object}}}}}"),
+        ),
+    );
+    let rules: Vec<Rule> = changes.iter().map(|c| c.rule).collect();
+    assert_eq!(rules, [Rule::ResponseMediaTypeAdded], "{}", show(&changes));
+}
