@@ -168,6 +168,22 @@ impl App {
     /// Builds the router over every operation of every mount; clashing routes are an error
     /// naming both specs. Validators are compiled here, before the first request.
     pub fn new(mounts: Vec<Mount>, config: MockConfig) -> Result<App, MockError> {
+        let app = Self::routed(mounts, config)?;
+        app.compile_validators();
+        Ok(app)
+    }
+
+    /// Compiles the validators every operation uses (they compile lazily otherwise, on the
+    /// first request that needs them).
+    pub fn compile_validators(&self) {
+        for mount in &self.mounts {
+            mount.spec.compile_validators();
+        }
+    }
+
+    /// The app without compiling validators: a reload serves as soon as the routes are built
+    /// and warms the validators afterwards.
+    pub(crate) fn routed(mounts: Vec<Mount>, config: MockConfig) -> Result<App, MockError> {
         let mut router = Router::default();
         for (m, mount) in mounts.iter().enumerate() {
             for prefix in mount.prefixes() {
@@ -189,9 +205,6 @@ impl App {
                         })?;
                 }
             }
-        }
-        for mount in &mounts {
-            mount.spec.compile_validators();
         }
         Ok(App {
             mounts,

@@ -7,7 +7,9 @@
 //! writing a new file and renaming it over the old one), waits until no change has arrived for
 //! [`DEBOUNCE`] (an editor's save is several events), then rebuilds the whole app from the
 //! [`MountPlan`]s: every spec is loaded again and the app is swapped only if all load and their
-//! routes do not clash. A broken edit is logged with its file, line and column, and the last
+//! routes do not clash. The new app serves as soon as its routes are built; its validators are
+//! compiled right after, on the watcher thread (a request that comes first compiles the ones it
+//! needs itself), so a big spec's reload is not delayed by compiling every validator. A broken edit is logged with its file, line and column, and the last
 //! good version keeps serving. After each successful reload the set of watched files is
 //! refreshed, so a `$ref` to a new file is watched from then on.
 
@@ -44,9 +46,16 @@ pub struct Reloader {
 }
 
 impl Reloader {
-    /// Loads every spec and builds the app; the first spec that does not load, or a route
-    /// clash, is the error (with file, line and column).
+    /// Loads every spec and builds the app with its validators compiled; the first spec that
+    /// does not load, or a route clash, is the error (with file, line and column).
     pub fn load(&self) -> Result<App, MockError> {
+        let app = self.load_routed()?;
+        app.compile_validators();
+        Ok(app)
+    }
+
+    /// [`Reloader::load`] without compiling validators (they compile on first use).
+    fn load_routed(&self) -> Result<App, MockError> {
         let mut mounts = Vec::with_capacity(self.plans.len());
         for plan in &self.plans {
             let spec = Spec::load(&plan.path, self.options).map_err(MockError::Load)?;
@@ -58,7 +67,7 @@ impl Reloader {
                 None => Mount::at_base_path(spec),
             });
         }
-        App::new(mounts, self.config.clone())
+        App::routed(mounts, self.config.clone())
     }
 }
 
@@ -147,8 +156,14 @@ struct State {
 
 impl State {
     fn run(mut self, rx: Receiver<Message>) {
+        // A message that arrived while validators were being warmed.
+        let mut early: Option<Message> = None;
         loop {
-            match rx.recv() {
+            let next = match early.take() {
+                Some(m) => Ok(m),
+                None => rx.recv(),
+            };
+            match next {
                 Ok(Message::Changed(Ok(event))) if self.relevant(&event) => {}
                 Ok(Message::Changed(Err(e))) => {
                     tracing::warn!("watching spec files: {e}");
@@ -165,19 +180,23 @@ impl State {
                     Err(RecvTimeoutError::Timeout) => break,
                 }
             }
-            self.reload();
+            if let Some(app) = self.reload() {
+                early = warm(&app, &rx);
+            }
         }
     }
 
-    fn reload(&mut self) {
-        match self.reloader.load() {
+    /// Reloads; returns the new app when it is being served.
+    fn reload(&mut self) -> Option<Arc<App>> {
+        match self.reloader.load_routed() {
             Ok(app) => {
                 let summary: Vec<String> = app
                     .mounts
                     .iter()
                     .map(|m| format!("{} ({} operations)", m.spec.name(), m.spec.operations.len()))
                     .collect();
-                self.shared.store(Arc::new(app));
+                let app = Arc::new(app);
+                self.shared.store(app.clone());
                 tracing::info!("reloaded {}", summary.join(", "));
                 if let Ok(mut s) = self.status.lock() {
                     s.reloads += 1;
@@ -186,6 +205,7 @@ impl State {
                 if let Err(e) = self.refresh_watches() {
                     tracing::warn!("{e}");
                 }
+                Some(app)
             }
             Err(e) => {
                 tracing::error!("reload failed; still serving the last good version:\n{e}");
@@ -193,6 +213,7 @@ impl State {
                     s.failures += 1;
                     s.last_error = Some(e.to_string());
                 }
+                None
             }
         }
     }
@@ -230,6 +251,21 @@ impl State {
         self.files = files;
         Ok(())
     }
+}
+
+/// Compiles the validators of an app that is already serving, one schema at a time, so that
+/// requests do not compile them; stops early, handing the message back, when the files change
+/// again (the next reload matters more than warming a version about to be replaced).
+fn warm(app: &App, rx: &Receiver<Message>) -> Option<Message> {
+    for mount in &app.mounts {
+        for (id, direction) in mount.spec.operation_schemas() {
+            if let Ok(message) = rx.try_recv() {
+                return Some(message);
+            }
+            mount.spec.schemas.compile([id], direction);
+        }
+    }
+    None
 }
 
 /// The path as the file system names it (canonical when it exists).
