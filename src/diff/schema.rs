@@ -292,8 +292,8 @@ impl<'c, 'o> Walk<'c, 'o> {
         {
             return;
         }
-        let (old_null, old_core) = split_nullable(self.context.old, &old);
-        let (new_null, new_core) = split_nullable(self.context.new, &new);
+        let (old_null, old_core) = split_nullable(&old);
+        let (new_null, new_core) = split_nullable(&new);
         if !nullable_done
             && let (Some(o), Some(n)) = (old_null, new_null)
             && o != n
@@ -734,7 +734,7 @@ fn carries_flag(spec: &Spec, node: &Node, keyword: &str) -> bool {
 /// Whether a schema admits `null`: `Some(true)` / `Some(false)` when its type says so, `None`
 /// when it has no type. A `nullable` wrapper (`anyOf: [{type: null}, X]`) also gives X, the
 /// schema it wraps; otherwise the node itself comes back.
-fn split_nullable<'a>(spec: &'a Spec, node: &Node<'a>) -> (Option<bool>, Node<'a>) {
+fn split_nullable<'a>(node: &Node<'a>) -> (Option<bool>, Node<'a>) {
     match node.value.get("type") {
         Some(Value::String(t)) => return (Some(t == "null"), node.clone()),
         Some(Value::Array(types)) => {
@@ -751,7 +751,6 @@ fn split_nullable<'a>(spec: &'a Spec, node: &Node<'a>) -> (Option<bool>, Node<'a
             .child("anyOf")
             .and_then(|a| a.child(&(1 - null).to_string()))
     {
-        let _ = spec;
         return (Some(true), core);
     }
     (None, node.clone())
