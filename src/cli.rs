@@ -36,6 +36,9 @@ pub enum Command {
     Test(crate::test_command::TestArgs),
     /// Work with the `--json` reports of `stipula test` runs.
     Report(ReportArgs),
+    /// Compare two versions of a spec: every change, classified as breaking, potentially
+    /// breaking or safe for existing clients.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -68,6 +71,22 @@ pub struct MergeArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The old version (a spec file; any of Swagger 2.0, OpenAPI 3.0, 3.1).
+    pub old: PathBuf,
+    /// The new version.
+    pub new: PathBuf,
+    /// Output: human (default), markdown (a pull-request comment) or json.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::diff::Format,
+    /// Exit 1 when a change at this level or above is found.
+    #[arg(long, value_enum, default_value = "breaking")]
+    pub fail_on: crate::diff::Level,
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct MockArgs {
     /// Spec files or folders of specs (default: the bundled specs).
     pub specs: Vec<PathBuf>,
@@ -90,6 +109,10 @@ pub struct MockArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = 10 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Reload the specs when their files change; a broken edit keeps the last good version
+    /// serving and is logged with its file, line and column.
+    #[arg(long)]
+    pub watch: bool,
     #[command(flatten)]
     pub load: LoadArgs,
 }
@@ -159,6 +182,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(ReportArgs {
             command: ReportCommand::Merge(args),
         }) => report_merge(&args),
+        Command::Diff(args) => diff(&args),
     }
 }
 
@@ -190,6 +214,28 @@ fn report_merge(args: &MergeArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `stipula diff`: 0 nothing at or above `--fail-on`, 1 something is, 2 a spec did not load.
+fn diff(args: &DiffArgs) -> ExitCode {
+    let load = |path: &Path| match Spec::load(path, args.load.options()) {
+        Ok(spec) => Some(spec),
+        Err(e) => {
+            for d in &e.diagnostics {
+                eprintln!("{d}");
+            }
+            None
+        }
+    };
+    let (Some(old), Some(new)) = (load(&args.old), load(&args.new)) else {
+        return ExitCode::from(2);
+    };
+    let changes = crate::diff::diff(&old, &new);
+    print!("{}", crate::diff::render(args.format, &old, &new, &changes));
+    match crate::diff::worst(&changes) {
+        Some(level) if level >= args.fail_on => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
     }
 }
 
@@ -246,11 +292,16 @@ fn mock(args: &MockArgs) -> ExitCode {
         overrides.push((PathBuf::from(spec), prefix));
     }
     let mut mounts = Vec::new();
+    let mut plans = Vec::new();
     for (path, spec) in specs {
         let prefix = overrides
             .iter()
             .find(|(p, _)| p == &path || p.canonicalize().ok() == path.canonicalize().ok())
             .map(|(_, prefix)| prefix.clone());
+        plans.push(crate::mock::MountPlan {
+            path: path.clone(),
+            prefix: prefix.clone(),
+        });
         mounts.push(match prefix {
             Some(prefix) => Mount { spec, prefix },
             None => Mount::at_base_path(spec),
@@ -277,12 +328,29 @@ fn mock(args: &MockArgs) -> ExitCode {
             ..Limits::default()
         },
     };
+    let reloader = crate::mock::Reloader {
+        plans,
+        options: args.load.options(),
+        config: config.clone(),
+    };
     let app = match crate::mock::App::new(mounts, config) {
         Ok(app) => std::sync::Arc::new(app),
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
+    };
+    let shared = std::sync::Arc::new(arc_swap::ArcSwap::new(app.clone()));
+    let _watch = if args.watch {
+        match crate::mock::watch::watch(shared.clone(), reloader) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .thread_stack_size(crate::mock::WORKER_STACK_BYTES)
@@ -315,8 +383,11 @@ fn mock(args: &MockArgs) -> ExitCode {
                 m.spec.operations.len()
             );
         }
+        if args.watch {
+            println!("watching the spec files; edits are served within a second");
+        }
         println!("stipula mock listening on http://{local} (Ctrl-C to stop)");
-        crate::mock::serve(listener, app, shutdown_signal()).await;
+        crate::mock::serve_shared(listener, shared, shutdown_signal()).await;
         ExitCode::SUCCESS
     })
 }

@@ -19,6 +19,7 @@
 //! ```
 
 pub mod cli;
+pub mod diff;
 pub mod generate;
 pub mod lint;
 pub mod media;

@@ -7,6 +7,9 @@
 //!
 //! [`MockServer`] runs the same app on its own thread and runtime, so a Rust test (sync or
 //! async) can start a mock on port 0 and get its URL, like wiremock's `MockServer::start`.
+//!
+//! The server reads the app through an `ArcSwap` (`serve_shared`), one lock-free load per
+//! request, so that `watch` can replace it when the spec files change (`--watch`).
 
 mod handle;
 mod problem;
@@ -15,15 +18,19 @@ mod respond;
 pub mod router;
 mod security;
 mod server;
+pub mod watch;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use router::Router;
-pub use server::serve;
+use arc_swap::ArcSwap;
 
-use crate::spec::Spec;
+pub use router::Router;
+pub use server::{serve, serve_shared};
+pub use watch::{MountPlan, Reloader};
+
+use crate::spec::{LoadError, Spec};
 
 /// Stack of the mock's worker threads: validating a body nested `max_json_depth` deep
 /// recurses through jsonschema once per level.
@@ -142,6 +149,11 @@ pub enum MockError {
     },
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
+    /// A spec named in a [`MountPlan`] did not load.
+    #[error("{0}")]
+    Load(LoadError),
+    #[error("cannot watch the spec files: {0}")]
+    Watch(String),
 }
 
 /// The mock's state: mounted specs and the router over them, immutable once built, and the
@@ -194,6 +206,22 @@ impl App {
     /// Builds the router over every operation of every mount; clashing routes are an error
     /// naming both specs. Validators are compiled here, before the first request.
     pub fn new(mounts: Vec<Mount>, config: MockConfig) -> Result<App, MockError> {
+        let app = Self::routed(mounts, config)?;
+        app.compile_validators();
+        Ok(app)
+    }
+
+    /// Compiles the validators every operation uses (they compile lazily otherwise, on the
+    /// first request that needs them).
+    pub fn compile_validators(&self) {
+        for mount in &self.mounts {
+            mount.spec.compile_validators();
+        }
+    }
+
+    /// The app without compiling validators: a reload serves as soon as the routes are built
+    /// and warms the validators afterwards.
+    pub(crate) fn routed(mounts: Vec<Mount>, config: MockConfig) -> Result<App, MockError> {
         let mut router = Router::default();
         for (m, mount) in mounts.iter().enumerate() {
             for prefix in mount.prefixes() {
@@ -215,9 +243,6 @@ impl App {
                         })?;
                 }
             }
-        }
-        for mount in &mounts {
-            mount.spec.compile_validators();
         }
         Ok(App {
             mounts,
@@ -259,7 +284,11 @@ pub struct MockServer {
     addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// The app the server started with.
     app: Arc<App>,
+    /// The app being served (replaced on reload when watching).
+    shared: Arc<ArcSwap<App>>,
+    watch: Option<watch::Watch>,
 }
 
 impl MockServer {
@@ -275,7 +304,19 @@ impl MockServer {
         config: MockConfig,
         addr: &str,
     ) -> Result<MockServer, MockError> {
-        let app = Arc::new(App::new(mounts, config)?);
+        Self::serve_app(Arc::new(App::new(mounts, config)?), addr)
+    }
+
+    /// Serves the specs of `reloader` on `addr` and reloads them when their files change (see
+    /// [`watch`]): a reload that fails leaves the last good version serving.
+    pub fn start_watching(reloader: Reloader, addr: &str) -> Result<MockServer, MockError> {
+        let app = Arc::new(reloader.load()?);
+        let mut server = Self::serve_app(app, addr)?;
+        server.watch = Some(watch::watch(server.shared.clone(), reloader)?);
+        Ok(server)
+    }
+
+    fn serve_app(app: Arc<App>, addr: &str) -> Result<MockServer, MockError> {
         let listener = std::net::TcpListener::bind(addr).map_err(|source| MockError::Bind {
             addr: addr.to_string(),
             source,
@@ -297,13 +338,16 @@ impl MockServer {
             .build()
             .map_err(MockError::Runtime)?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let served = app.clone();
+        let shared = Arc::new(ArcSwap::new(app.clone()));
+        let served = shared.clone();
         let thread = std::thread::Builder::new()
             .name("stipula-mock".into())
             .spawn(move || {
                 runtime.block_on(async move {
                     match tokio::net::TcpListener::from_std(listener) {
-                        Ok(listener) => serve(listener, served, async { drop(rx.await) }).await,
+                        Ok(listener) => {
+                            serve_shared(listener, served, async { drop(rx.await) }).await
+                        }
                         Err(e) => tracing::error!("cannot serve: {e}"),
                     }
                 });
@@ -314,6 +358,8 @@ impl MockServer {
             shutdown: Some(tx),
             thread: Some(thread),
             app,
+            shared,
+            watch: None,
         })
     }
 
@@ -326,14 +372,26 @@ impl MockServer {
         self.addr
     }
 
-    /// The mounted specs with their prefixes.
+    /// The mounted specs with their prefixes, as the server started (see [`MockServer::app`]
+    /// for the ones served now).
     pub fn mounts(&self) -> &[Mount] {
         &self.app.mounts
+    }
+
+    /// What the watcher has done, when the server watches its files.
+    pub fn reload_status(&self) -> Option<watch::ReloadStatus> {
+        self.watch.as_ref().map(watch::Watch::status)
+    }
+
+    /// The app served now: the one it started with, or the last good reload when watching.
+    pub fn app(&self) -> Arc<App> {
+        self.shared.load_full()
     }
 }
 
 impl Drop for MockServer {
     fn drop(&mut self) {
+        drop(self.watch.take());
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
@@ -20,11 +21,22 @@ const DRAIN: Duration = Duration::from_secs(5);
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets open requests finish.
 pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: impl Future<Output = ()>) {
+    serve_shared(listener, Arc::new(ArcSwap::new(app)), shutdown).await;
+}
+
+/// [`serve`] for an app that may be replaced while serving: each request answers from the app
+/// current when it arrives (one lock-free load).
+pub async fn serve_shared(
+    listener: TcpListener,
+    shared: Arc<ArcSwap<App>>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let limits = shared.load().config.limits.clone();
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(app.config.limits.header_read_timeout)
+        .header_read_timeout(limits.header_read_timeout)
         .keep_alive(true);
     builder.http2().timer(TokioTimer::new());
     let graceful = GracefulShutdown::new();
@@ -42,9 +54,9 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: impl Future<O
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let app = app.clone();
+                let shared = shared.clone();
                 let service = service_fn(move |req| {
-                    let app = app.clone();
+                    let app = shared.load_full();
                     async move { Ok::<_, std::convert::Infallible>(super::handle::handle(&app, req).await) }
                 });
                 let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);

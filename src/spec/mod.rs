@@ -230,6 +230,28 @@ impl Spec {
         }
     }
 
+    /// The file, line and column of many locations, reading each file at most once (what
+    /// `place` costs per call).
+    pub fn places(&self, at: &[Location]) -> Vec<Place> {
+        let mut located: Vec<Diagnostic> = at
+            .iter()
+            .map(|l| {
+                Diagnostic::error(
+                    self.sources.file(l.file).display.clone(),
+                    l.pointer.clone(),
+                    "",
+                )
+            })
+            .collect();
+        self.sources.locate(&mut located);
+        located.iter().map(Diagnostic::place).collect()
+    }
+
+    /// The files the spec is made of, root first, as read from disk (what a watcher watches).
+    pub fn file_paths(&self) -> Vec<PathBuf> {
+        self.sources.files().map(|(_, f)| f.path.clone()).collect()
+    }
+
     /// The raw value at a location in one of the spec's files.
     pub fn raw(&self, at: &Location) -> Option<&Value> {
         self.sources.get(at)

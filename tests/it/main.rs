@@ -1,9 +1,9 @@
-//! Integration tests of the spec model: loading every dialect and format, `$ref`s across files
-//! and hosts, cycles, schema normalization to JSON Schema 2020-12, Swagger 2.0 conversion,
-//! broken specs and their diagnostics, the bundled specs, the `stipula` command line, the
-//! faulty variants, the targets of the conformance runner (`emulators`).
-//! mock server over real HTTP (`mock`), and emulated implementations of the seed APIs with
-//! mock server over real HTTP (`mock`), and the conformance runner's reporters (`report`).
+//! Integration tests, one binary: the spec model (loading every dialect and format, `$ref`s
+//! across files and hosts, cycles, normalization to JSON Schema 2020-12, Swagger 2.0
+//! conversion, broken specs and their diagnostics, the bundled specs), the `stipula` command
+//! line, the mock over real HTTP (`mock`, `watch`), `stipula diff` (`diff`), the conformance
+//! runner (`runner`) and its reporters (`report`), and the emulated seed APIs with their faulty
+//! variants that the runner is proven against (`emulators`).
 //!
 //! Fixtures live in `tests/fixtures/` (see its README.md); helpers shared by every area are in
 //! `support`.
@@ -13,6 +13,7 @@ mod bundled;
 mod cli;
 mod conversion;
 mod cycles;
+mod diff;
 mod emulators;
 mod mock;
 mod refs;
@@ -21,3 +22,4 @@ mod runner;
 mod spec_load;
 mod support;
 mod swagger2;
+mod watch;
