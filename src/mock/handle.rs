@@ -344,8 +344,8 @@ fn answer(
 }
 
 /// The operation's documented response for the first of `codes` it documents (exactly, then
-/// by range such as `4XX`, then its `default` response with the first code), rendered with its
-/// example. `None` when it documents none of them: the caller answers with a problem.
+/// by range such as `4XX`, then its `default` response with the first code; those two only
+/// when they document a body), rendered with its example. `None` when it documents none of them: the caller answers with a problem.
 fn documented_error(
     spec: &Spec,
     op: &Operation,
@@ -357,13 +357,19 @@ fn documented_error(
     let (documented, code) = codes
         .iter()
         .find_map(|&c| op.response(StatusKey::Code(c)).map(|r| (r, c)))
+        // A range or `default` response stands in only when it documents a body: without
+        // one, the problem body (which says what is wrong) serves the client better.
         .or_else(|| {
             codes.iter().find_map(|&c| {
                 op.response(StatusKey::Range((c / 100) as u8))
+                    .filter(|r| !r.content.is_empty())
                     .map(|r| (r, c))
             })
         })
-        .or_else(|| Some((op.response(StatusKey::Default)?, *codes.first()?)))?;
+        .or_else(|| {
+            let r = op.response(StatusKey::Default)?;
+            (!r.content.is_empty()).then_some((r, *codes.first()?))
+        })?;
     let prefs = Preferences {
         example: fitting_example(documented, violations),
         ..Preferences::default()

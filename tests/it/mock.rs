@@ -525,7 +525,10 @@ fn every_bundled_operation_answers_its_documented_example() {
     let mut checked = 0;
     for mount in server.mounts() {
         let spec = &mount.spec;
-        for op in &spec.operations {
+        // DELETEs last: a removed item answers 404 afterwards (see `removed_items_stay_gone`).
+        let mut ops: Vec<_> = spec.operations.iter().collect();
+        ops.sort_by_key(|op| op.method == stipula::spec::Method::Delete);
+        for op in ops {
             let call = valid_call(spec, &mount.prefix, op, None);
             let status = default_status(op);
             let reply = call.expect(&client, &server.url(), status);
@@ -1456,7 +1459,10 @@ fn the_four_bundled_specs_are_served_together_each_under_its_base_path() {
     ] {
         let m = mount(&server, file);
         assert_eq!(m.prefix, prefix, "{file}");
-        for op in &m.spec.operations {
+        // DELETEs last: a removed item answers 404 afterwards.
+        let mut ops: Vec<_> = m.spec.operations.iter().collect();
+        ops.sort_by_key(|op| op.method == stipula::spec::Method::Delete);
+        for op in ops {
             let call = valid_call(&m.spec, &m.prefix, op, None);
             assert!(call.path.starts_with(prefix));
             call.expect(&client, &base, default_status(op));
@@ -2182,4 +2188,45 @@ paths:
     assert!(reply.status().as_u16() < 600);
     let reply = client.get(format!("{}/fine", server.url())).send().unwrap();
     assert_eq!(reply.status(), 200);
+}
+
+#[test]
+fn removed_items_stay_gone_until_created_again() {
+    let server = serve(vec![bundled_spec("fusionauth-consent.yaml")]);
+    let client = client();
+    let item = format!(
+        "{}/api/consent/8c2e4a7e-0000-4000-8000-000000000001",
+        server.url()
+    );
+    let auth = ("Authorization", "any-key");
+    let get = |c: &Client| c.get(&item).header(auth.0, auth.1).send().unwrap().status();
+    assert_eq!(get(&client), 200);
+    let deleted = client.delete(&item).header(auth.0, auth.1).send().unwrap();
+    assert_eq!(deleted.status(), 200);
+    // Read, update and delete again: the documented 404.
+    assert_eq!(get(&client), 404);
+    let again = client.delete(&item).header(auth.0, auth.1).send().unwrap();
+    assert_eq!(again.status(), 404);
+    // Another item is untouched.
+    let other = item.replace("0001", "0002");
+    assert_eq!(
+        client
+            .get(&other)
+            .header(auth.0, auth.1)
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    // Created again (POST with its id): readable again.
+    let body = r#"{"consent": {"name": "Again", "defaultMinimumAgeForSelfConsent": 18}}"#;
+    let created = client
+        .post(&item)
+        .header(auth.0, auth.1)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+    assert_eq!(get(&client), 200);
 }
