@@ -325,7 +325,12 @@ impl Report {
                 outcomes,
             } => {
                 *self.cases_by_phase.entry(*phase).or_default() += 1;
-                let checks = self.tally.entry(operation.clone()).or_default();
+                if !self.tally.contains_key(operation) {
+                    self.tally.insert(operation.clone(), BTreeMap::new());
+                }
+                let Some(checks) = self.tally.get_mut(operation) else {
+                    return;
+                };
                 for (check, outcome) in outcomes {
                     let t = checks.entry(*check).or_default();
                     match outcome {
