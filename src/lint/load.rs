@@ -9,9 +9,9 @@
 
 use std::path::Path;
 
-use crate::spec::{Diagnostic, LoadError, Place, Severity, Spec};
+use crate::spec::{Diagnostic, LoadError, Location, Place, Severity, Spec};
 
-use super::{Config, Finding, Snippet, rules, snippet};
+use super::{Config, Finding, Hit, Lines, Snippet, rules};
 
 /// Which rule a loader diagnostic belongs to.
 fn rule_of(d: &Diagnostic) -> &'static str {
@@ -48,16 +48,23 @@ fn rule_of(d: &Diagnostic) -> &'static str {
     }
 }
 
-/// A loaded spec's warnings, as findings (config applied).
-pub(super) fn warnings(spec: &Spec, config: &Config) -> Vec<Finding> {
-    let text_of = |file: &str| {
-        spec.sources()
-            .find(|(_, f)| f.display == file)
-            .map(|(_, f)| f.text.as_str())
+/// A loaded spec's warnings, as hits: placed with the other findings, in the same pass over
+/// each file.
+pub(super) fn warnings(spec: &Spec) -> Vec<Hit> {
+    let location = |file: &str, pointer: &str| {
+        let (id, _) = spec.sources().find(|(_, f)| f.display == file)?;
+        Some(Location::new(id, pointer))
     };
-    spec.located_warnings()
+    spec.warnings
         .iter()
-        .filter_map(|d| finding(d, rule_of(d), config, text_of(&d.file)))
+        .filter_map(|d| {
+            let mut hit = Hit::new(rule_of(d), location(&d.file, &d.pointer)?, d.message.clone());
+            hit.related = d
+                .related
+                .as_ref()
+                .and_then(|r| location(&r.file, &r.pointer));
+            Some(hit)
+        })
         .collect()
 }
 
@@ -92,6 +99,7 @@ pub(super) fn failed(path: &Path, error: &LoadError, config: &Config) -> Vec<Fin
         let problems = super::structure::check(&root.value);
         let pointers: Vec<&str> = problems.iter().map(|(p, _)| p.as_str()).collect();
         let positions = root.positions(&pointers);
+        let lines = Lines::new(&root.text);
         for ((pointer, message), position) in problems.iter().zip(positions) {
             out.push(Finding {
                 rule: "oas-structure",
@@ -103,7 +111,7 @@ pub(super) fn failed(path: &Path, error: &LoadError, config: &Config) -> Vec<Fin
                 },
                 message: message.clone(),
                 related: None,
-                snippet: snippet(&root.text, position),
+                snippet: lines.snippet(position),
             });
         }
     }
@@ -124,7 +132,7 @@ fn finding(
     };
     let snippet: Option<Snippet> = d
         .position
-        .and_then(|p| text.and_then(|t| snippet(t, p)));
+        .and_then(|p| text.and_then(|t| Lines::new(t).snippet(p)));
     Some(Finding {
         rule: rule.id,
         severity,

@@ -74,6 +74,7 @@ pub(crate) struct Hit {
     rule: &'static str,
     at: Location,
     message: String,
+    related: Option<Location>,
 }
 
 impl Hit {
@@ -82,6 +83,7 @@ impl Hit {
             rule,
             at,
             message: message.into(),
+            related: None,
         }
     }
 }
@@ -156,15 +158,13 @@ pub fn lint_spec(spec: &Spec, config: &Config) -> (Vec<Finding>, Summary) {
             message,
         ));
     }
-    let warnings = load::warnings(spec, config);
+    hits.extend(load::warnings(spec));
     operations::check(spec, &mut hits);
     components::check(spec, &mut hits);
     schemas::check(spec, &mut hits);
-    spec.compile_validators();
     let (value_hits, examples) = values::check(spec);
     hits.extend(value_hits);
     let mut findings = place(spec, hits, config);
-    findings.extend(warnings);
     findings.sort_by(|a, b| {
         (&a.place.file, a.place.position.map(|p| (p.line, p.column)))
             .cmp(&(&b.place.file, b.place.position.map(|p| (p.line, p.column))))
@@ -197,57 +197,88 @@ fn place(spec: &Spec, hits: Vec<Hit>, config: &Config) -> Vec<Finding> {
             Some((h, config.severity(rule)?))
         })
         .collect();
+    // Every location to place, the hits' and their related ones, grouped by file.
+    let wanted: Vec<&Location> = hits
+        .iter()
+        .flat_map(|(h, _)| std::iter::once(&h.at).chain(h.related.as_ref()))
+        .collect();
     let mut by_file: std::collections::BTreeMap<FileId, Vec<usize>> = Default::default();
-    for (i, (h, _)) in hits.iter().enumerate() {
-        by_file.entry(h.at.file).or_default().push(i);
+    for (i, at) in wanted.iter().enumerate() {
+        by_file.entry(at.file).or_default().push(i);
     }
-    let mut places: Vec<Option<(Place, Option<Snippet>)>> = vec![None; hits.len()];
+    let mut placed: Vec<Option<(Place, Option<Snippet>)>> = vec![None; wanted.len()];
     for (file, indexes) in by_file {
         let source = spec.source(file);
-        let pointers: Vec<&str> = indexes.iter().map(|&i| hits[i].0.at.pointer.as_str()).collect();
-        for (i, position) in indexes.iter().zip(source.positions(&pointers)) {
+        let lines = Lines::new(&source.text);
+        let pointers: Vec<&str> = indexes.iter().map(|&i| wanted[i].pointer.as_str()).collect();
+        for (&i, position) in indexes.iter().zip(source.positions(&pointers)) {
             let place = Place {
                 file: source.display.clone(),
-                pointer: hits[*i].0.at.pointer.clone(),
+                pointer: wanted[i].pointer.clone(),
                 position: Some(position),
             };
-            places[*i] = Some((place, snippet(&source.text, position)));
+            placed[i] = Some((place, lines.snippet(position)));
         }
     }
+    let mut placed = placed.into_iter();
     hits.into_iter()
-        .zip(places)
-        .filter_map(|((h, severity), place)| {
-            let (place, snippet) = place?;
+        .filter_map(|(h, severity)| {
+            let (place, snippet) = placed.next()??;
+            let related = match h.related {
+                Some(_) => placed.next()?.map(|(p, _)| p),
+                None => None,
+            };
             Some(Finding {
                 rule: h.rule,
                 severity,
                 place,
                 message: h.message,
-                related: None,
+                related,
                 snippet,
             })
         })
         .collect()
 }
 
-/// The line at `position` in `text`; lines longer than 160 characters (minified JSON) are cut
-/// to 160 around the column.
-pub(crate) fn snippet(text: &str, position: crate::spec::Position) -> Option<Snippet> {
-    const WIDTH: usize = 160;
-    let line = text.lines().nth(position.line.checked_sub(1)?)?;
-    let chars: Vec<char> = line.trim_end_matches('\r').chars().collect();
-    let column = position.column.max(1);
-    let start = if chars.len() <= WIDTH {
-        0
-    } else {
-        column.saturating_sub(WIDTH / 2).min(chars.len() - WIDTH)
-    };
-    let end = (start + WIDTH).min(chars.len());
-    Some(Snippet {
-        line: position.line,
-        text: chars[start..end].iter().collect(),
-        column: column - start,
-    })
+/// A file's text split into lines once, for snippets.
+pub(crate) struct Lines<'a> {
+    text: &'a str,
+    /// Byte offset where each line starts.
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// The line at `position`; lines longer than 160 characters (minified JSON) are cut to 160
+    /// around the column.
+    pub(crate) fn snippet(&self, position: crate::spec::Position) -> Option<Snippet> {
+        const WIDTH: usize = 160;
+        let start = *self.starts.get(position.line.checked_sub(1)?)?;
+        let end = self
+            .starts
+            .get(position.line)
+            .copied()
+            .unwrap_or(self.text.len());
+        let line = self.text.get(start..end)?.trim_end_matches(['\n', '\r']);
+        let column = position.column.max(1);
+        let count = line.chars().count();
+        let first = if count <= WIDTH {
+            0
+        } else {
+            column.saturating_sub(WIDTH / 2).min(count - WIDTH)
+        };
+        Some(Snippet {
+            line: position.line,
+            text: line.chars().skip(first).take(WIDTH).collect(),
+            column: column - first,
+        })
+    }
 }
 
 /// Parses a spec's root file on its own (for the meta-schema check of a spec that does not
