@@ -13,6 +13,21 @@ use crate::spec::{Diagnostic, LoadError, Location, Place, Severity, Spec};
 
 use super::{Config, Finding, Hit, Lines, Snippet, rules};
 
+/// What `refs.rs` says when a `$ref` cannot be followed.
+const REF_PROBLEMS: &[&str] = &[
+    "`$ref`",
+    "points at nothing",
+    "leaves the spec's folder",
+    "is a remote reference",
+    "unsupported reference scheme",
+    "cannot read",
+    "the fragment is not valid UTF-8",
+    "only JSON-pointer fragments",
+    "relative references inside a remote document",
+    "files referenced",
+    "file is larger than",
+];
+
 /// Which rule a loader diagnostic belongs to.
 fn rule_of(d: &Diagnostic) -> &'static str {
     let m = d.message.as_str();
@@ -22,11 +37,7 @@ fn rule_of(d: &Diagnostic) -> &'static str {
                 "operation-id-unique"
             } else if m.contains("no request can choose between them") {
                 "path-conflict"
-            } else if m.contains("`$ref`")
-                || m.contains("points at nothing")
-                || m.starts_with("nothing here")
-                || m.starts_with('`') && m.contains("cannot read")
-            {
+            } else if REF_PROBLEMS.iter().any(|p| m.contains(p)) || m == "nothing here" {
                 "ref-unresolved"
             } else {
                 "spec-invalid"
