@@ -169,6 +169,8 @@ pub fn lint_spec(spec: &Spec, config: &Config) -> (Vec<Finding>, Summary) {
         (&a.place.file, a.place.position.map(|p| (p.line, p.column)))
             .cmp(&(&b.place.file, b.place.position.map(|p| (p.line, p.column))))
     });
+    // A 2.0 parameter used by several operations is converted once per use: one finding.
+    findings.dedup_by(|a, b| a.rule == b.rule && a.place == b.place && a.message == b.message);
     let base = spec.base_path();
     let summary = Summary {
         version: format!("{} {}", spec.dialect.name(), spec.version),
