@@ -159,9 +159,9 @@ impl Schemas {
     /// property-level schemas): no registry lookup, a fraction of the cost of [`Self::build_at`].
     fn build_nested(&self, pointer: &str, direction: Direction) -> Compiled {
         match self.document.pointer(pointer) {
-            Some(schema) if !has_reference(schema) => options(direction)
-                .build(schema)
-                .map_err(|e| e.to_string()),
+            Some(schema) if !has_reference(schema) => {
+                options(direction).build(schema).map_err(|e| e.to_string())
+            }
             _ => self.build_at(pointer, direction),
         }
     }

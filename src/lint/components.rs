@@ -81,9 +81,8 @@ fn collect_refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
             if let Some(Value::String(r)) = o.get("$ref") {
                 out.push(r);
             }
-            if let Some(Value::Object(mapping)) = o
-                .get("discriminator")
-                .and_then(|d| d.get("mapping"))
+            if let Some(Value::Object(mapping)) =
+                o.get("discriminator").and_then(|d| d.get("mapping"))
             {
                 out.extend(mapping.values().filter_map(Value::as_str));
             }
@@ -128,9 +127,7 @@ fn root_fragment(reference: &str, from: &Path, root: &Path) -> Target {
         from.to_path_buf()
     } else {
         let relative = percent_decode_str(file).decode_utf8_lossy().into_owned();
-        crate::spec::refs::lexical_normalize(
-            &from.parent().unwrap_or(Path::new("")).join(relative),
-        )
+        crate::spec::refs::lexical_normalize(&from.parent().unwrap_or(Path::new("")).join(relative))
     };
     if target == root {
         Target::Root(fragment.into_owned())

@@ -58,10 +58,7 @@ impl Config {
         for (id, level) in file.rules {
             let Some(rule) = rules::find(&id) else {
                 let known: Vec<&str> = rules::RULES.iter().map(|r| r.id).collect();
-                return Err(format!(
-                    "unknown rule `{id}` (rules: {})",
-                    known.join(", ")
-                ));
+                return Err(format!("unknown rule `{id}` (rules: {})", known.join(", ")));
             };
             if rule.fatal {
                 return Err(format!(

@@ -69,7 +69,11 @@ pub(super) fn warnings(spec: &Spec) -> Vec<Hit> {
     spec.warnings
         .iter()
         .filter_map(|d| {
-            let mut hit = Hit::new(rule_of(d), location(&d.file, &d.pointer)?, d.message.clone());
+            let mut hit = Hit::new(
+                rule_of(d),
+                location(&d.file, &d.pointer)?,
+                d.message.clone(),
+            );
             hit.related = d
                 .related
                 .as_ref()

@@ -60,7 +60,11 @@ impl std::fmt::Display for Finding {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}: {level}[{}]: {}", self.place, self.rule, self.message)?;
+        write!(
+            f,
+            "{}: {level}[{}]: {}",
+            self.place, self.rule, self.message
+        )?;
         if let Some(r) = &self.related {
             write!(f, " (see also {r})")?;
         }
@@ -212,7 +216,10 @@ fn place(spec: &Spec, hits: Vec<Hit>, config: &Config) -> Vec<Finding> {
     for (file, indexes) in by_file {
         let source = spec.source(file);
         let lines = Lines::new(&source.text);
-        let pointers: Vec<&str> = indexes.iter().map(|&i| wanted[i].pointer.as_str()).collect();
+        let pointers: Vec<&str> = indexes
+            .iter()
+            .map(|&i| wanted[i].pointer.as_str())
+            .collect();
         for (&i, position) in indexes.iter().zip(source.positions(&pointers)) {
             let place = Place {
                 file: source.display.clone(),

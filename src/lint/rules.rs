@@ -144,7 +144,10 @@ pub fn help_text() -> String {
             (false, Error) => "error",
             (false, Warning) => "warning",
         };
-        out.push_str(&format!("  {} [{severity}]\n      {}\n", r.id, r.description));
+        out.push_str(&format!(
+            "  {} [{severity}]\n      {}\n",
+            r.id, r.description
+        ));
     }
     out
 }

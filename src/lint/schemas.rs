@@ -17,20 +17,24 @@ pub(super) fn check(spec: &Spec, out: &mut Vec<Hit>) {
     for i in 0..spec.schemas.len() {
         let id = SchemaId(i as u32);
         let at = spec.schemas.location(id);
-        walk(spec.schemas.get(id), String::new(), &mut |pointer, problem, keyword| {
-            let schema_at = Location::new(at.file, format!("{}{pointer}", at.pointer));
-            let keyword_at = schema_at.child(keyword);
-            let place = if spec.raw(&keyword_at).is_some() {
-                keyword_at
-            } else {
-                schema_at
-            };
-            out.push(Hit::new(
-                "schema-unsatisfiable",
-                place,
-                format!("no value satisfies this schema: {problem}"),
-            ));
-        });
+        walk(
+            spec.schemas.get(id),
+            String::new(),
+            &mut |pointer, problem, keyword| {
+                let schema_at = Location::new(at.file, format!("{}{pointer}", at.pointer));
+                let keyword_at = schema_at.child(keyword);
+                let place = if spec.raw(&keyword_at).is_some() {
+                    keyword_at
+                } else {
+                    schema_at
+                };
+                out.push(Hit::new(
+                    "schema-unsatisfiable",
+                    place,
+                    format!("no value satisfies this schema: {problem}"),
+                ));
+            },
+        );
     }
 }
 
@@ -115,7 +119,10 @@ fn numeric(o: &Map<String, Value>) -> Option<(String, &'static str)> {
                 l > h
             };
             if empty {
-                return Some((format!("no number has {l_name} {l} and {h_name} {h}"), h_name));
+                return Some((
+                    format!("no number has {l_name} {l} and {h_name} {h}"),
+                    h_name,
+                ));
             }
         }
     }

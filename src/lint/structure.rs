@@ -66,7 +66,7 @@ fn most_specific(error: &jsonschema::ValidationError<'_>) -> (String, String) {
         _ => None,
     };
     if let Some(branches) = context.filter(|c| !c.is_empty()) {
-        let mut best: Option<((usize, bool, std::cmp::Reverse<usize>), (String, String))> = None;
+        let mut best: Option<(Score, (String, String))> = None;
         for branch in branches {
             let Some(deepest) = branch
                 .iter()
@@ -103,6 +103,9 @@ fn most_specific(error: &jsonschema::ValidationError<'_>) -> (String, String) {
     };
     (pointer, message)
 }
+
+/// How specific an alternative's error is: depth in the document, not about `$ref`, fewer errors.
+type Score = (usize, bool, std::cmp::Reverse<usize>);
 
 fn depth(pointer: &str) -> usize {
     pointer.matches('/').count()

@@ -167,6 +167,9 @@ struct Written<'a> {
     values: Vec<(Kind, &'a Value)>,
 }
 
+/// What one thread found: (entry index, its hits) for its entries, and the examples checked.
+type ThreadResult = (Vec<(usize, Vec<Hit>)>, usize);
+
 /// Checks the examples, defaults and enum values on every subschema of every entry; returns
 /// the hits and how many examples were checked. Entries are split between threads.
 fn schema_values(spec: &Spec) -> (Vec<Hit>, usize) {
@@ -199,7 +202,7 @@ fn schema_values(spec: &Spec) -> (Vec<Hit>, usize) {
         }
         (hits, checked)
     };
-    let parts: Vec<(Vec<(usize, Vec<Hit>)>, usize)> = std::thread::scope(|scope| {
+    let parts: Vec<ThreadResult> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let check_range = &check_range;
@@ -241,7 +244,9 @@ fn check_written(spec: &Spec, id: SchemaId, written: &Written<'_>, hits: &mut Ve
         }
         let list: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
         let (rule, key, what) = match kind {
-            Kind::Example(_) if single_example => ("example-invalid", "example".to_string(), "schema example"),
+            Kind::Example(_) if single_example => {
+                ("example-invalid", "example".to_string(), "schema example")
+            }
             Kind::Example(i) => ("example-invalid", format!("examples/{i}"), "schema example"),
             Kind::Default => ("default-invalid", "default".to_string(), "default"),
             Kind::Enum(i) => ("enum-invalid", format!("enum/{i}"), "enum value"),

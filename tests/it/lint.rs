@@ -70,7 +70,11 @@ fn the_bundled_specs_have_no_findings() {
     for path in stipula::cli::spec_paths(&[]).unwrap() {
         let report = lint_file(&path, Default::default(), &Config::default());
         assert!(report.summary.is_some());
-        assert!(report.findings.is_empty(), "{path:?}: {:#?}", report.findings);
+        assert!(
+            report.findings.is_empty(),
+            "{path:?}: {:#?}",
+            report.findings
+        );
     }
 }
 
@@ -85,10 +89,19 @@ fn oas_structure_reports_the_most_specific_meta_schema_error() {
         vec![pair("/info", 2), pair("/paths/~1pets/get/paramters", 8)]
     );
     let messages: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
-    assert!(messages[0].contains("\"title\" is a required property"), "{messages:?}");
-    assert!(messages[1].contains("'paramters' was unexpected"), "{messages:?}");
+    assert!(
+        messages[0].contains("\"title\" is a required property"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("'paramters' was unexpected"),
+        "{messages:?}"
+    );
     // No wall of `oneOf` text.
-    assert!(messages.iter().all(|m| !m.contains("oneOf")), "{messages:?}");
+    assert!(
+        messages.iter().all(|m| !m.contains("oneOf")),
+        "{messages:?}"
+    );
 }
 
 #[test]
@@ -113,7 +126,12 @@ fn spec_unreadable_is_a_parse_error_with_its_position() {
 fn spec_invalid_is_a_load_error_that_no_other_rule_names() {
     let report = lint_report("broken/unknown-security-type.yaml");
     assert!(report.summary.is_none());
-    assert_eq!(fired(&report, "spec-invalid").len(), 1, "{:#?}", report.findings);
+    assert_eq!(
+        fired(&report, "spec-invalid").len(),
+        1,
+        "{:#?}",
+        report.findings
+    );
     assert_eq!(report.findings[0].place.position.unwrap().line, 8);
 }
 
@@ -147,13 +165,21 @@ fn operation_id_unique_names_both_operations() {
 fn path_conflict_is_the_same_method_on_two_indistinguishable_paths() {
     let report = lint_report("broken/path-clash.yaml");
     assert!(report.summary.is_none());
-    assert_eq!(fired(&report, "path-conflict").len(), 1, "{:#?}", report.findings);
+    assert_eq!(
+        fired(&report, "path-conflict").len(),
+        1,
+        "{:#?}",
+        report.findings
+    );
 }
 
 #[test]
 fn path_ambiguous_is_a_warning_for_different_methods() {
     let report = lint_report("lint/path-ambiguous.yaml");
-    assert_eq!(only(&report, "path-ambiguous"), vec![pair("/paths/~1pets~1{name}", 13)]);
+    assert_eq!(
+        only(&report, "path-ambiguous"),
+        vec![pair("/paths/~1pets~1{name}", 13)]
+    );
     let f = &report.findings[0];
     assert_eq!(f.severity, Severity::Warning);
     assert_eq!(f.related.as_ref().unwrap().pointer, "/paths/~1pets~1{id}");
@@ -209,7 +235,12 @@ fn operation_success_response_and_operation_id_missing() {
         fired(&report, "operation-id-missing"),
         vec![pair("/paths/~1ping/post", 12)]
     );
-    assert!(report.findings.iter().all(|f| f.severity == Severity::Warning));
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.severity == Severity::Warning)
+    );
     assert_eq!(report.findings.len(), 2);
 }
 
@@ -234,7 +265,11 @@ fn component_unused_counts_refs_into_a_component_and_skips_security_schemes() {
 fn component_unused_follows_refs_across_files() {
     // Every component of the multi-file fixture is reached from another file or the root.
     let report = lint_report("multi/root.yaml");
-    assert!(fired(&report, "component-unused").is_empty(), "{:#?}", report.findings);
+    assert!(
+        fired(&report, "component-unused").is_empty(),
+        "{:#?}",
+        report.findings
+    );
 }
 
 #[test]
@@ -265,9 +300,16 @@ fn example_invalid_on_media_types_and_schemas() {
             22
         )]
     );
-    let f = report.findings.iter().find(|f| f.rule == "example-invalid").unwrap();
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "example-invalid")
+        .unwrap();
     assert_eq!(f.place.position.unwrap().column, 17);
-    assert!(f.message.contains("example `wrongType` of POST /pets request body (application/json)"));
+    assert!(
+        f.message
+            .contains("example `wrongType` of POST /pets request body (application/json)")
+    );
     let report = lint_report("lint/nested-example.yaml");
     assert_eq!(
         fired(&report, "example-invalid"),
@@ -321,7 +363,11 @@ fn every_rule_is_documented_in_the_readme_and_help() {
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
     let help = run_lint(&["--help"], 0);
     for rule in stipula::lint::rules::RULES {
-        assert!(readme.contains(&format!("`{}`", rule.id)), "README lacks {}", rule.id);
+        assert!(
+            readme.contains(&format!("`{}`", rule.id)),
+            "README lacks {}",
+            rule.id
+        );
         assert!(help.stdout.contains(rule.id), "--help lacks {}", rule.id);
     }
 }
@@ -377,7 +423,11 @@ fn config_refuses_unknown_rules_and_fatal_rules() {
 #[test]
 fn exit_codes_0_1_2() {
     let clean = run_lint(&["tests/fixtures/lint/clean.yaml"], 0);
-    assert!(clean.stdout.contains("0 errors, 0 warnings"), "{}", clean.stdout);
+    assert!(
+        clean.stdout.contains("0 errors, 0 warnings"),
+        "{}",
+        clean.stdout
+    );
     run_lint(&[], 0);
     run_lint(&["specs"], 0);
     run_lint(&["tests/fixtures/lint/bad-example.yaml"], 1);
@@ -392,7 +442,11 @@ fn exit_codes_0_1_2() {
         2,
     );
     assert!(run.stdout.contains("example `wrongType`"), "{}", run.stdout);
-    assert!(run.stdout.contains("unknown-security-type.yaml:8:5"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("unknown-security-type.yaml:8:5"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -428,7 +482,11 @@ fn load_errors_are_findings_in_every_format() {
         run.stdout
     );
     let run = run_lint(
-        &["--format", "json", "tests/fixtures/broken/missing-component.yaml"],
+        &[
+            "--format",
+            "json",
+            "tests/fixtures/broken/missing-component.yaml",
+        ],
         2,
     );
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -440,7 +498,9 @@ fn load_errors_are_findings_in_every_format() {
         2,
     );
     assert!(
-        run.stdout.starts_with("::error file=tests/fixtures/broken/invalid.yaml,line=3,col=14,title=spec-unreadable::"),
+        run.stdout.starts_with(
+            "::error file=tests/fixtures/broken/invalid.yaml,line=3,col=14,title=spec-unreadable::"
+        ),
         "{}",
         run.stdout
     );
@@ -450,8 +510,16 @@ fn load_errors_are_findings_in_every_format() {
 fn ref_policy_flags_are_honoured() {
     let spec = "tests/fixtures/outside/spec.yaml";
     let refused = run_lint(&[spec], 2);
-    assert!(refused.stdout.contains("--allow-outside-refs"), "{}", refused.stdout);
-    assert!(refused.stdout.contains("error[ref-unresolved]"), "{}", refused.stdout);
+    assert!(
+        refused.stdout.contains("--allow-outside-refs"),
+        "{}",
+        refused.stdout
+    );
+    assert!(
+        refused.stdout.contains("error[ref-unresolved]"),
+        "{}",
+        refused.stdout
+    );
     run_lint(&["--allow-outside-refs", spec], 0);
 }
 
@@ -460,14 +528,22 @@ fn a_folder_without_specs_and_a_bad_flag_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notes.yaml"), "just: notes\n").unwrap();
     let run = run_lint(&[dir.path().to_str().unwrap()], 2);
-    assert!(run.stderr.contains("no OpenAPI documents in this folder"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no OpenAPI documents in this folder"),
+        "{}",
+        run.stderr
+    );
     run_lint(&["--format", "xml", "tests/fixtures/lint/clean.yaml"], 2);
 }
 
 #[test]
 fn a_multi_file_spec_lints_clean() {
     let run = run_lint(&["tests/fixtures/multi/root.yaml"], 0);
-    assert!(run.stdout.contains("OpenAPI 3.0 3.0.3, 2 operations"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("OpenAPI 3.0 3.0.3, 2 operations"),
+        "{}",
+        run.stdout
+    );
 }
 
 // ---- machine formats ----
@@ -491,8 +567,16 @@ fn json_format_lists_specs_findings_and_totals() {
     assert_eq!(f["severity"], "error");
     assert_eq!(f["line"], 12);
     assert_eq!(f["column"], 47);
-    assert_eq!(f["pointer"], "/paths/~1pets/get/parameters/0/schema/default");
-    assert!(f["file"].as_str().unwrap().ends_with("tests/fixtures/lint/values.yaml"));
+    assert_eq!(
+        f["pointer"],
+        "/paths/~1pets/get/parameters/0/schema/default"
+    );
+    assert!(
+        f["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("tests/fixtures/lint/values.yaml")
+    );
     assert!(f["message"].as_str().unwrap().contains("minimum of 1"));
 }
 
@@ -513,21 +597,38 @@ fn sarif_format_has_what_github_code_scanning_reads() {
         assert!(["error", "warning"].contains(&r["level"].as_str().unwrap()));
         assert!(!r["message"]["text"].as_str().unwrap().is_empty());
         let physical = &r["locations"][0]["physicalLocation"];
-        assert!(physical["artifactLocation"]["uri"].as_str().unwrap().ends_with(".yaml"));
+        assert!(
+            physical["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with(".yaml")
+        );
         assert!(physical["region"]["startLine"].as_u64().unwrap() > 0);
         assert!(physical["region"]["startColumn"].as_u64().unwrap() > 0);
     }
     assert_eq!(results[0]["ruleId"], "default-invalid");
-    assert_eq!(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 12);
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        12
+    );
 }
 
 #[test]
 fn github_format_is_one_escaped_workflow_command_per_finding() {
-    let text = render(Format::Github, &["lint/operations.yaml", "lint/values.yaml"]);
+    let text = render(
+        Format::Github,
+        &["lint/operations.yaml", "lint/values.yaml"],
+    );
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 5, "{text}");
     assert!(lines[0].starts_with("::warning file="), "{}", lines[0]);
-    assert!(lines[0].contains("tests/fixtures/lint/operations.yaml,line=9,col=7,title=operation-success-response::"), "{}", lines[0]);
+    assert!(
+        lines[0].contains(
+            "tests/fixtures/lint/operations.yaml,line=9,col=7,title=operation-success-response::"
+        ),
+        "{}",
+        lines[0]
+    );
     assert!(lines.iter().filter(|l| l.starts_with("::error ")).count() == 3);
     // `:` and `,` only escaped in properties; messages keep them.
     assert!(lines[2].contains("%3A") || !lines[2].contains("file=C:"));
@@ -535,8 +636,16 @@ fn github_format_is_one_escaped_workflow_command_per_finding() {
 
 #[test]
 fn junit_format_parses_with_a_failure_per_error() {
-    let text = render(Format::Junit, &["lint/values.yaml", "lint/operations.yaml", "lint/clean.yaml"]);
-    let report = quick_junit::Report::deserialize_from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let text = render(
+        Format::Junit,
+        &[
+            "lint/values.yaml",
+            "lint/operations.yaml",
+            "lint/clean.yaml",
+        ],
+    );
+    let report =
+        quick_junit::Report::deserialize_from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_eq!(report.test_suites.len(), 3);
     let failures = |i: usize| {
         report.test_suites[i]
@@ -547,7 +656,11 @@ fn junit_format_parses_with_a_failure_per_error() {
     };
     assert_eq!(failures(0), 3);
     assert_eq!(failures(1), 0, "warnings do not fail");
-    assert_eq!(report.test_suites[1].test_cases.len(), 3, "two warnings and the `lint` case");
+    assert_eq!(
+        report.test_suites[1].test_cases.len(),
+        3,
+        "two warnings and the `lint` case"
+    );
     assert_eq!(failures(2), 0);
     assert_eq!(report.test_suites[2].test_cases.len(), 1);
 }

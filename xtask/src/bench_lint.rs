@@ -11,7 +11,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
-const USAGE: &str = "usage: cargo xtask bench lint [--runs N] [--corpus DIR] [--stipula PATH] [--only stipula]";
+const USAGE: &str =
+    "usage: cargo xtask bench lint [--runs N] [--corpus DIR] [--stipula PATH] [--only stipula]";
 
 struct Settings {
     runs: usize,
@@ -82,7 +83,9 @@ fn parse(args: &[String]) -> Result<Settings, String> {
 fn bench(s: &Settings) -> Result<(), String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     if !Path::new("/usr/bin/time").is_file() {
-        return Err("needs /usr/bin/time (apt-get install time) to measure CPU and peak RSS".into());
+        return Err(
+            "needs /usr/bin/time (apt-get install time) to measure CPU and peak RSS".into(),
+        );
     }
     let stipula = match &s.stipula {
         Some(p) => p.clone(),
@@ -154,7 +157,10 @@ fn bench(s: &Settings) -> Result<(), String> {
     if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
         println!(
             "load average at start: {}",
-            load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
         );
     }
     for (name, spec) in &specs {

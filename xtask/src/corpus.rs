@@ -107,7 +107,9 @@ pub fn run(args: &[String]) -> ExitCode {
                     );
                 }
                 if lint {
-                    lint_tally.add(file, || stipula::lint::lint_spec(&spec, &Default::default()).0);
+                    lint_tally.add(file, || {
+                        stipula::lint::lint_spec(&spec, &Default::default()).0
+                    });
                 }
                 if let Some(reason) = known.get(file.as_str()) {
                     surprises += 1;
