@@ -7,7 +7,7 @@
 //! checked against the subschema they sit on, valid in either direction; each such subschema is
 //! compiled once for all its values ([`Schemas::nested`]), and those referencing nothing are
 //! compiled on their own, which keeps GitHub's spec (thousands of property examples) well under
-//! a second. Entries are spread over the machine's cores with scoped threads.
+//! a second. Operations, then entries, are spread over the machine's cores with scoped threads.
 
 use serde_json::Value;
 
@@ -27,50 +27,104 @@ pub struct ExampleStats {
 
 /// Validates every example, default and enum value in the spec against its schema.
 pub(super) fn check(spec: &Spec) -> (Vec<Hit>, ExampleStats) {
+    let operations: Vec<&crate::spec::Operation> = spec
+        .operations
+        .iter()
+        .chain(spec.webhooks.iter().map(|w| &w.operation))
+        .collect();
+    let mut out = Vec::new();
+    let mut stats = ExampleStats::default();
+    for (hits, s) in in_parallel(operations.len(), |i| {
+        operation_examples(spec, operations[i])
+    }) {
+        out.extend(hits);
+        stats.checked += s.checked;
+        stats.skipped += s.skipped;
+    }
+    for (hits, checked) in in_parallel(spec.schemas.len(), |i| {
+        entry_values(spec, SchemaId(i as u32))
+    }) {
+        out.extend(hits);
+        stats.checked += checked;
+    }
+    (out, stats)
+}
+
+/// The examples of one operation's parameters, bodies and headers.
+fn operation_examples(spec: &Spec, op: &crate::spec::Operation) -> (Vec<Hit>, ExampleStats) {
     let mut checker = ExampleChecker {
         spec,
         out: Vec::new(),
         stats: ExampleStats::default(),
     };
-    for op in spec
-        .operations
-        .iter()
-        .chain(spec.webhooks.iter().map(|w| &w.operation))
-    {
-        let label = op.label();
-        for p in &op.parameters {
-            let what = format!("{label} parameter `{}`", p.name);
-            checker.check(&p.examples, p.schema, Direction::Request, None, &what);
-            checker.check_content(&p.content, Direction::Request, &what);
-        }
-        if let Some(body) = &op.request_body {
-            checker.check_content(
-                &body.content,
-                Direction::Request,
-                &format!("{label} request body"),
+    let label = op.label();
+    for p in &op.parameters {
+        let what = format!("{label} parameter `{}`", p.name);
+        checker.check(&p.examples, p.schema, Direction::Request, None, &what);
+        checker.check_content(&p.content, Direction::Request, &what);
+    }
+    if let Some(body) = &op.request_body {
+        checker.check_content(
+            &body.content,
+            Direction::Request,
+            &format!("{label} request body"),
+        );
+    }
+    for r in &op.responses {
+        let what = format!("{label} response {}", r.status);
+        checker.check_content(&r.content, Direction::Response, &what);
+        for h in &r.headers {
+            checker.check(
+                &h.examples,
+                h.schema,
+                Direction::Response,
+                None,
+                &format!("{what} header `{}`", h.name),
             );
         }
-        for r in &op.responses {
-            let what = format!("{label} response {}", r.status);
-            checker.check_content(&r.content, Direction::Response, &what);
-            for h in &r.headers {
-                checker.check(
-                    &h.examples,
-                    h.schema,
-                    Direction::Response,
-                    None,
-                    &format!("{what} header `{}`", h.name),
-                );
-            }
-        }
     }
-    let ExampleChecker {
-        mut out, mut stats, ..
-    } = checker;
-    let (hits, checked) = schema_values(spec);
-    out.extend(hits);
-    stats.checked += checked;
-    (out, stats)
+    (checker.out, checker.stats)
+}
+
+/// `f(0..count)` spread over the machine's cores (scoped threads with room for deep
+/// schemas), results in index order so output stays stable.
+fn in_parallel<T: Send>(count: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
+        .min(count.max(1));
+    let parts: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                std::thread::Builder::new()
+                    .stack_size(64 * 1024 * 1024)
+                    .spawn_scoped(scope, move || {
+                        (t..count)
+                            .step_by(threads)
+                            .map(|i| (i, f(i)))
+                            .collect::<Vec<_>>()
+                    })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| match h {
+                Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                // No thread to be had: do this share here.
+                Err(_) => Vec::new(),
+            })
+            .collect()
+    });
+    let mut all: Vec<(usize, T)> = parts.into_iter().flatten().collect();
+    if all.len() < count {
+        // A thread could not be started: do the missing indexes on this one.
+        let done: std::collections::HashSet<usize> = all.iter().map(|(i, _)| *i).collect();
+        all.extend((0..count).filter(|i| !done.contains(i)).map(|i| (i, f(i))));
+    }
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, t)| t).collect()
 }
 
 struct ExampleChecker<'a> {
@@ -167,67 +221,22 @@ struct Written<'a> {
     values: Vec<(Kind, &'a Value)>,
 }
 
-/// What one thread found: (entry index, its hits) for its entries, and the examples checked.
-type ThreadResult = (Vec<(usize, Vec<Hit>)>, usize);
-
-/// Checks the examples, defaults and enum values on every subschema of every entry; returns
-/// the hits and how many examples were checked. Entries are split between threads.
-fn schema_values(spec: &Spec) -> (Vec<Hit>, usize) {
-    let count = spec.schemas.len();
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8)
-        .min(count.max(1));
-    // (entry, its hits) for the entries start, start + step...; and the examples checked.
-    let check_range = |start: usize, step: usize| {
-        let mut hits = Vec::new();
-        let mut checked = 0;
-        for i in (start..count).step_by(step) {
-            let id = SchemaId(i as u32);
-            let mut found = Vec::new();
-            written_values(spec.schemas.get(id), String::new(), &mut found);
-            let mut entry_hits = Vec::new();
-            for written in found {
-                checked += written
-                    .values
-                    .iter()
-                    .filter(|(k, _)| matches!(k, Kind::Example(_)))
-                    .count();
-                check_written(spec, id, &written, &mut entry_hits);
-            }
-            if !entry_hits.is_empty() {
-                hits.push((i, entry_hits));
-            }
-        }
-        (hits, checked)
-    };
-    let parts: Vec<ThreadResult> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let check_range = &check_range;
-                std::thread::Builder::new()
-                    .stack_size(64 * 1024 * 1024)
-                    .spawn_scoped(scope, move || check_range(t, threads))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| match h {
-                Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                Err(_) => (Vec::new(), 0),
-            })
-            .collect()
-    });
-    let mut by_entry = Vec::new();
+/// The examples, defaults and enum values on every subschema of one entry: the hits and how
+/// many examples were checked.
+fn entry_values(spec: &Spec, id: SchemaId) -> (Vec<Hit>, usize) {
+    let mut found = Vec::new();
+    written_values(spec.schemas.get(id), String::new(), &mut found);
+    let mut hits = Vec::new();
     let mut checked = 0;
-    for (h, c) in parts {
-        by_entry.extend(h);
-        checked += c;
+    for written in found {
+        checked += written
+            .values
+            .iter()
+            .filter(|(k, _)| matches!(k, Kind::Example(_)))
+            .count();
+        check_written(spec, id, &written, &mut hits);
     }
-    // Threads interleave entries: restore the entries' order for stable output.
-    by_entry.sort_by_key(|(i, _)| *i);
-    (by_entry.into_iter().flat_map(|(_, h)| h).collect(), checked)
+    (hits, checked)
 }
 
 fn check_written(spec: &Spec, id: SchemaId, written: &Written<'_>, hits: &mut Vec<Hit>) {
