@@ -24,7 +24,9 @@ mod values;
 
 use std::path::{Path, PathBuf};
 
-use crate::spec::{FileId, LoadOptions, Location, Place, Severity, Spec, source::SourceFile};
+use crate::spec::{
+    FileId, LoadError, LoadOptions, Location, Place, Severity, Spec, source::SourceFile,
+};
 
 pub use config::Config;
 pub use values::ExampleStats;
@@ -135,19 +137,28 @@ impl SpecReport {
 /// Loads and lints one spec file.
 pub fn lint_file(path: &Path, options: LoadOptions, config: &Config) -> SpecReport {
     match Spec::load(path, options) {
-        Ok(spec) => {
-            let (findings, summary) = lint_spec(&spec, config);
-            SpecReport {
-                path: path.to_path_buf(),
-                summary: Some(summary),
-                findings,
-            }
-        }
-        Err(e) => SpecReport {
-            path: path.to_path_buf(),
-            summary: None,
-            findings: load::failed(path, &e, config),
-        },
+        Ok(spec) => lint_loaded(path, &spec, config),
+        Err(e) => lint_load_error(path, &e, config),
+    }
+}
+
+/// The report of a spec that loaded; `path` names it.
+pub fn lint_loaded(path: &Path, spec: &Spec, config: &Config) -> SpecReport {
+    let (findings, summary) = lint_spec(spec, config);
+    SpecReport {
+        path: path.to_path_buf(),
+        summary: Some(summary),
+        findings,
+    }
+}
+
+/// The report of a spec that could not be loaded: its load errors as findings, and the
+/// meta-schema check of its root when that parses.
+pub fn lint_load_error(path: &Path, error: &LoadError, config: &Config) -> SpecReport {
+    SpecReport {
+        path: path.to_path_buf(),
+        summary: None,
+        findings: load::failed(path, error, config),
     }
 }
 
