@@ -148,32 +148,34 @@ impl Schemas {
     /// A validator for the subschema at `pointer` inside the normalized document (not cached:
     /// for one-off checks such as an example written on a nested property).
     fn build_at(&self, pointer: &str, direction: Direction) -> Compiled {
-        let (enforced, ignored) = match direction {
-            Direction::Request => (REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES),
-            Direction::Response => (REQUIRED_IN_RESPONSES, REQUIRED_IN_REQUESTS),
-        };
         let root = serde_json::json!({ "$ref": format!("{BASE_URI}#{pointer}") });
-        jsonschema::draft202012::options()
+        options(direction)
             .with_registry(&self.registry)
-            .should_validate_formats(true)
-            .should_ignore_unknown_formats(true)
-            .with_format("byte", is_base64)
-            .with_keyword(enforced, |_, value: &Value, _| {
-                let names = value
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                Ok(Box::new(DirectionalRequired { names }) as Box<dyn for<'i> Keyword<'i>>)
-            })
-            .with_keyword(ignored, |_, _, _| {
-                Ok(Box::new(Ignored) as Box<dyn for<'i> Keyword<'i>>)
-            })
             .build(&root)
             .map_err(|e| e.to_string())
+    }
+
+    /// The subschema at `pointer` compiled on its own when it references nothing (most
+    /// property-level schemas): no registry lookup, a fraction of the cost of [`Self::build_at`].
+    fn build_nested(&self, pointer: &str, direction: Direction) -> Compiled {
+        match self.document.pointer(pointer) {
+            Some(schema) if !has_reference(schema) => {
+                options(direction).build(schema).map_err(|e| e.to_string())
+            }
+            _ => self.build_at(pointer, direction),
+        }
+    }
+
+    /// Validators for the subschema at `pointer` inside entry `id` (`""` for the entry itself),
+    /// in both directions, compiled once for any number of values (lint's schema-level
+    /// examples, defaults and enum values).
+    pub fn nested(&self, id: SchemaId, pointer: &str) -> NestedValidator<'_> {
+        let at = format!("/$defs/{}{pointer}", id.0);
+        let compile = |direction| self.build_nested(&at, direction).ok();
+        NestedValidator {
+            schemas: self,
+            validators: [Direction::Response, Direction::Request].map(compile),
+        }
     }
 
     /// Compiles the given schemas for one direction now, instead of on first use; returns how
@@ -197,23 +199,9 @@ impl Schemas {
 
     /// Every rule `value` breaks against the subschema at `pointer` inside entry `id`'s
     /// normalized form (`""` for the entry itself), checked in both directions: empty when the
-    /// value is valid in either. Compiles on every call; meant for lint, not hot paths.
+    /// value is valid in either. Compiles on every call: for many values, use [`Self::nested`].
     pub fn validate_nested(&self, id: SchemaId, pointer: &str, value: &Value) -> Vec<Violation> {
-        let at = format!("/$defs/{}{pointer}", id.0);
-        let mut first = Vec::new();
-        for direction in [Direction::Response, Direction::Request] {
-            let Ok(validator) = self.build_at(&at, direction) else {
-                return Vec::new();
-            };
-            let violations = self.violations(&validator, value);
-            if violations.is_empty() {
-                return violations;
-            }
-            if first.is_empty() {
-                first = violations;
-            }
-        }
-        first
+        self.nested(id, pointer).validate(value)
     }
 
     pub fn is_valid(&self, id: SchemaId, direction: Direction, value: &Value) -> bool {
@@ -266,6 +254,70 @@ impl Schemas {
             Some(d) => format!("{d}/{tail}"),
             None => abs,
         }
+    }
+}
+
+/// The options every validator is built with: 2020-12, formats asserted (`byte` added), and
+/// `required` split by direction.
+fn options<'r>(direction: Direction) -> jsonschema::ValidationOptions<'r> {
+    let (enforced, ignored) = match direction {
+        Direction::Request => (REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES),
+        Direction::Response => (REQUIRED_IN_RESPONSES, REQUIRED_IN_REQUESTS),
+    };
+    jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .should_ignore_unknown_formats(true)
+        .with_format("byte", is_base64)
+        .with_keyword(enforced, |_, value: &Value, _| {
+            let names = value
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok(Box::new(DirectionalRequired { names }) as Box<dyn for<'i> Keyword<'i>>)
+        })
+        .with_keyword(ignored, |_, _, _| {
+            Ok(Box::new(Ignored) as Box<dyn for<'i> Keyword<'i>>)
+        })
+}
+
+/// Whether a normalized schema refers to another (`$ref` anywhere inside it).
+fn has_reference(schema: &Value) -> bool {
+    match schema {
+        Value::Object(o) => {
+            o.contains_key("$ref") || o.contains_key("$dynamicRef") || o.values().any(has_reference)
+        }
+        Value::Array(a) => a.iter().any(has_reference),
+        _ => false,
+    }
+}
+
+/// A subschema's validators in both directions (see [`Schemas::nested`]).
+pub struct NestedValidator<'a> {
+    schemas: &'a Schemas,
+    /// Response, then request; `None` when jsonschema cannot compile it (validates nothing).
+    validators: [Option<Validator>; 2],
+}
+
+impl NestedValidator<'_> {
+    /// Every rule `value` breaks, or nothing when it is valid in either direction.
+    pub fn validate(&self, value: &Value) -> Vec<Violation> {
+        let mut first = Vec::new();
+        for validator in &self.validators {
+            let Some(validator) = validator else {
+                return Vec::new();
+            };
+            if validator.is_valid(value) {
+                return Vec::new();
+            }
+            if first.is_empty() {
+                first = self.schemas.violations(validator, value);
+            }
+        }
+        first
     }
 }
 

@@ -1,9 +1,10 @@
 //! Integration tests, one binary: the spec model (loading every dialect and format, `$ref`s
 //! across files and hosts, cycles, normalization to JSON Schema 2020-12, Swagger 2.0
 //! conversion, broken specs and their diagnostics, the bundled specs), the `stipula` command
-//! line, the mock over real HTTP (`mock`, `watch`), `stipula diff` (`diff`), the conformance
-//! runner (`runner`) and its reporters (`report`), and the emulated seed APIs with their faulty
-//! variants that the runner is proven against (`emulators`).
+//! line, every lint rule and report format (`lint`), the mock over real HTTP (`mock`, `watch`),
+//! `stipula diff` (`diff`), the conformance runner (`runner`) and its reporters (`report`), and
+//! the emulated seed APIs with their faulty variants that the runner is proven against
+//! (`emulators`).
 //!
 //! Fixtures live in `tests/fixtures/` (see its README.md); helpers shared by every area are in
 //! `support`.
@@ -15,6 +16,7 @@ mod conversion;
 mod cycles;
 mod diff;
 mod emulators;
+mod lint;
 mod mock;
 mod refs;
 mod report;

@@ -58,6 +58,9 @@ struct Settings {
 }
 
 pub fn run(args: &[String]) -> ExitCode {
+    if args.first().map(String::as_str) == Some("lint") {
+        return crate::bench_lint::run(&args[1..]);
+    }
     if args.first().map(String::as_str) != Some("mock") {
         eprintln!("{USAGE}");
         return ExitCode::from(2);

@@ -1,6 +1,9 @@
 //! `cargo xtask corpus`: loads every OpenAPI root document listed in the corpus's SOURCES.tsv
 //! (kind `openapi`), compiles all their schemas, and prints loaded / refused with the reason.
 //!
+//! `--lint` also runs `stipula lint`'s rules on every document (loaded or not), counts the
+//! findings by rule, and fails if linting any document panics.
+//!
 //! Documents that really are invalid are listed, with why, in `xtask/corpus-known-invalid.tsv`;
 //! the run fails (exit 1) when a document outside that list is refused, or when a listed one
 //! starts loading (so the list stays true).
@@ -18,12 +21,14 @@ pub fn run(args: &[String]) -> ExitCode {
     let mut corpus = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"));
     let mut filter = None;
     let mut verbose = false;
+    let mut lint = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--corpus" => corpus = it.next().map(PathBuf::from).unwrap_or(corpus),
             "--filter" => filter = it.next().cloned(),
             "--verbose" => verbose = true,
+            "--lint" => lint = true,
             other => {
                 eprintln!("unknown argument {other}");
                 return ExitCode::from(2);
@@ -67,6 +72,7 @@ pub fn run(args: &[String]) -> ExitCode {
     let mut slowest: Vec<(Duration, String)> = Vec::new();
     let mut warnings_by_kind: BTreeMap<String, usize> = BTreeMap::new();
     let mut uncompilable = 0usize;
+    let mut lint_tally = LintTally::default();
     for file in &docs {
         if filter.as_ref().is_some_and(|f| !file.contains(f.as_str())) {
             continue;
@@ -100,6 +106,11 @@ pub fn run(args: &[String]) -> ExitCode {
                         total_time.as_secs_f64() * 1e3
                     );
                 }
+                if lint {
+                    lint_tally.add(file, || {
+                        stipula::lint::lint_spec(&spec, &Default::default()).0
+                    });
+                }
                 if let Some(reason) = known.get(file.as_str()) {
                     surprises += 1;
                     println!(
@@ -108,6 +119,12 @@ pub fn run(args: &[String]) -> ExitCode {
                 }
             }
             Err(e) => {
+                if lint {
+                    lint_tally.add(file, || {
+                        stipula::lint::lint_file(&path, LoadOptions::default(), &Default::default())
+                            .findings
+                    });
+                }
                 let first = e.errors().next().map(|d| d.to_string()).unwrap_or_default();
                 let count = e.errors().count();
                 let more = if count > 1 {
@@ -139,6 +156,12 @@ pub fn run(args: &[String]) -> ExitCode {
     }
     println!("schemas jsonschema could not compile (validate nothing): {uncompilable}");
     println!("loaded {loaded}/{total}");
+    if lint {
+        lint_tally.print();
+        if !lint_tally.crashed.is_empty() {
+            return ExitCode::from(1);
+        }
+    }
     if surprises > 0 {
         println!("{surprises} document(s) disagree with xtask/corpus-known-invalid.tsv");
         return ExitCode::from(1);
@@ -167,4 +190,50 @@ fn warning_kind(message: &str) -> String {
 fn short(message: &str, path: &Path) -> String {
     let p = path.to_string_lossy();
     message.replace(p.as_ref(), "").chars().take(400).collect()
+}
+
+/// Lint findings over the corpus, by rule.
+#[derive(Default)]
+struct LintTally {
+    linted: usize,
+    /// rule → (findings, documents with at least one).
+    by_rule: BTreeMap<&'static str, (usize, usize)>,
+    crashed: Vec<String>,
+    time: Duration,
+}
+
+impl LintTally {
+    fn add(&mut self, file: &str, lint: impl FnOnce() -> Vec<stipula::lint::Finding>) {
+        let started = Instant::now();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(lint));
+        self.time += started.elapsed();
+        let Ok(findings) = outcome else {
+            println!("LINT CRASHED {file}");
+            self.crashed.push(file.to_string());
+            return;
+        };
+        self.linted += 1;
+        let mut seen = std::collections::BTreeSet::new();
+        for f in &findings {
+            let entry = self.by_rule.entry(f.rule).or_default();
+            entry.0 += 1;
+            if seen.insert(f.rule) {
+                entry.1 += 1;
+            }
+        }
+    }
+
+    fn print(&self) {
+        println!(
+            "lint: {} documents linted in {:.1} s, {} crashed",
+            self.linted,
+            self.time.as_secs_f64(),
+            self.crashed.len()
+        );
+        println!("  {:<28} {:>9} {:>10}", "rule", "findings", "documents");
+        for rule in stipula::lint::rules::RULES {
+            let (n, docs) = self.by_rule.get(rule.id).copied().unwrap_or_default();
+            println!("  {:<28} {n:>9} {docs:>10}", rule.id);
+        }
+    }
 }

@@ -1,11 +1,13 @@
-//! Project chores: `cargo xtask corpus` (load every real-world spec in ../shared/corpus) and
-//! `cargo xtask bench mock` (the mock under wrk, against a bare hyper baseline).
+//! Project chores: `cargo xtask corpus` (load, and with `--lint` lint, every real-world spec in
+//! ../shared/corpus), `cargo xtask bench mock` (the mock under wrk, against a bare hyper
+//! baseline) and `cargo xtask bench lint` (stipula lint against Redocly and Spectral).
 //!
 //! One binary with subcommands, run through the `.cargo/config.toml` alias in release mode.
 
 use std::process::ExitCode;
 
 mod bench;
+mod bench_lint;
 mod corpus;
 
 fn main() -> ExitCode {
@@ -17,7 +19,7 @@ fn main() -> ExitCode {
         Some("bench-baseline-server") => bench::baseline_server(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask corpus [--corpus DIR] [--filter TEXT] [--verbose]\n       cargo xtask bench mock [--duration SECS] [--connections N] [--threads N] [--runs N] [--warmup SECS] [--stipula PATH]"
+                "usage: cargo xtask corpus [--corpus DIR] [--filter TEXT] [--verbose] [--lint]\n       cargo xtask bench lint [--runs N] [--corpus DIR] [--stipula PATH] [--only stipula]\n       cargo xtask bench mock [--duration SECS] [--connections N] [--threads N] [--runs N] [--warmup SECS] [--stipula PATH]"
             );
             ExitCode::from(2)
         }

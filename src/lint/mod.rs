@@ -1,0 +1,310 @@
+//! `stipula lint`: rules over a spec, each finding with a rule id, a severity, file, line,
+//! column, JSON pointer, a message and the source line it is about.
+//!
+//! Shape: every rule module returns [`Hit`]s (rule + `Location` + message); [`lint_file`] then
+//! applies the config (switched-off rules, changed severities) and turns hits into
+//! [`Finding`]s with one positions pass per file (a pass over GitHub's 13 MB spec costs about
+//! as much as parsing it, so one per finding would not do). The output formats in `output/`
+//! are independent consumers of the same `SpecReport`s.
+//!
+//! The loader already refuses some specs (an unresolved `$ref`, duplicate operationIds, two
+//! routes no request can tell apart) and warns about others (undeclared path parameters):
+//! `load` turns its diagnostics into findings of the matching rules, so every format reports
+//! them with locations. A spec that does not load is still checked against its meta-schema.
+
+mod components;
+pub mod config;
+mod load;
+mod operations;
+pub mod output;
+pub mod rules;
+mod schemas;
+mod structure;
+mod values;
+
+use std::path::{Path, PathBuf};
+
+use crate::spec::{
+    FileId, LoadError, LoadOptions, Location, Place, Severity, Spec, source::SourceFile,
+};
+
+pub use config::Config;
+pub use values::ExampleStats;
+
+/// One problem found in a spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// The rule's id (see [`rules::RULES`]).
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// File, JSON pointer, and line and column (1-based) of the offending node.
+    pub place: Place,
+    pub message: String,
+    /// A second place the finding is about (the other duplicate, say).
+    pub related: Option<Place>,
+    /// The source line at `place`, for humans.
+    pub snippet: Option<Snippet>,
+}
+
+/// One source line (cut around the column when very long) and where the finding is in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// 1-based line number.
+    pub line: usize,
+    pub text: String,
+    /// 1-based character column within `text`.
+    pub column: usize,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}: {level}[{}]: {}",
+            self.place, self.rule, self.message
+        )?;
+        if let Some(r) = &self.related {
+            write!(f, " (see also {r})")?;
+        }
+        Ok(())
+    }
+}
+
+/// What a rule found, before the config and positions are applied.
+#[derive(Debug, Clone)]
+pub(crate) struct Hit {
+    rule: &'static str,
+    at: Location,
+    message: String,
+    related: Option<Location>,
+}
+
+impl Hit {
+    fn new(rule: &'static str, at: Location, message: impl Into<String>) -> Self {
+        Hit {
+            rule,
+            at,
+            message: message.into(),
+            related: None,
+        }
+    }
+}
+
+/// The lint of one spec file.
+#[derive(Debug, Clone)]
+pub struct SpecReport {
+    /// The spec's file as named.
+    pub path: PathBuf,
+    /// `None` when the spec could not be loaded (exit code 2).
+    pub summary: Option<Summary>,
+    pub findings: Vec<Finding>,
+}
+
+/// What a loaded spec holds and what was checked.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// `OpenAPI 3.0 3.0.1`.
+    pub version: String,
+    pub operations: usize,
+    pub base_path: String,
+    pub schemas: usize,
+    pub examples: ExampleStats,
+    /// Schemas jsonschema cannot compile (they validate nothing): (where, why).
+    pub uncompilable: Vec<(String, String)>,
+}
+
+impl SpecReport {
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+/// Loads and lints one spec file.
+pub fn lint_file(path: &Path, options: LoadOptions, config: &Config) -> SpecReport {
+    match Spec::load(path, options) {
+        Ok(spec) => lint_loaded(path, &spec, config),
+        Err(e) => lint_load_error(path, &e, config),
+    }
+}
+
+/// The report of a spec that loaded; `path` names it.
+pub fn lint_loaded(path: &Path, spec: &Spec, config: &Config) -> SpecReport {
+    let (findings, summary) = lint_spec(spec, config);
+    SpecReport {
+        path: path.to_path_buf(),
+        summary: Some(summary),
+        findings,
+    }
+}
+
+/// The report of a spec that could not be loaded: its load errors as findings, and the
+/// meta-schema check of its root when that parses.
+pub fn lint_load_error(path: &Path, error: &LoadError, config: &Config) -> SpecReport {
+    SpecReport {
+        path: path.to_path_buf(),
+        summary: None,
+        findings: load::failed(path, error, config),
+    }
+}
+
+/// Lints a loaded spec: every rule, with the config applied, in a stable order.
+pub fn lint_spec(spec: &Spec, config: &Config) -> (Vec<Finding>, Summary) {
+    let mut hits = Vec::new();
+    let root = spec.source(FileId(0));
+    for (pointer, message) in structure::check(&root.value) {
+        hits.push(Hit::new(
+            "oas-structure",
+            Location::new(FileId(0), pointer),
+            message,
+        ));
+    }
+    hits.extend(load::warnings(spec));
+    operations::check(spec, &mut hits);
+    components::check(spec, &mut hits);
+    schemas::check(spec, &mut hits);
+    let (value_hits, examples) = values::check(spec);
+    hits.extend(value_hits);
+    let mut findings = place(spec, hits, config);
+    findings.sort_by(|a, b| {
+        (&a.place.file, a.place.position.map(|p| (p.line, p.column)))
+            .cmp(&(&b.place.file, b.place.position.map(|p| (p.line, p.column))))
+    });
+    // A 2.0 parameter used by several operations is converted once per use: one finding.
+    findings.dedup_by(|a, b| a.rule == b.rule && a.place == b.place && a.message == b.message);
+    let base = spec.base_path();
+    let summary = Summary {
+        version: format!("{} {}", spec.dialect.name(), spec.version),
+        operations: spec.operations.len(),
+        base_path: if base.is_empty() { "/".into() } else { base },
+        schemas: spec.schemas.len(),
+        examples,
+        uncompilable: spec.schemas.compile_problems(),
+    };
+    (findings, summary)
+}
+
+/// `example-invalid`, `default-invalid` and `enum-invalid` alone, with default severities.
+pub fn check_examples(spec: &Spec) -> (Vec<Finding>, ExampleStats) {
+    let (hits, stats) = values::check(spec);
+    (place(spec, hits, &Config::default()), stats)
+}
+
+/// Hits → findings: the config decides severity (or drops the hit), and positions and snippets
+/// are found with one pass per file.
+fn place(spec: &Spec, hits: Vec<Hit>, config: &Config) -> Vec<Finding> {
+    let hits: Vec<(Hit, Severity)> = hits
+        .into_iter()
+        .filter_map(|h| {
+            let rule = rules::find(h.rule)?;
+            Some((h, config.severity(rule)?))
+        })
+        .collect();
+    // Every location to place, the hits' and their related ones, grouped by file.
+    let wanted: Vec<&Location> = hits
+        .iter()
+        .flat_map(|(h, _)| std::iter::once(&h.at).chain(h.related.as_ref()))
+        .collect();
+    let mut by_file: std::collections::BTreeMap<FileId, Vec<usize>> = Default::default();
+    for (i, at) in wanted.iter().enumerate() {
+        by_file.entry(at.file).or_default().push(i);
+    }
+    let mut placed: Vec<Option<(Place, Option<Snippet>)>> = vec![None; wanted.len()];
+    for (file, indexes) in by_file {
+        let source = spec.source(file);
+        let lines = Lines::new(&source.text);
+        let pointers: Vec<&str> = indexes
+            .iter()
+            .map(|&i| wanted[i].pointer.as_str())
+            .collect();
+        for (&i, position) in indexes.iter().zip(source.positions(&pointers)) {
+            let place = Place {
+                file: source.display.clone(),
+                pointer: wanted[i].pointer.clone(),
+                position: Some(position),
+            };
+            placed[i] = Some((place, lines.snippet(position)));
+        }
+    }
+    let mut placed = placed.into_iter();
+    hits.into_iter()
+        .filter_map(|(h, severity)| {
+            let (place, snippet) = placed.next()??;
+            let related = match h.related {
+                Some(_) => placed.next()?.map(|(p, _)| p),
+                None => None,
+            };
+            Some(Finding {
+                rule: h.rule,
+                severity,
+                place,
+                message: h.message,
+                related,
+                snippet,
+            })
+        })
+        .collect()
+}
+
+/// A file's text split into lines once, for snippets.
+pub(crate) struct Lines<'a> {
+    text: &'a str,
+    /// Byte offset where each line starts.
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// The line at `position`; lines longer than 160 characters (minified JSON) are cut to 160
+    /// around the column.
+    pub(crate) fn snippet(&self, position: crate::spec::Position) -> Option<Snippet> {
+        const WIDTH: usize = 160;
+        let start = *self.starts.get(position.line.checked_sub(1)?)?;
+        let end = self
+            .starts
+            .get(position.line)
+            .copied()
+            .unwrap_or(self.text.len());
+        let line = self.text.get(start..end)?.trim_end_matches(['\n', '\r']);
+        let column = position.column.max(1);
+        let count = line.chars().count();
+        let first = if count <= WIDTH {
+            0
+        } else {
+            column.saturating_sub(WIDTH / 2).min(count - WIDTH)
+        };
+        Some(Snippet {
+            line: position.line,
+            text: line.chars().skip(first).take(WIDTH).collect(),
+            column: column - first,
+        })
+    }
+}
+
+/// Parses a spec's root file on its own (for the meta-schema check of a spec that does not
+/// load); `None` when it cannot be read or parsed (the load error says why).
+fn parse_root(path: &Path) -> Option<SourceFile> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let canonical = path.canonicalize().ok()?;
+    SourceFile::parse(path.to_string_lossy().into_owned(), canonical, text).ok()
+}

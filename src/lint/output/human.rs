@@ -1,0 +1,52 @@
+//! The human format: grep- and editor-friendly first lines (`file:line:column`), then the
+//! source line with a caret under the column, rustc-style. A small renderer rather than
+//! annotate-snippets, whose layout moves `file:line:column` to a second line.
+
+use super::super::{Finding, SpecReport};
+
+pub(super) fn render(reports: &[SpecReport]) -> String {
+    let mut out = String::new();
+    for report in reports {
+        for finding in &report.findings {
+            finding_text(finding, &mut out);
+        }
+        let name = report.path.display();
+        match &report.summary {
+            Some(s) => out.push_str(&format!(
+                "{name}: {}, {} operations, base path {}, {} schemas, {} examples checked ({} skipped): {} errors, {} warnings\n",
+                s.version,
+                s.operations,
+                s.base_path,
+                s.schemas,
+                s.examples.checked,
+                s.examples.skipped,
+                report.errors(),
+                report.warnings()
+            )),
+            None => out.push_str(&format!(
+                "{name}: cannot be loaded: {} errors, {} warnings\n",
+                report.errors(),
+                report.warnings()
+            )),
+        }
+    }
+    out
+}
+
+fn finding_text(f: &Finding, out: &mut String) {
+    out.push_str(&f.to_string());
+    out.push('\n');
+    if let Some(s) = &f.snippet {
+        let gutter = " ".repeat(s.line.to_string().len());
+        let indent: String = s
+            .text
+            .chars()
+            .take(s.column.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        out.push_str(&format!(
+            "{gutter} |\n{} | {}\n{gutter} | {indent}^\n",
+            s.line, s.text
+        ));
+    }
+}

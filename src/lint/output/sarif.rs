@@ -1,0 +1,70 @@
+//! SARIF 2.1.0, written by hand with serde_json (the handful of fields GitHub code scanning
+//! reads: tool.driver with its rules, and per result ruleId, level, message and a physical
+//! location with a region). The `serde-sarif` crate would cost more to build than this file.
+
+use serde_json::{Value, json};
+
+use super::super::{SpecReport, rules::RULES};
+use crate::spec::Severity;
+
+pub(super) fn render(reports: &[SpecReport]) -> String {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "name": r.id,
+                "shortDescription": { "text": r.description },
+                "defaultConfiguration": { "level": super::level(r.severity) },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .map(|f| {
+            let mut region = json!({});
+            if let Some(p) = f.place.position {
+                region = json!({ "startLine": p.line, "startColumn": p.column });
+            }
+            json!({
+                "ruleId": f.rule,
+                "ruleIndex": RULES.iter().position(|r| r.id == f.rule).unwrap_or(0),
+                "level": match f.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                },
+                "message": { "text": format!("{} (#{})", f.message, f.place.pointer) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&f.place.file) },
+                        "region": region,
+                    },
+                    "logicalLocations": [{ "fullyQualifiedName": format!("#{}", f.place.pointer) }],
+                }],
+            })
+        })
+        .collect();
+    let document = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "stipula",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// A relative URI reference for a file path: forward slashes, spaces and `%` escaped.
+fn uri(path: &str) -> String {
+    path.replace('\\', "/")
+        .replace('%', "%25")
+        .replace(' ', "%20")
+}

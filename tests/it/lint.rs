@@ -1,0 +1,676 @@
+//! `stipula lint`: every rule fires on a fixture written for it (`tests/fixtures/lint/`) and stays
+//! silent on a clean one; every output format; the config file; exit codes (0 clean or warnings
+//! only, 1 error findings, 2 a spec that cannot be loaded or bad arguments).
+
+use std::path::Path;
+
+use stipula::lint::output::Format;
+use stipula::lint::{Config, Finding, SpecReport, lint_file};
+use stipula::spec::Severity;
+
+use crate::cli::{Run, stipula};
+use crate::support::*;
+
+fn lint_report(rel: &str) -> SpecReport {
+    lint_file(&fixture(rel), Default::default(), &Config::default())
+}
+
+fn with_config(rel: &str, config: &str) -> SpecReport {
+    let config = Config::parse(config).unwrap_or_else(|e| panic!("{e}"));
+    lint_file(&fixture(rel), Default::default(), &config)
+}
+
+/// `(pointer, line)` of the findings of one rule.
+fn fired(report: &SpecReport, rule: &str) -> Vec<(String, usize)> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| (f.place.pointer.clone(), f.place.position.unwrap().line))
+        .collect()
+}
+
+fn only(report: &SpecReport, rule: &str) -> Vec<(String, usize)> {
+    let others: Vec<&Finding> = report.findings.iter().filter(|f| f.rule != rule).collect();
+    assert!(others.is_empty(), "unexpected findings: {others:#?}");
+    fired(report, rule)
+}
+
+fn run_lint(args: &[&str], expected_code: i32) -> Run {
+    let mut all = vec!["lint"];
+    all.extend_from_slice(args);
+    let run = stipula(&all);
+    assert_eq!(
+        run.code,
+        Some(expected_code),
+        "stipula {all:?}\nstdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    run
+}
+
+fn pair(pointer: &str, line: usize) -> (String, usize) {
+    (pointer.to_string(), line)
+}
+
+// ---- silence ----
+
+#[test]
+fn a_clean_spec_has_no_findings() {
+    let report = lint_report("lint/clean.yaml");
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let summary = report.summary.expect("loaded");
+    // Parameter, header, media type and property examples were all checked.
+    assert_eq!(summary.examples.checked, 5, "{summary:?}");
+}
+
+#[test]
+fn the_bundled_specs_have_no_findings() {
+    for path in stipula::cli::spec_paths(&[]).unwrap() {
+        let report = lint_file(&path, Default::default(), &Config::default());
+        assert!(report.summary.is_some());
+        assert!(
+            report.findings.is_empty(),
+            "{path:?}: {:#?}",
+            report.findings
+        );
+    }
+}
+
+// ---- one test per rule ----
+
+#[test]
+fn oas_structure_reports_the_most_specific_meta_schema_error() {
+    let report = lint_report("lint/structure.yaml");
+    let found = only(&report, "oas-structure");
+    assert_eq!(
+        found,
+        vec![pair("/info", 2), pair("/paths/~1pets/get/paramters", 8)]
+    );
+    let messages: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+    assert!(
+        messages[0].contains("\"title\" is a required property"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("'paramters' was unexpected"),
+        "{messages:?}"
+    );
+    // No wall of `oneOf` text.
+    assert!(
+        messages.iter().all(|m| !m.contains("oneOf")),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn oas_structure_uses_the_3_1_meta_schema_for_3_1_documents() {
+    let report = lint_report("lint/structure31.yaml");
+    assert_eq!(only(&report, "oas-structure"), vec![pair("/info", 2)]);
+    assert!(report.findings[0].message.contains("'licence'"));
+}
+
+#[test]
+fn spec_unreadable_is_a_parse_error_with_its_position() {
+    let report = lint_report("broken/invalid.yaml");
+    assert!(report.summary.is_none());
+    let f = &report.findings[0];
+    assert_eq!(f.rule, "spec-unreadable");
+    assert_eq!(f.severity, Severity::Error);
+    let p = f.place.position.unwrap();
+    assert_eq!((p.line, p.column), (3, 14));
+}
+
+#[test]
+fn spec_invalid_is_a_load_error_that_no_other_rule_names() {
+    let report = lint_report("broken/unknown-security-type.yaml");
+    assert!(report.summary.is_none());
+    assert_eq!(
+        fired(&report, "spec-invalid").len(),
+        1,
+        "{:#?}",
+        report.findings
+    );
+    assert_eq!(report.findings[0].place.position.unwrap().line, 8);
+}
+
+#[test]
+fn ref_unresolved_points_at_the_ref() {
+    let report = lint_report("broken/missing-component.yaml");
+    assert!(report.summary.is_none());
+    assert_eq!(
+        fired(&report, "ref-unresolved"),
+        vec![pair(
+            "/paths/~1pets/get/responses/200/content/application~1json/schema/$ref",
+            14
+        )]
+    );
+    assert_eq!(report.findings[0].place.position.unwrap().column, 17);
+}
+
+#[test]
+fn operation_id_unique_names_both_operations() {
+    let report = lint_report("broken/duplicate-operation-id.yaml");
+    let found: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "operation-id-unique")
+        .collect();
+    assert_eq!(found.len(), 1, "{:#?}", report.findings);
+    assert!(found[0].related.is_some(), "{:#?}", found[0]);
+}
+
+#[test]
+fn path_conflict_is_the_same_method_on_two_indistinguishable_paths() {
+    let report = lint_report("broken/path-clash.yaml");
+    assert!(report.summary.is_none());
+    assert_eq!(
+        fired(&report, "path-conflict").len(),
+        1,
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
+fn path_ambiguous_is_a_warning_for_different_methods() {
+    let report = lint_report("lint/path-ambiguous.yaml");
+    assert_eq!(
+        only(&report, "path-ambiguous"),
+        vec![pair("/paths/~1pets~1{name}", 13)]
+    );
+    let f = &report.findings[0];
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.related.as_ref().unwrap().pointer, "/paths/~1pets~1{id}");
+    assert_eq!(f.related.as_ref().unwrap().position.unwrap().line, 6);
+}
+
+#[test]
+fn path_param_undeclared_and_unused() {
+    let report = lint_report("lint/path-params.yaml");
+    assert_eq!(
+        fired(&report, "path-param-undeclared"),
+        vec![pair("/paths/~1pets~1{petId}/get", 7)]
+    );
+    assert_eq!(
+        fired(&report, "path-param-unused"),
+        vec![pair("/paths/~1owners~1{ownerId}/get/parameters/1", 20)]
+    );
+    assert_eq!(report.findings.len(), 2, "{:#?}", report.findings);
+}
+
+#[test]
+fn server_variable_undefined() {
+    let report = lint_report("lint/server-variable.yaml");
+    assert_eq!(
+        only(&report, "server-variable-undefined"),
+        vec![pair("/servers/0/url", 6)]
+    );
+}
+
+#[test]
+fn security_scheme_undefined_in_3_0_and_2_0() {
+    let report = lint_report("lint/security.yaml");
+    // `apiKey` is defined, at the root and on the operation; `oauth` is not.
+    assert_eq!(
+        only(&report, "security-scheme-undefined"),
+        vec![pair("/paths/~1ping/get/security/0/oauth", 12)]
+    );
+    let report = lint_report("lint/swagger2.yaml");
+    assert_eq!(
+        fired(&report, "security-scheme-undefined"),
+        vec![pair("/paths/~1pets/get/security/0/petstore_auth", 10)]
+    );
+}
+
+#[test]
+fn operation_success_response_and_operation_id_missing() {
+    let report = lint_report("lint/operations.yaml");
+    assert_eq!(
+        fired(&report, "operation-success-response"),
+        vec![pair("/paths/~1ping/get/responses", 9)]
+    );
+    assert_eq!(
+        fired(&report, "operation-id-missing"),
+        vec![pair("/paths/~1ping/post", 12)]
+    );
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.severity == Severity::Warning)
+    );
+    assert_eq!(report.findings.len(), 2);
+}
+
+#[test]
+fn component_unused_counts_refs_into_a_component_and_skips_security_schemes() {
+    let report = lint_report("lint/unused.yaml");
+    assert_eq!(
+        only(&report, "component-unused"),
+        vec![
+            pair("/components/parameters/Offset", 22),
+            pair("/components/schemas/OldPet", 28)
+        ]
+    );
+    let report = lint_report("lint/swagger2.yaml");
+    assert_eq!(
+        fired(&report, "component-unused"),
+        vec![pair("/definitions/Unused", 20)]
+    );
+}
+
+#[test]
+fn component_unused_follows_refs_across_files() {
+    // Every component of the multi-file fixture is reached from another file or the root.
+    let report = lint_report("multi/root.yaml");
+    assert!(
+        fired(&report, "component-unused").is_empty(),
+        "{:#?}",
+        report.findings
+    );
+}
+
+#[test]
+fn schema_unsatisfiable_only_when_the_type_admits_nothing_else() {
+    let report = lint_report("lint/unsatisfiable.yaml");
+    let base = "/components/schemas/Thing/properties";
+    assert_eq!(
+        only(&report, "schema-unsatisfiable"),
+        vec![
+            pair(&format!("{base}/code/maxLength"), 20),
+            pair(&format!("{base}/size/maximum"), 21),
+            pair(&format!("{base}/ratio/exclusiveMaximum"), 22),
+            pair(&format!("{base}/tags/maxItems"), 23),
+            pair(&format!("{base}/closed/required"), 27),
+        ],
+        "untyped and nullable schemas are satisfiable (by numbers, by null)"
+    );
+}
+
+#[test]
+fn example_invalid_on_media_types_and_schemas() {
+    let report = lint_report("lint/bad-example.yaml");
+    let found = fired(&report, "example-invalid");
+    assert_eq!(
+        found,
+        vec![pair(
+            "/paths/~1pets/post/requestBody/content/application~1json/examples/wrongType/value",
+            22
+        )]
+    );
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "example-invalid")
+        .unwrap();
+    assert_eq!(f.place.position.unwrap().column, 17);
+    assert!(
+        f.message
+            .contains("example `wrongType` of POST /pets request body (application/json)")
+    );
+    let report = lint_report("lint/nested-example.yaml");
+    assert_eq!(
+        fired(&report, "example-invalid"),
+        vec![pair("/components/schemas/Pet/properties/age/example", 14)]
+    );
+    let report = lint_report("lint/swagger2.yaml");
+    assert_eq!(
+        fired(&report, "example-invalid"),
+        vec![pair("/definitions/Pet/properties/name/example", 19)]
+    );
+}
+
+#[test]
+fn default_invalid_and_enum_invalid() {
+    let report = lint_report("lint/values.yaml");
+    assert_eq!(
+        fired(&report, "default-invalid"),
+        vec![pair("/paths/~1pets/get/parameters/0/schema/default", 12)]
+    );
+    assert_eq!(
+        fired(&report, "enum-invalid"),
+        vec![pair("/paths/~1pets/get/parameters/1/schema/enum/1", 15)]
+    );
+    assert_eq!(
+        fired(&report, "example-invalid"),
+        vec![pair(
+            "/paths/~1pets/get/responses/200/content/application~1json/schema/properties/count/example",
+            24
+        )]
+    );
+}
+
+#[test]
+fn spec_warning_carries_the_loaders_other_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nullable31.yaml");
+    std::fs::write(
+        &path,
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {type: string, nullable: true}\n",
+    )
+    .unwrap();
+    let report = lint_file(&path, Default::default(), &Config::default());
+    let found = fired(&report, "spec-warning");
+    assert_eq!(found.len(), 1, "{:#?}", report.findings);
+    assert_eq!(found[0].1, 12);
+}
+
+/// Every rule in the table is exercised above, and the README lists them all.
+#[test]
+fn every_rule_is_documented_in_the_readme_and_help() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let help = run_lint(&["--help"], 0);
+    for rule in stipula::lint::rules::RULES {
+        assert!(
+            readme.contains(&format!("`{}`", rule.id)),
+            "README lacks {}",
+            rule.id
+        );
+        assert!(help.stdout.contains(rule.id), "--help lacks {}", rule.id);
+    }
+}
+
+// ---- config ----
+
+#[test]
+fn config_switches_a_rule_off_and_changes_a_severity() {
+    let text = std::fs::read_to_string(fixture("lint/config-off.yaml")).unwrap();
+    let report = with_config("lint/unused.yaml", &text);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let report = with_config("lint/operations.yaml", &text);
+    let success: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "operation-success-response")
+        .collect();
+    assert_eq!(success.len(), 1);
+    assert_eq!(success[0].severity, Severity::Error);
+    // Through the CLI: warnings only exit 0; the raised severity makes it 1.
+    run_lint(&["tests/fixtures/lint/operations.yaml"], 0);
+    run_lint(
+        &[
+            "--config",
+            "tests/fixtures/lint/config-off.yaml",
+            "tests/fixtures/lint/operations.yaml",
+        ],
+        1,
+    );
+}
+
+#[test]
+fn config_refuses_unknown_rules_and_fatal_rules() {
+    let e = Config::parse("rules:\n  no-such-rule: warning\n").unwrap_err();
+    assert!(e.contains("unknown rule `no-such-rule`"), "{e}");
+    let e = Config::parse("rules:\n  ref-unresolved: off\n").unwrap_err();
+    assert!(e.contains("cannot be switched off"), "{e}");
+    let e = Config::parse("rules:\n  component-unused: loud\n").unwrap_err();
+    assert!(e.contains("unknown severity"), "{e}");
+    let run = run_lint(
+        &[
+            "--config",
+            "tests/fixtures/lint/config-unknown.yaml",
+            "tests/fixtures/lint/clean.yaml",
+        ],
+        2,
+    );
+    assert!(run.stderr.contains("config-unknown.yaml"), "{}", run.stderr);
+}
+
+// ---- exit codes and the human format ----
+
+#[test]
+fn exit_codes_0_1_2() {
+    let clean = run_lint(&["tests/fixtures/lint/clean.yaml"], 0);
+    assert!(
+        clean.stdout.contains("0 errors, 0 warnings"),
+        "{}",
+        clean.stdout
+    );
+    run_lint(&[], 0);
+    run_lint(&["specs"], 0);
+    run_lint(&["tests/fixtures/lint/bad-example.yaml"], 1);
+    run_lint(&["tests/fixtures/broken/missing-component.yaml"], 2);
+    run_lint(&["tests/fixtures/broken/invalid.yaml"], 2);
+    // A broken spec among failing ones: everything is still reported, and 2 wins.
+    let run = run_lint(
+        &[
+            "tests/fixtures/lint/bad-example.yaml",
+            "tests/fixtures/broken/unknown-security-type.yaml",
+        ],
+        2,
+    );
+    assert!(run.stdout.contains("example `wrongType`"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("unknown-security-type.yaml:8:5"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn human_format_shows_place_rule_message_and_the_source_line() {
+    let run = run_lint(&["tests/fixtures/lint/bad-example.yaml"], 1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.contains("error[example-invalid]"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(
+        lines[i].starts_with("tests/fixtures/lint/bad-example.yaml:22:17 (#/paths/~1pets/post/requestBody/content/application~1json/examples/wrongType/value): error[example-invalid]: "),
+        "{}",
+        lines[i]
+    );
+    assert_eq!(lines[i + 2], "22 |                 value:");
+    assert_eq!(lines[i + 3], "   |                 ^");
+    assert!(
+        run.stdout.contains(
+            "tests/fixtures/lint/bad-example.yaml: OpenAPI 3.0 3.0.3, 1 operations, base path /, 1 schemas, 2 examples checked (0 skipped): 1 errors, 1 warnings"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn load_errors_are_findings_in_every_format() {
+    let run = run_lint(&["tests/fixtures/broken/missing-component.yaml"], 2);
+    assert!(
+        run.stdout.contains("tests/fixtures/broken/missing-component.yaml:14:17 (#/paths/~1pets/get/responses/200/content/application~1json/schema/$ref): error[ref-unresolved]: `#/components/schemas/Pet` points at nothing"),
+        "{}",
+        run.stdout
+    );
+    let run = run_lint(
+        &[
+            "--format",
+            "json",
+            "tests/fixtures/broken/missing-component.yaml",
+        ],
+        2,
+    );
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["findings"][0]["rule"], "ref-unresolved");
+    assert_eq!(doc["findings"][0]["line"], 14);
+    assert_eq!(doc["specs"][0]["loaded"], false);
+    let run = run_lint(
+        &["--format", "github", "tests/fixtures/broken/invalid.yaml"],
+        2,
+    );
+    assert!(
+        run.stdout.starts_with(
+            "::error file=tests/fixtures/broken/invalid.yaml,line=3,col=14,title=spec-unreadable::"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn ref_policy_flags_are_honoured() {
+    let spec = "tests/fixtures/outside/spec.yaml";
+    let refused = run_lint(&[spec], 2);
+    assert!(
+        refused.stdout.contains("--allow-outside-refs"),
+        "{}",
+        refused.stdout
+    );
+    assert!(
+        refused.stdout.contains("error[ref-unresolved]"),
+        "{}",
+        refused.stdout
+    );
+    run_lint(&["--allow-outside-refs", spec], 0);
+}
+
+#[test]
+fn a_folder_without_specs_and_a_bad_flag_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.yaml"), "just: notes\n").unwrap();
+    let run = run_lint(&[dir.path().to_str().unwrap()], 2);
+    assert!(
+        run.stderr.contains("no OpenAPI documents in this folder"),
+        "{}",
+        run.stderr
+    );
+    run_lint(&["--format", "xml", "tests/fixtures/lint/clean.yaml"], 2);
+}
+
+#[test]
+fn a_multi_file_spec_lints_clean() {
+    let run = run_lint(&["tests/fixtures/multi/root.yaml"], 0);
+    assert!(
+        run.stdout.contains("OpenAPI 3.0 3.0.3, 2 operations"),
+        "{}",
+        run.stdout
+    );
+}
+
+// ---- machine formats ----
+
+fn render(format: Format, rels: &[&str]) -> String {
+    let reports: Vec<SpecReport> = rels.iter().map(|r| lint_report(r)).collect();
+    stipula::lint::output::render(format, &reports)
+}
+
+#[test]
+fn json_format_lists_specs_findings_and_totals() {
+    let text = render(Format::Json, &["lint/values.yaml", "lint/clean.yaml"]);
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["errors"], 3);
+    assert_eq!(doc["warnings"], 0);
+    assert_eq!(doc["specs"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["specs"][0]["errors"], 3);
+    assert_eq!(doc["specs"][1]["loaded"], true);
+    let f = &doc["findings"][0];
+    assert_eq!(f["rule"], "default-invalid");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["line"], 12);
+    assert_eq!(f["column"], 47);
+    assert_eq!(
+        f["pointer"],
+        "/paths/~1pets/get/parameters/0/schema/default"
+    );
+    assert!(
+        f["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("tests/fixtures/lint/values.yaml")
+    );
+    assert!(f["message"].as_str().unwrap().contains("minimum of 1"));
+}
+
+#[test]
+fn sarif_format_has_what_github_code_scanning_reads() {
+    let text = render(Format::Sarif, &["lint/values.yaml", "lint/operations.yaml"]);
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["version"], "2.1.0");
+    let run = &doc["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "stipula");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), stipula::lint::rules::RULES.len());
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    for r in results {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+        assert!(["error", "warning"].contains(&r["level"].as_str().unwrap()));
+        assert!(!r["message"]["text"].as_str().unwrap().is_empty());
+        let physical = &r["locations"][0]["physicalLocation"];
+        assert!(
+            physical["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with(".yaml")
+        );
+        assert!(physical["region"]["startLine"].as_u64().unwrap() > 0);
+        assert!(physical["region"]["startColumn"].as_u64().unwrap() > 0);
+    }
+    assert_eq!(results[0]["ruleId"], "default-invalid");
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        12
+    );
+}
+
+#[test]
+fn github_format_is_one_escaped_workflow_command_per_finding() {
+    let text = render(
+        Format::Github,
+        &["lint/operations.yaml", "lint/values.yaml"],
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    assert!(lines[0].starts_with("::warning file="), "{}", lines[0]);
+    assert!(
+        lines[0].contains(
+            "tests/fixtures/lint/operations.yaml,line=9,col=7,title=operation-success-response::"
+        ),
+        "{}",
+        lines[0]
+    );
+    assert!(lines.iter().filter(|l| l.starts_with("::error ")).count() == 3);
+    // `:` and `,` only escaped in properties; messages keep them.
+    assert!(lines[2].contains("%3A") || !lines[2].contains("file=C:"));
+}
+
+#[test]
+fn junit_format_parses_with_a_failure_per_error() {
+    let text = render(
+        Format::Junit,
+        &[
+            "lint/values.yaml",
+            "lint/operations.yaml",
+            "lint/clean.yaml",
+        ],
+    );
+    let report =
+        quick_junit::Report::deserialize_from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(report.test_suites.len(), 3);
+    let failures = |i: usize| {
+        report.test_suites[i]
+            .test_cases
+            .iter()
+            .filter(|c| !matches!(c.status, quick_junit::TestCaseStatus::Success { .. }))
+            .count()
+    };
+    assert_eq!(failures(0), 3);
+    assert_eq!(failures(1), 0, "warnings do not fail");
+    assert_eq!(
+        report.test_suites[1].test_cases.len(),
+        3,
+        "two warnings and the `lint` case"
+    );
+    assert_eq!(failures(2), 0);
+    assert_eq!(report.test_suites[2].test_cases.len(), 1);
+}
+
+/// The in-process library entry gives the same result as a path on disk.
+#[test]
+fn lint_spec_on_a_loaded_spec() {
+    let spec = load("lint/values.yaml");
+    let (findings, summary) = stipula::lint::lint_spec(&spec, &Config::default());
+    assert_eq!(findings.len(), 3);
+    assert_eq!(summary.operations, 1);
+    assert!(Path::new(&findings[0].place.file).ends_with("values.yaml"));
+}
