@@ -1,11 +1,13 @@
 //! Project chores: `cargo xtask corpus` (load every real-world spec in ../shared/corpus) and
-//! `cargo xtask bench mock` (the mock under wrk, against a bare hyper baseline).
+//! `cargo xtask bench mock` (the mock under wrk, against a bare hyper baseline), `cargo xtask bench
+//! test` (the conformance runner's cases per second, against Schemathesis when installed).
 //!
 //! One binary with subcommands, run through the `.cargo/config.toml` alias in release mode.
 
 use std::process::ExitCode;
 
 mod bench;
+mod bench_test;
 mod corpus;
 
 fn main() -> ExitCode {
@@ -17,7 +19,7 @@ fn main() -> ExitCode {
         Some("bench-baseline-server") => bench::baseline_server(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask corpus [--corpus DIR] [--filter TEXT] [--verbose]\n       cargo xtask bench mock [--duration SECS] [--connections N] [--threads N] [--runs N] [--warmup SECS] [--stipula PATH]"
+                "usage: cargo xtask corpus [--corpus DIR] [--filter TEXT] [--verbose]\n       cargo xtask bench mock [--duration SECS] [--connections N] [--threads N] [--runs N] [--warmup SECS] [--stipula PATH]\n       cargo xtask bench test [--runs N] [--cases N] [--spec NAME] [--stipula PATH] [--emulator-bin PATH] [--st-runs N] [--st-max-examples N]"
             );
             ExitCode::from(2)
         }
