@@ -33,7 +33,7 @@ pub enum Command {
     Mock(MockArgs),
     /// Send property-generated requests to an implementation and check every response
     /// against the spec.
-    Test(crate::test_command::TestArgs),
+    Test(Box<crate::test_command::TestArgs>),
     /// Work with the `--json` reports of `stipula test` runs.
     Report(ReportArgs),
 }

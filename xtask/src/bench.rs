@@ -536,10 +536,10 @@ fn free_port() -> Result<u16, String> {
 
 /// Clock ticks per second of /proc/PID/stat times (USER_HZ: 100 on every Linux architecture
 /// Rust supports; it is part of the ABI, not the kernel's HZ).
-const CLOCK_TICKS: f64 = 100.0;
+pub(crate) const CLOCK_TICKS: f64 = 100.0;
 
 /// User + system time of every thread of a process, in clock ticks (Linux only).
-fn cpu_ticks(pid: u32) -> Option<u64> {
+pub(crate) fn cpu_ticks(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // After `pid (comm)`: state is field 3, utime 14, stime 15.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();

@@ -14,7 +14,9 @@
 //!   a cross-check), median cases/s over the process's wall time (startup and spec loading
 //!   included, for both tools), median CPU time per case of the tool's process (user + system
 //!   from `getrusage(RUSAGE_CHILDREN)` around the wait: the run's own process only, the servers
-//!   are reaped at the end), and failures. The ratios stipula / Schemathesis follow.
+//!   are reaped at the end), the target's CPU time during the run per case (/proc, so the cost
+//!   of the server shows apart from the tool's), and failures. The ratios stipula /
+//!   Schemathesis follow.
 //! - A stipula failure against these targets is a bug (both are correct implementations): it is
 //!   printed loudly and the bench exits 1 after its report. Schemathesis's failures are printed
 //!   as it counts them; they are not ours to judge.
@@ -30,7 +32,8 @@ use std::time::{Duration, Instant};
 use stipula::runner::event::{Report, Severity};
 
 use crate::bench::{
-    Proc, ROOT, TempDir, build_stipula, display, loadavg, median, progress, run_bounded,
+    CLOCK_TICKS, Proc, ROOT, TempDir, build_stipula, cpu_ticks, display, loadavg, median, progress,
+    run_bounded,
 };
 
 const USAGE: &str = "usage: cargo xtask bench test [--runs N] [--cases N] [--spec NAME] [--stipula PATH] [--emulator-bin PATH] [--st-runs N] [--st-max-examples N]";
@@ -168,6 +171,8 @@ struct Series {
     cpu_s: Vec<f64>,
     failures: Vec<u64>,
     warnings: Vec<u64>,
+    /// The target's CPU seconds during the run (all its threads, from /proc; Linux only).
+    target_cpu_s: Vec<f64>,
     /// Requests the mock logged during the run (mock only).
     requests: Vec<u64>,
     /// What the failures were, from the first run that had any.
@@ -187,6 +192,14 @@ impl Series {
         self.cases
             .iter()
             .zip(&self.cpu_s)
+            .map(|(c, t)| t * 1e3 / (*c).max(1) as f64)
+            .collect()
+    }
+
+    fn target_cpu_ms_per_case(&self) -> Vec<f64> {
+        self.cases
+            .iter()
+            .zip(&self.target_cpu_s)
             .map(|(c, t)| t * 1e3 / (*c).max(1) as f64)
             .collect()
     }
@@ -230,11 +243,13 @@ fn bench_test(s: &Settings) -> Result<bool, String> {
     for round in 1..=s.runs {
         for (t, target) in targets.iter_mut().enumerate() {
             let logged = count_requests(&mock_log);
+            let target_before = cpu_ticks(target.proc.child.id());
             let r = run_stipula(s, &stipula, &spec, target, &tmp.0)?;
             let row = &mut series[t][0];
             if t == 0 {
                 row.requests.push(count_requests(&mock_log) - logged);
             }
+            push_target_cpu(row, target, target_before);
             progress(&format!(
                 "run {round}/{}: stipula test vs {}: {} cases in {:.2} s ({:.0} cases/s), {:.3} ms CPU/case, {} failures, {} warnings",
                 s.runs,
@@ -249,11 +264,13 @@ fn bench_test(s: &Settings) -> Result<bool, String> {
             push(row, r);
             if let Some(st) = st.as_ref().filter(|_| round <= s.st_runs) {
                 let logged = count_requests(&mock_log);
+                let target_before = cpu_ticks(target.proc.child.id());
                 let r = run_schemathesis(s, st, &spec, target, &tmp.0, round)?;
                 let row = &mut series[t][1];
                 if t == 0 {
                     row.requests.push(count_requests(&mock_log) - logged);
                 }
+                push_target_cpu(row, target, target_before);
                 progress(&format!(
                     "run {round}/{}: Schemathesis vs {}: {} cases in {:.1} s ({:.1} cases/s), {:.1} ms CPU/case, {} failing cases",
                     s.st_runs.min(s.runs),
@@ -303,7 +320,9 @@ fn bench_test(s: &Settings) -> Result<bool, String> {
             s.st_max_examples,
             s.st_runs.min(s.runs)
         ),
-        None => println!("Schemathesis not installed (pip install schemathesis); ratio not measured"),
+        None => {
+            println!("Schemathesis not installed (pip install schemathesis); ratio not measured")
+        }
     }
     println!(
         "machine: {cpus} CPU(s) (nproc), shared by the tool under test and its target; load average (1 min) before {}, after {} (other work on the machine skews wall-clock figures; CPU per case is steadier)",
@@ -312,8 +331,8 @@ fn bench_test(s: &Settings) -> Result<bool, String> {
     );
     println!();
     println!(
-        "{:<14} {:<9} {:>9} {:>10} {:>9} {:>13} {:>9}   each run (cases/s)",
-        "tool", "target", "cases/run", "cases/s", "wall", "CPU/case", "failures"
+        "{:<14} {:<9} {:>14} {:>10} {:>9} {:>13} {:>13} {:>9}   each run (cases/s)",
+        "tool", "target", "cases/run", "cases/s", "wall", "CPU/case", "target CPU", "failures"
     );
     let tools = ["stipula", "Schemathesis"];
     let target_names = ["mock", "emulator"];
@@ -331,13 +350,18 @@ fn bench_test(s: &Settings) -> Result<bool, String> {
                 c.iter().map(u64::to_string).collect::<Vec<_>>().join("/")
             };
             println!(
-                "{:<14} {:<9} {:>9} {:>10.1} {:>8.2}s {:>10.3} ms {:>9}   {}",
+                "{:<14} {:<9} {:>14} {:>10.1} {:>8.2}s {:>10.3} ms {:>13} {:>9}   {}",
                 name,
                 target,
                 cases,
                 median(&rates),
                 median(&row.wall_s),
                 median(&row.cpu_ms_per_case()),
+                if row.target_cpu_s.is_empty() {
+                    "n/a".to_string()
+                } else {
+                    format!("{:.3} ms", median(&row.target_cpu_ms_per_case()))
+                },
                 row.failures.iter().max().copied().unwrap_or(0),
                 rates
                     .iter()
@@ -348,7 +372,7 @@ fn bench_test(s: &Settings) -> Result<bool, String> {
         }
     }
     println!(
-        "(cases/s: cases over the process's wall time, startup included; CPU/case: the process's user + system time over its cases; failures: the most in one run)"
+        "(cases/s: cases over the process's wall time, startup included; CPU/case: the tool's process's user + system time over its cases; target CPU: the server's CPU time during the run over the same cases, 10 ms resolution; failures: the most in one run)"
     );
     for (tool, name) in tools.iter().enumerate() {
         let row = &series[0][tool];
@@ -426,6 +450,13 @@ fn bench_test(s: &Settings) -> Result<bool, String> {
         }
     }
     Ok(clean)
+}
+
+/// The target's CPU time since `before` (clock ticks), when /proc could tell.
+fn push_target_cpu(row: &mut Series, target: &Target, before: Option<u64>) {
+    if let (Some(a), Some(b)) = (before, cpu_ticks(target.proc.child.id())) {
+        row.target_cpu_s.push((b - a) as f64 / CLOCK_TICKS);
+    }
 }
 
 fn push(row: &mut Series, r: RunFigures) {
@@ -630,7 +661,11 @@ fn start_mock(stipula: &Path, root: &Path, api: &Api, log: &Path) -> Result<Targ
         _stdin: None,
     };
     let url = wait_for_line(&mut proc, &lines, "stipula mock listening on ")?;
-    let url = url.split_whitespace().next().unwrap_or_default().to_string();
+    let url = url
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
     let (name, value) = api.mock_header;
     Ok(Target {
         name: "mock",
@@ -784,4 +819,51 @@ fn operation_count(spec: &Path) -> String {
 fn tail(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|a| a.to_string()).collect()
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let s = parse(&[]).unwrap();
+        assert_eq!((s.runs, s.cases, s.api.name), (5, 100, "fusionauth"));
+        assert_eq!((s.st_runs, s.st_max_examples), (3, 20));
+    }
+
+    #[test]
+    fn every_bundled_spec_can_be_chosen_and_exists() {
+        for api in &APIS {
+            let s = parse(&args(&["--spec", api.name])).unwrap();
+            assert_eq!(s.api.spec, api.spec);
+            assert!(Path::new(ROOT).join(api.spec).is_file(), "{}", api.spec);
+        }
+    }
+
+    #[test]
+    fn bad_arguments_say_what_is_wrong() {
+        let err = |a: &[&str]| parse(&args(a)).err().unwrap();
+        assert!(err(&["--spec", "github"]).contains("expected one of fusionauth, lytx-consent"));
+        assert!(err(&["--runs", "0"]).contains("at least 1"));
+        assert!(err(&["--cases", "many"]).contains("--cases many: expected a whole number"));
+        assert!(err(&["--runs"]).contains("--runs needs a value"));
+        assert!(err(&["--wat"]).contains("unknown argument --wat"));
+    }
+
+    #[test]
+    fn children_cpu_time_grows_with_a_busy_child() {
+        let before = children_cpu_s();
+        // A child that burns some CPU: `sh` counting in a loop.
+        let status = Command::new("sh")
+            .args(["-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(children_cpu_s() > before);
+    }
 }
