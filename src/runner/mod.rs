@@ -203,7 +203,8 @@ pub fn run(
     std::thread::scope(|scope| -> Result<(), RunError> {
         for _ in 0..workers {
             let tx = tx.clone();
-            let client = request::client(config.timeout).map_err(RunError::Setup)?;
+            let plain_http = config.base_url.starts_with("http://");
+            let client = request::client(config.timeout, plain_http).map_err(RunError::Setup)?;
             let shared = &shared;
             std::thread::Builder::new()
                 .stack_size(16 * 1024 * 1024)

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitCode, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+pub(crate) const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 const SPEC: &str = "specs/lytx-consent-management.json";
 const GET_PATH: &str = "/consent-management/userconsent/status?employeeId=EMP-9876";
 const POST_PATH: &str = "/consent-management/userconsent/update";
@@ -60,6 +60,9 @@ struct Settings {
 pub fn run(args: &[String]) -> ExitCode {
     if args.first().map(String::as_str) == Some("lint") {
         return crate::bench_lint::run(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("test") {
+        return crate::bench_test::run(&args[1..]);
     }
     if args.first().map(String::as_str) != Some("mock") {
         eprintln!("{USAGE}");
@@ -399,7 +402,7 @@ fn verdict(ok: bool) -> &'static str {
     if ok { "(ok)" } else { "(MISSED)" }
 }
 
-fn progress(message: &str) {
+pub(crate) fn progress(message: &str) {
     eprintln!("bench: {message}");
 }
 
@@ -407,21 +410,22 @@ fn progress(message: &str) {
 // Children
 
 /// A child process, killed (and reaped) when dropped, whatever happened.
-struct Proc {
-    name: &'static str,
-    child: Child,
+pub(crate) struct Proc {
+    pub(crate) name: &'static str,
+    pub(crate) child: Child,
     /// Where its stderr goes, shown when it fails.
-    log: PathBuf,
-    /// Held open so the baseline server sees end-of-file when this process dies.
-    _stdin: Option<ChildStdin>,
+    pub(crate) log: PathBuf,
+    /// Held open so a server that serves until stdin closes (the baseline, an emulator) sees
+    /// end-of-file when this process dies.
+    pub(crate) _stdin: Option<ChildStdin>,
 }
 
 impl Proc {
-    fn exited(&mut self) -> Option<ExitStatus> {
+    pub(crate) fn exited(&mut self) -> Option<ExitStatus> {
         self.child.try_wait().ok().flatten()
     }
 
-    fn log_tail(&self) -> String {
+    pub(crate) fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         let tail = lines[lines.len().saturating_sub(15)..].join("\n");
@@ -441,10 +445,10 @@ impl Drop for Proc {
 }
 
 /// A folder for the Lua script and the servers' stderr, removed when dropped.
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
-    fn new() -> Result<TempDir, String> {
+    pub(crate) fn new() -> Result<TempDir, String> {
         let dir = std::env::temp_dir().join(format!("stipula-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         Ok(TempDir(dir))
@@ -458,7 +462,7 @@ impl Drop for TempDir {
 }
 
 /// `cargo build --release --bin stipula`; the binary sits next to this xtask's own.
-fn build_stipula(root: &Path) -> Result<PathBuf, String> {
+pub(crate) fn build_stipula(root: &Path) -> Result<PathBuf, String> {
     progress("cargo build --release --bin stipula");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
@@ -535,10 +539,10 @@ fn free_port() -> Result<u16, String> {
 
 /// Clock ticks per second of /proc/PID/stat times (USER_HZ: 100 on every Linux architecture
 /// Rust supports; it is part of the ABI, not the kernel's HZ).
-const CLOCK_TICKS: f64 = 100.0;
+pub(crate) const CLOCK_TICKS: f64 = 100.0;
 
 /// User + system time of every thread of a process, in clock ticks (Linux only).
-fn cpu_ticks(pid: u32) -> Option<u64> {
+pub(crate) fn cpu_ticks(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // After `pid (comm)`: state is field 3, utime 14, stime 15.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
@@ -548,7 +552,7 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
 }
 
 /// The 1-minute load average from /proc/loadavg (Linux only).
-fn loadavg() -> Option<String> {
+pub(crate) fn loadavg() -> Option<String> {
     let text = std::fs::read_to_string("/proc/loadavg").ok()?;
     text.split_whitespace().next().map(str::to_string)
 }
@@ -751,7 +755,7 @@ fn wrk(
 }
 
 /// Runs `cmd` to completion, killing it after `limit`; status, stdout and stderr.
-fn run_bounded(
+pub(crate) fn run_bounded(
     mut cmd: Command,
     limit: Duration,
     what: &str,
@@ -814,7 +818,7 @@ fn micros(text: &str) -> Option<f64> {
 // ---------------------------------------------------------------------------------------------
 // Figures
 
-fn median(values: &[f64]) -> f64 {
+pub(crate) fn median(values: &[f64]) -> f64 {
     let mut v = values.to_vec();
     v.sort_by(f64::total_cmp);
     match v.len() {
@@ -837,7 +841,7 @@ fn mib(kib: Option<f64>) -> String {
 }
 
 /// `95123.4` as `95,123`.
-fn thousands(n: f64) -> String {
+pub(crate) fn thousands(n: f64) -> String {
     let digits = format!("{:.0}", n.max(0.0));
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -859,7 +863,7 @@ fn locked_version(name: &str) -> &'static str {
         .unwrap_or("?")
 }
 
-fn display(path: &Path, root: &Path) -> String {
+pub(crate) fn display(path: &Path, root: &Path) -> String {
     path.strip_prefix(root)
         .unwrap_or(path)
         .display()

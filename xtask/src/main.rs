@@ -1,6 +1,7 @@
 //! Project chores: `cargo xtask corpus` (load, and with `--lint` lint, every real-world spec in
 //! ../shared/corpus), `cargo xtask bench mock` (the mock under wrk, against a bare hyper
-//! baseline) and `cargo xtask bench lint` (stipula lint against Redocly and Spectral).
+//! baseline), `cargo xtask bench lint` (stipula lint against Redocly and Spectral) and `cargo
+//! xtask bench test` (the conformance runner's cases per second, against Schemathesis).
 //!
 //! One binary with subcommands, run through the `.cargo/config.toml` alias in release mode.
 
@@ -8,6 +9,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod bench_lint;
+mod bench_test;
 mod corpus;
 
 fn main() -> ExitCode {
@@ -19,7 +21,7 @@ fn main() -> ExitCode {
         Some("bench-baseline-server") => bench::baseline_server(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask corpus [--corpus DIR] [--filter TEXT] [--verbose] [--lint]\n       cargo xtask bench lint [--runs N] [--corpus DIR] [--stipula PATH] [--only stipula]\n       cargo xtask bench mock [--duration SECS] [--connections N] [--threads N] [--runs N] [--warmup SECS] [--stipula PATH]"
+                "usage: cargo xtask corpus [--corpus DIR] [--filter TEXT] [--verbose] [--lint]\n       cargo xtask bench lint [--runs N] [--corpus DIR] [--stipula PATH] [--only stipula]\n       cargo xtask bench mock [--duration SECS] [--connections N] [--threads N] [--runs N] [--warmup SECS] [--stipula PATH]\n       cargo xtask bench test [--runs N] [--cases N] [--spec NAME] [--stipula PATH] [--emulator-bin PATH] [--st-runs N] [--st-max-examples N]"
             );
             ExitCode::from(2)
         }
