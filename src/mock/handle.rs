@@ -340,6 +340,11 @@ fn answer(
     {
         app.removed.remove(path);
     }
+    // A create answers with the documented item, whatever it was before: the items under the
+    // collection it posted to exist again (the mock's answers name no other items).
+    if op.method == Method::Post && r.status().is_success() {
+        app.removed.restore_under(path);
+    }
     (strip_if_head(r, head), label, 0)
 }
 

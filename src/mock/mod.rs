@@ -200,6 +200,18 @@ impl Removed {
     pub fn restore(&self, path: &str) {
         self.lock().retain(|p| p != path);
     }
+
+    /// Restores every removed path one segment below `collection` (`/things/1` under `/things`).
+    pub fn restore_under(&self, collection: &str) {
+        if !self.any.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let prefix = format!("{}/", collection.trim_end_matches('/'));
+        self.lock().retain(|p| {
+            !p.strip_prefix(&prefix)
+                .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+        });
+    }
 }
 
 impl App {

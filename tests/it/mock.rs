@@ -2229,4 +2229,26 @@ fn removed_items_stay_gone_until_created_again() {
         .unwrap();
     assert!(created.status().is_success(), "{}", created.status());
     assert_eq!(get(&client), 200);
+    // Removed again, then a create in the collection: the mock's create answers with the
+    // documented item, so the items under it exist again.
+    assert_eq!(
+        client
+            .delete(&item)
+            .header(auth.0, auth.1)
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(get(&client), 404);
+    let collection = format!("{}/api/consent", server.url());
+    let created = client
+        .post(&collection)
+        .header(auth.0, auth.1)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+    assert_eq!(get(&client), 200);
 }
