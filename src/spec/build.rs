@@ -677,15 +677,33 @@ impl<'a> Builder<'a> {
     }
 
     /// `example` and `examples` of a parameter, media type or header (3.x).
+    /// An example value as written, or, when it is exactly `{"$ref": "..."}` and the reference
+    /// resolves, the value it points at (multi-file specs such as DigitalOcean's keep examples
+    /// in their own files; OpenAPI reads `example` literally, every bundler resolves it). An
+    /// unresolvable reference keeps the literal value, which lint then reports as invalid.
+    fn example_value(&mut self, at: &Location, v: &Value) -> (Value, Location) {
+        let is_ref = v
+            .as_object()
+            .is_some_and(|o| o.len() == 1 && o.get("$ref").is_some_and(Value::is_string));
+        if is_ref
+            && let Ok(target) = self.sources.follow(at)
+            && let Some(value) = self.sources.get(&target).cloned()
+        {
+            return (value, target);
+        }
+        (v.clone(), at.clone())
+    }
+
     fn examples(&mut self, at: &Location, owner: &Value) -> Vec<Example> {
         let mut out = Vec::new();
         if let Some(v) = owner.get("example") {
+            let (value, location) = self.example_value(&at.child("example"), v);
             out.push(Example {
                 name: None,
                 summary: None,
-                value: Some(v.clone()),
+                value: Some(value),
                 external_value: None,
-                location: at.child("example"),
+                location,
             });
         }
         if self.dialect == Dialect::Swagger2 {
@@ -699,16 +717,19 @@ impl<'a> Builder<'a> {
                 self.error(&e_at, format!("example `{name}` must be an Example object"));
                 continue;
             }
+            let (value, location) = match e.get("value") {
+                Some(v) => {
+                    let (v, l) = self.example_value(&e_at.child("value"), v);
+                    (Some(v), l)
+                }
+                None => (None, e_at),
+            };
             out.push(Example {
                 name: Some(name),
                 summary: str_of(&e, "summary"),
-                value: e.get("value").cloned(),
+                value,
                 external_value: str_of(&e, "externalValue"),
-                location: if e.get("value").is_some() {
-                    e_at.child("value")
-                } else {
-                    e_at
-                },
+                location,
             });
         }
         out

@@ -301,3 +301,51 @@ fn relative_refs_inside_a_remote_document_are_refused() {
         "{d}"
     );
 }
+
+#[test]
+fn an_example_written_as_a_ref_to_another_file_is_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("api.yaml"),
+        r#"openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /things:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, required: [n], properties: {n: {type: integer}}}
+              example: {$ref: 'examples.yaml#/things'}
+              examples:
+                other: {value: {$ref: 'examples.yaml#/other'}}
+                broken: {value: {$ref: 'examples.yaml#/missing'}}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("examples.yaml"),
+        "things: {n: 1}\nother: {n: 2}\n",
+    )
+    .unwrap();
+    let spec = stipula::spec::Spec::load(dir.path().join("api.yaml"), Default::default()).unwrap();
+    let media = &spec.operations[0].responses[0].content[0];
+    let values: Vec<_> = media
+        .examples
+        .iter()
+        .map(|e| e.value.clone().unwrap())
+        .collect();
+    assert_eq!(values[0], serde_json::json!({"n": 1}));
+    assert_eq!(values[1], serde_json::json!({"n": 2}));
+    // An unresolvable one stays as written (lint reports it as an invalid example).
+    assert_eq!(
+        values[2],
+        serde_json::json!({"$ref": "examples.yaml#/missing"})
+    );
+    assert!(
+        spec.describe(&media.examples[0].location)
+            .contains("examples.yaml")
+    );
+}
