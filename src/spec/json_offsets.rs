@@ -224,7 +224,9 @@ impl Scanner<'_> {
                 // A number or a literal: ends at the next delimiter or whitespace.
                 let len = self.bytes[self.at..]
                     .iter()
-                    .position(|b| !matches!(b, b'-' | b'+' | b'.' | b'0'..=b'9' | b'a'..=b'z' | b'E'))
+                    .position(
+                        |b| !matches!(b, b'-' | b'+' | b'.' | b'0'..=b'9' | b'a'..=b'z' | b'E'),
+                    )
                     .unwrap_or(self.bytes.len() - self.at);
                 self.at += len;
                 Some(())

@@ -371,7 +371,14 @@ mod tests {
     fn json_keys_with_escapes_match_their_pointers() {
         let j = r#"{"x": {"a\"b": 1, "caf\u00e9": [10, {"s~/t": 2}], "p": "}]\"{["}}"#;
         let f = json_file(j);
-        let pointers = ["/x/a\"b", "/x/café/1/s~0~1t", "/x/café/1", "/x/p", "/x/nope", ""];
+        let pointers = [
+            "/x/a\"b",
+            "/x/café/1/s~0~1t",
+            "/x/café/1",
+            "/x/p",
+            "/x/nope",
+            "",
+        ];
         let offsets = scanned(&f, &pointers);
         assert_eq!(offsets, f.streamed_offsets(&pointers));
         assert_eq!(&j[offsets[0]..offsets[0] + 5], r#""a\"b"#);
@@ -414,11 +421,11 @@ mod tests {
     fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
         use proptest::prelude::*;
         const CHARS: &[char] = &[
-            'a', 'b', '0', '1', '~', '/', '"', '\\', 'é', '€', '😀', ' ', '\t', '\n', '{', '}', '[',
-            ']', ':', ',', '#', '&', '*', '!', '|', '>', '\'', '%', '@', '`', '-', '?',
+            'a', 'b', '0', '1', '~', '/', '"', '\\', 'é', '€', '😀', ' ', '\t', '\n', '{', '}',
+            '[', ']', ':', ',', '#', '&', '*', '!', '|', '>', '\'', '%', '@', '`', '-', '?',
         ];
-        let text = prop::collection::vec(prop::sample::select(CHARS), 0..6)
-            .prop_map(String::from_iter);
+        let text =
+            prop::collection::vec(prop::sample::select(CHARS), 0..6).prop_map(String::from_iter);
         let scalar = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::from),
