@@ -239,7 +239,7 @@ impl Scanner<'_> {
     fn skip_string(&mut self) -> Option<()> {
         let mut at = self.at + 1;
         loop {
-            at += memchr::memchr2(b'"', b'\\', &self.bytes[at..])?;
+            at += memchr::memchr2(b'"', b'\\', self.bytes.get(at..)?)?;
             if self.bytes[at] == b'\\' {
                 at += 2; // the escaped byte is never a quote that ends the string
             } else {

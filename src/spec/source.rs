@@ -407,6 +407,19 @@ mod tests {
     }
 
     #[test]
+    fn the_json_scanner_gives_up_on_text_it_does_not_expect() {
+        for text in [
+            r#"{"a": "x\"#,
+            r#"{"a": [1, "#,
+            r#"{"a" 1}"#,
+            "{'a': 1}",
+            "",
+        ] {
+            assert_eq!(json_offsets::offsets(text, &["/a/0"]), None, "{text}");
+        }
+    }
+
+    #[test]
     fn columns_on_one_long_line_count_characters() {
         let j = r#"{"é": [1, 2], "z": {"ü": true}}"#;
         let f = json_file(j);
