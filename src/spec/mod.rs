@@ -7,6 +7,7 @@
 
 mod build;
 pub mod diagnostic;
+mod json_offsets;
 mod model;
 pub mod normalize;
 pub mod pointer;
