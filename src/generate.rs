@@ -182,7 +182,7 @@ impl<'a> Generator<'a> {
 
 /// One draw of `strategy` with the RNG seeded from (seed, attempt).
 fn draw(strategy: &BoxedStrategy<Value>, seed: u64, attempt: u32) -> Option<Value> {
-    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes(seed, attempt));
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes(seed, u64::from(attempt)));
     let config = Config {
         max_local_rejects: SAMPLE_REJECTS,
         failure_persistence: None,
@@ -195,9 +195,9 @@ fn draw(strategy: &BoxedStrategy<Value>, seed: u64, attempt: u32) -> Option<Valu
         .map(|tree| tree.current())
 }
 
-/// 32 bytes from (seed, attempt), by splitmix64.
-fn seed_bytes(seed: u64, attempt: u32) -> [u8; 32] {
-    let mut state = seed ^ u64::from(attempt).wrapping_mul(0xA076_1D64_78BD_642F);
+/// 32 RNG seed bytes from (seed, salt), by splitmix64 (also the runner's per-unit seeds).
+pub(crate) fn seed_bytes(seed: u64, salt: u64) -> [u8; 32] {
+    let mut state = seed ^ salt.wrapping_mul(0xA076_1D64_78BD_642F);
     let mut out = [0u8; 32];
     for chunk in out.chunks_mut(8) {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);

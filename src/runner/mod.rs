@@ -651,7 +651,10 @@ impl Worker<'_> {
     /// Random valid requests; the first occurrence of each failure is shrunk.
     fn fuzz(&self, op: &Operation, planner: &Planner, salt: u64) {
         let strategy = planner.fuzz_strategy();
-        let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes(planner.seed, salt));
+        let rng = TestRng::from_seed(
+            RngAlgorithm::ChaCha,
+            &crate::generate::seed_bytes(planner.seed, salt),
+        );
         let mut runner = TestRunner::new_with_rng(
             ProptestConfig {
                 max_local_rejects: 2_000,
@@ -1101,19 +1104,4 @@ fn clone_exchange(ex: &Exchange) -> Exchange {
         received: ex.received.clone(),
         verdicts: ex.verdicts.clone(),
     }
-}
-
-/// 32 RNG seed bytes from (seed, salt), by splitmix64.
-fn seed_bytes(seed: u64, salt: u64) -> [u8; 32] {
-    let mut state = seed ^ salt.wrapping_mul(0xA076_1D64_78BD_642F);
-    let mut out = [0u8; 32];
-    for chunk in out.chunks_mut(8) {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        chunk.copy_from_slice(&z.to_le_bytes());
-    }
-    out
 }
