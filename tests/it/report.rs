@@ -1049,6 +1049,14 @@ fn merge_refuses_the_same_shard_twice_and_bad_files_naming_them() {
         "{err}"
     );
 
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "").unwrap();
+    let err = merge_reports(&[empty]).unwrap_err();
+    assert!(
+        err.contains("empty.json: empty: the run that should have written it did not finish"),
+        "{err}"
+    );
+
     let err = merge_reports(&[dir.path().join("absent.json")]).unwrap_err();
     assert!(err.contains("absent.json: cannot read"), "{err}");
 }
