@@ -617,6 +617,18 @@ fn an_unwritable_report_path_fails_before_the_run_naming_the_file() {
     assert!(err.contains("no-such-dir/run.json"), "{err}");
 }
 
+#[test]
+fn for_test_run_creates_the_report_files_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (xml, json) = (dir.path().join("junit.xml"), dir.path().join("run.json"));
+    let reporters =
+        stipula::runner::report::for_test_run(Some(xml.clone()), Some(json.clone())).unwrap();
+    assert_eq!(reporters.len(), 3, "the display, JUnit and JSON");
+    assert!(xml.exists() && json.exists());
+    let display_only = stipula::runner::report::for_test_run(None, None).unwrap();
+    assert_eq!(display_only.len(), 1);
+}
+
 /// A reporter whose disk is full.
 struct Broken;
 
