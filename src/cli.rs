@@ -49,8 +49,10 @@ pub struct ReportArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// Merge the `--json` reports of `--shard K/N` runs into one; print its summary. Exits 1 if
-    /// the merged report holds failures, 2 if a file cannot be read or merged.
+    /// Merge the `--json` reports of `--shard K/N` runs into one and print it.
+    ///
+    /// Exits 1 if the merged report holds failures, 0 if not, 2 if a file cannot be read or
+    /// merged (not a stipula report, another format version, the same shard twice).
     Merge(MergeArgs),
 }
 

@@ -501,6 +501,55 @@ fn long_bodies_are_cut_saying_how_much_is_left_out() {
 }
 
 #[test]
+fn bodies_are_cut_on_character_and_line_boundaries() {
+    let cases = [
+        // 3,000 two-byte characters: cut after 2,000 characters, 2,000 characters left.
+        (
+            "é".repeat(3000),
+            "    ... (2000 more bytes not shown)".to_string(),
+            1,
+        ),
+        // 100 short lines: 40 shown.
+        (
+            (0..100).map(|i| format!("line {i}\n")).collect::<String>(),
+            format!(
+                "    ... ({} more bytes not shown)",
+                (40..100)
+                    .map(|i| format!("line {i}\n").len())
+                    .sum::<usize>()
+            ),
+            40,
+        ),
+    ];
+    for (body, note, lines) in cases {
+        let mut f = schema_failure();
+        f.response.as_mut().unwrap().body = body.clone();
+        let events = finish(
+            vec![
+                Event::Started {
+                    info: info(None, &["createConsent"]),
+                    units: 1,
+                },
+                Event::Found(Box::new(f)),
+            ],
+            0.5,
+        );
+        let out = human(&events, HumanOptions::default());
+        let response = &out[out.find("  response: 200").unwrap()..];
+        let shown: Vec<&str> = response
+            .lines()
+            .skip(2) // the status line and content-type
+            .take_while(|l| !l.starts_with("    ... ("))
+            .collect();
+        assert_eq!(shown.len(), lines, "{out}");
+        assert!(
+            out.contains(&format!("{note}\n")),
+            "missing {note:?} in:\n{out}"
+        );
+    }
+}
+
+#[test]
 fn plain_progress_prints_a_heartbeat_when_a_unit_runs_long() {
     let mut events = vec![Event::Started {
         info: info(None, &["createConsent"]),
@@ -568,6 +617,18 @@ fn an_unwritable_report_path_fails_before_the_run_naming_the_file() {
     assert!(err.contains("no-such-dir/run.json"), "{err}");
 }
 
+#[test]
+fn for_test_run_creates_the_report_files_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (xml, json) = (dir.path().join("junit.xml"), dir.path().join("run.json"));
+    let reporters =
+        stipula::runner::report::for_test_run(Some(xml.clone()), Some(json.clone())).unwrap();
+    assert_eq!(reporters.len(), 3, "the display, JUnit and JSON");
+    assert!(xml.exists() && json.exists());
+    let display_only = stipula::runner::report::for_test_run(None, None).unwrap();
+    assert_eq!(display_only.len(), 1);
+}
+
 /// A reporter whose disk is full.
 struct Broken;
 
@@ -601,6 +662,7 @@ fn reporters_fan_out_to_everyone_even_when_one_fails() {
 #[derive(Debug, Default)]
 struct Junit {
     suites: Vec<(String, usize, usize)>,
+    suite_properties: Vec<(String, String)>,
     /// (classname, name, status, text): status is "ok", "failure" or "skipped".
     cases: Vec<JunitCase>,
 }
@@ -611,6 +673,7 @@ struct JunitCase {
     name: String,
     status: String,
     message: String,
+    assertions: String,
     failure_text: String,
     system_out: String,
     properties: Vec<(String, String)>,
@@ -645,6 +708,7 @@ fn parse_junit(xml: &str) -> Junit {
                 current = Some(JunitCase {
                     classname: attr(&e, "classname"),
                     name: attr(&e, "name"),
+                    assertions: attr(&e, "assertions"),
                     status: "ok".into(),
                     ..JunitCase::default()
                 });
@@ -653,6 +717,7 @@ fn parse_junit(xml: &str) -> Junit {
                 junit.cases.push(JunitCase {
                     classname: attr(&e, "classname"),
                     name: attr(&e, "name"),
+                    assertions: attr(&e, "assertions"),
                     status: "ok".into(),
                     ..JunitCase::default()
                 });
@@ -670,8 +735,10 @@ fn parse_junit(xml: &str) -> Junit {
                 in_text = current.as_ref().map(|_| "out");
             }
             Xml::Empty(e) if e.name().as_ref() == b"property" => {
-                if let Some(c) = current.as_mut() {
-                    c.properties.push((attr(&e, "name"), attr(&e, "value")));
+                let property = (attr(&e, "name"), attr(&e, "value"));
+                match current.as_mut() {
+                    Some(c) => c.properties.push(property),
+                    None => junit.suite_properties.push(property),
                 }
             }
             Xml::Text(t) => {
@@ -732,6 +799,18 @@ fn junit_has_one_test_case_per_operation_and_check_and_failures_with_reproductio
     assert_eq!(junit.suites.len(), 1, "{junit:#?}");
     let (name, tests, failures) = &junit.suites[0];
     assert_eq!(name, SPEC);
+    for p in [
+        ("seed", "42"),
+        ("shard", "1/2"),
+        ("cases", "14"),
+        ("cases.fuzz", "9"),
+    ] {
+        assert!(
+            junit.suite_properties.contains(&(p.0.into(), p.1.into())),
+            "{p:?} not in {:?}",
+            junit.suite_properties
+        );
+    }
     // createConsent: 4 checks; retrieveConsent: 4.
     assert_eq!(*tests, 8);
     assert_eq!(*failures, 1);
@@ -761,6 +840,7 @@ fn junit_has_one_test_case_per_operation_and_check_and_failures_with_reproductio
         failed.properties
     );
     assert!(failed.properties.contains(&("passed".into(), "6".into())));
+    assert_eq!(failed.assertions, "8");
 
     // The warning: a passing test case, the warning in full in its system-out.
     let warned = find(&junit, "retrieveConsent", "valid-request-accepted");
@@ -774,7 +854,13 @@ fn junit_has_one_test_case_per_operation_and_check_and_failures_with_reproductio
     );
     assert!(warned.system_out.contains("curl -X GET"), "{warned:#?}");
 
-    assert_eq!(find(&junit, "retrieveConsent", "server-error").status, "ok");
+    let passing = find(&junit, "retrieveConsent", "server-error");
+    assert_eq!(passing.status, "ok");
+    assert_eq!(passing.assertions, "6");
+    assert!(
+        passing.system_out.is_empty() && passing.properties.is_empty(),
+        "passing pairs stay small: {passing:#?}"
+    );
 }
 
 #[test]
@@ -854,6 +940,17 @@ fn merging_two_shards_sums_tallies_and_keeps_every_finding() {
     let junit = parse_junit(&std::fs::read_to_string(&xml).unwrap());
     assert_eq!(junit.suites.len(), 1);
     assert_eq!(junit.suites[0].2, 2, "two failing test cases");
+    for p in [
+        ("run.1.shard", "1/2"),
+        ("run.2.shard", "2/2"),
+        ("cases", "16"),
+    ] {
+        assert!(
+            junit.suite_properties.contains(&(p.0.into(), p.1.into())),
+            "{p:?} not in {:?}",
+            junit.suite_properties
+        );
+    }
 }
 
 #[test]
@@ -964,6 +1061,14 @@ fn merge_refuses_the_same_shard_twice_and_bad_files_naming_them() {
         "{err}"
     );
 
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "").unwrap();
+    let err = merge_reports(&[empty]).unwrap_err();
+    assert!(
+        err.contains("empty.json: empty: the run that should have written it did not finish"),
+        "{err}"
+    );
+
     let err = merge_reports(&[dir.path().join("absent.json")]).unwrap_err();
     assert!(err.contains("absent.json: cannot read"), "{err}");
 }
@@ -1038,4 +1143,17 @@ fn report_merge_exit_codes_and_outputs() {
     );
     // No file named: a usage error.
     assert!(Cli::try_parse_from(["stipula", "report", "merge"]).is_err());
+}
+
+#[test]
+fn junit_survives_a_report_with_an_impossible_elapsed_time() {
+    let mut report = final_report(&shard1());
+    for elapsed in [f64::INFINITY, f64::NAN, -1.0, 1e300] {
+        report.elapsed_seconds = elapsed;
+        let xml = stipula::runner::report::junit::junit_report(&report)
+            .to_string()
+            .unwrap();
+        assert_eq!(parse_junit(&xml).cases.len(), 8);
+        let _ = stipula::runner::report::human::render_report(&report, HumanOptions::default());
+    }
 }

@@ -12,8 +12,9 @@
 //! is printed: a response must not be able to drive the reader's terminal. Colours only when
 //! asked for ([`HumanOptions::for_stderr`] asks on a terminal unless `NO_COLOR` is set).
 //!
-//! The end-of-run text is rendered from the `Report` in `Finished` ([`render_summary`]), the
-//! same function `stipula report merge` uses, so a run's summary and a merge's cannot differ.
+//! The end-of-run text is rendered from the `Report` in `Finished` by the same function that
+//! renders a merged report for `stipula report merge` ([`render_report`] calls it), so a run's
+//! summary and a merge's cannot differ.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -154,11 +155,15 @@ impl<W: Write + Send> HumanReporter<W> {
             } else {
                 0.0
             };
-            bar.set_message(format!(
+            let mut message = format!(
                 "{} cases, {rate:.0}/s, {}",
                 self.cases,
                 count(self.failures, "failure")
-            ));
+            );
+            if self.warnings > 0 {
+                let _ = write!(message, ", {}", count(self.warnings, "warning"));
+            }
+            bar.set_message(message);
         }
     }
 

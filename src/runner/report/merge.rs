@@ -93,6 +93,12 @@ fn spec_name(spec: &str) -> String {
 pub fn read_report(path: &std::path::Path) -> Result<Report, String> {
     let name = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    if text.trim().is_empty() {
+        // `--json` creates its file before the run and fills it at the end.
+        return Err(format!(
+            "{name}: empty: the run that should have written it did not finish"
+        ));
+    }
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| format!("{name}:{}:{}: not valid JSON: {e}", e.line(), e.column()))?;
     match value.get("format") {
