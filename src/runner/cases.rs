@@ -358,9 +358,60 @@ impl<'a> Planner<'a> {
             .collect()
     }
 
+    /// The base request with one place of one parameter replaced, for every place (the value
+    /// and, inside it, every property and first item) and every value `vary` proposes for it.
+    fn param_variations(&self, base: &Draft, vary: &Vary) -> Vec<Draft> {
+        let schemas = self.schemas();
+        let mut out = Vec::new();
+        for (i, p) in self.op.parameters.iter().enumerate() {
+            let Some(schema) = param_schema(p).filter(|_| !self.overridden(p)) else {
+                continue;
+            };
+            let current = base.params[i]
+                .clone()
+                .unwrap_or_else(|| placeholder(schemas, schemas.get(schema)));
+            // Parameters go through the wire round trip in `classify`: types are visible.
+            for site in sites(schemas, schemas.get(schema), &current, String::new(), 0) {
+                for candidate in vary(schemas, site.schema, site.value, true) {
+                    let mut v = current.clone();
+                    replace(&mut v, &site.pointer, candidate);
+                    let mut d = base.clone();
+                    d.params[i] = Some(v);
+                    out.push(d);
+                }
+            }
+        }
+        out
+    }
+
+    /// The same for the body. Text bodies (forms, multipart, plain text) carry no JSON types:
+    /// `vary` is told so (a number where a string belongs reads as a valid string there).
+    fn body_variations(&self, base: &Draft, vary: &Vary) -> Vec<Draft> {
+        let schemas = self.schemas();
+        let mut out = Vec::new();
+        if let Some(BodyDraft::Value { media_type, value }) = &base.body
+            && let Some((_, schema)) = body_media(self.op)
+        {
+            let typed = crate::media::is_json(media_type);
+            for site in sites(schemas, schemas.get(schema), value, String::new(), 0) {
+                for candidate in vary(schemas, site.schema, site.value, typed) {
+                    let mut v = value.clone();
+                    replace(&mut v, &site.pointer, candidate);
+                    out.push(Draft {
+                        body: Some(BodyDraft::Value {
+                            media_type: media_type.clone(),
+                            value: v,
+                        }),
+                        ..base.clone()
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// The boundary phase: edges of every constraint in the base request.
     pub fn boundary(&self, base: &Draft, limit: usize) -> Vec<Case> {
-        let schemas = self.schemas();
         let mut out = Vec::new();
         let mut seen = Vec::new();
         let mut push = |out: &mut Vec<Case>, draft: Draft, planner: &Planner| {
@@ -373,47 +424,17 @@ impl<'a> Planner<'a> {
                 out.push(Case { draft, expect });
             }
         };
-        for (i, p) in self.op.parameters.iter().enumerate() {
-            let Some(schema) = param_schema(p).filter(|_| !self.overridden(p)) else {
-                continue;
-            };
-            let current = base.params[i]
-                .clone()
-                .unwrap_or_else(|| placeholder(schemas, schemas.get(schema)));
-            for site in sites(schemas, schemas.get(schema), &current, String::new(), 0) {
-                for candidate in edges(schemas, site.schema, site.value) {
-                    let mut v = current.clone();
-                    replace(&mut v, &site.pointer, candidate);
-                    let mut d = base.clone();
-                    d.params[i] = Some(v);
-                    push(&mut out, d, self);
-                }
-            }
+        for d in self.param_variations(base, &|s, schema, value, _| edges(s, schema, value)) {
+            push(&mut out, d, self);
         }
-        if let Some(BodyDraft::Value { media_type, value }) = &base.body
-            && let Some((_, schema)) = body_media(self.op)
-        {
-            for site in sites(schemas, schemas.get(schema), value, String::new(), 0) {
-                for candidate in edges(schemas, site.schema, site.value) {
-                    let mut v = value.clone();
-                    replace(&mut v, &site.pointer, candidate);
-                    let d = Draft {
-                        body: Some(BodyDraft::Value {
-                            media_type: media_type.clone(),
-                            value: v,
-                        }),
-                        ..base.clone()
-                    };
-                    push(&mut out, d, self);
-                }
-            }
+        for d in self.body_variations(base, &|s, schema, value, _| edges(s, schema, value)) {
+            push(&mut out, d, self);
         }
         out
     }
 
     /// Invalid requests that each break one rule, confirmed invalid by the validator.
     pub fn negatives(&self, base: &Draft, limit: usize) -> Vec<Case> {
-        let schemas = self.schemas();
         let mut out: Vec<Case> = Vec::new();
         let push = |out: &mut Vec<Case>, draft: Draft, planner: &Planner| {
             if out.len() >= limit || out.iter().any(|c| c.draft == draft) {
@@ -430,22 +451,8 @@ impl<'a> Planner<'a> {
                 push(&mut out, d, self);
             }
         }
-        for (i, p) in self.op.parameters.iter().enumerate() {
-            let Some(schema) = param_schema(p).filter(|_| !self.overridden(p)) else {
-                continue;
-            };
-            let current = base.params[i]
-                .clone()
-                .unwrap_or_else(|| placeholder(schemas, schemas.get(schema)));
-            for site in sites(schemas, schemas.get(schema), &current, String::new(), 0) {
-                for candidate in breakers(schemas, site.schema, site.value, true) {
-                    let mut v = current.clone();
-                    replace(&mut v, &site.pointer, candidate);
-                    let mut d = base.clone();
-                    d.params[i] = Some(v);
-                    push(&mut out, d, self);
-                }
-            }
+        for d in self.param_variations(base, &breakers) {
+            push(&mut out, d, self);
         }
         if let Some(body) = &self.op.request_body {
             if body.required {
@@ -459,30 +466,10 @@ impl<'a> Planner<'a> {
                 );
             }
             if let Some(BodyDraft::Value { media_type, value }) = &base.body
-                && let Some((_, schema)) = body_media(self.op)
+                && body_media(self.op).is_some()
             {
-                // Text bodies (forms, multipart, plain text) carry no JSON types: a number
-                // where a string belongs reads as a valid string there, so no type changes.
-                let typed = crate::media::is_json(media_type);
-                for site in sites(schemas, schemas.get(schema), value, String::new(), 0) {
-                    for candidate in breakers(schemas, site.schema, site.value, typed) {
-                        let mut v = value.clone();
-                        replace(&mut v, &site.pointer, candidate);
-                        push(
-                            &mut out,
-                            Draft {
-                                body: Some(BodyDraft::Value {
-                                    media_type: media_type.clone(),
-                                    value: v,
-                                }),
-                                ..base.clone()
-                            },
-                            self,
-                        );
-                    }
-                    if out.len() >= limit {
-                        break;
-                    }
+                for d in self.body_variations(base, &breakers) {
+                    push(&mut out, d, self);
                 }
                 // A body that is not JSON at all, and one in an undocumented media type.
                 if crate::media::is_json(media_type) && out.len() < limit {
@@ -569,6 +556,10 @@ impl<'a> Planner<'a> {
 
 /// Random valid requests of one operation.
 pub type FuzzStrategy = BoxedStrategy<Draft>;
+
+/// Proposes values for one place: (schemas, the place's schema, its current value, whether the
+/// value travels typed as JSON).
+type Vary = dyn Fn(&Schemas, &Value, &Value, bool) -> Vec<Value>;
 
 fn missing_check(p: &Parameter) -> Check {
     if p.location == ParamIn::Header {
