@@ -68,15 +68,27 @@ pub fn run(args: &[String]) -> ExitCode {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     }
-    let settings = match parse(&args[1..]) {
+    entry(&args[1..], USAGE, parse, |s| bench_mock(s).map(|()| true))
+}
+
+/// A bench's flags parsed, then the bench run: exit 2 on bad flags (with `usage`), 1 when the
+/// bench fails or reports a problem (`Ok(false)`), 0 otherwise.
+pub(crate) fn entry<S>(
+    args: &[String],
+    usage: &str,
+    parse: impl Fn(&[String]) -> Result<S, String>,
+    bench: impl Fn(&S) -> Result<bool, String>,
+) -> ExitCode {
+    let settings = match parse(args) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
+            eprintln!("error: {e}\n{usage}");
             return ExitCode::from(2);
         }
     };
-    match bench_mock(&settings) {
-        Ok(()) => ExitCode::SUCCESS,
+    match bench(&settings) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)

@@ -39,20 +39,7 @@ struct Tool {
 }
 
 pub fn run(args: &[String]) -> ExitCode {
-    let settings = match parse(args) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match bench(&settings) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
-    }
+    crate::bench::entry(args, USAGE, parse, |s| bench(s).map(|()| true))
 }
 
 fn parse(args: &[String]) -> Result<Settings, String> {

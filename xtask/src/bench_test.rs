@@ -98,21 +98,7 @@ struct Settings {
 }
 
 pub fn run(args: &[String]) -> ExitCode {
-    let settings = match parse(args) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match bench_test(&settings) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
-    }
+    crate::bench::entry(args, USAGE, parse, bench_test)
 }
 
 fn parse(args: &[String]) -> Result<Settings, String> {
