@@ -2,33 +2,12 @@
 //! entry point's exit codes. Each subcommand's own behaviour is tested in its module (`lint`).
 
 use std::path::Path;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use clap::Parser;
 use stipula::cli::Cli;
 
 use crate::support::*;
-
-/// What a run of the `stipula` binary printed and returned.
-pub(crate) struct Run {
-    pub code: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-/// Runs the built binary in the repository's root.
-pub(crate) fn stipula(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_stipula"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("the stipula binary runs");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 #[test]
 fn unknown_subcommand_exits_2_and_help_exits_0() {

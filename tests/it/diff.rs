@@ -4,7 +4,6 @@
 //! many), the three output formats, `--fail-on` and exit codes, and self-diffs that must be empty.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 use stipula::diff::{self, Change, Format, Level, Rule};
@@ -969,25 +968,6 @@ fn one_file_against_many_compares_the_model() {
 }
 
 // ---- Outputs, exit codes, --fail-on.
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn stipula(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_stipula"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("the stipula binary runs");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 const FA_OLD: &str = "tests/fixtures/diff/fusionauth-old.yaml";
 const FA_NEW: &str = "tests/fixtures/diff/fusionauth-new.yaml";

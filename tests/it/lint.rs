@@ -8,8 +8,8 @@ use stipula::lint::output::Format;
 use stipula::lint::{Config, Finding, SpecReport, lint_file};
 use stipula::spec::Severity;
 
-use crate::cli::{Run, stipula};
 use crate::support::*;
+use crate::support::{Run, stipula};
 
 fn lint_report(rel: &str) -> SpecReport {
     lint_file(&fixture(rel), Default::default(), &Config::default())

@@ -574,16 +574,8 @@ fn every_fault_is_caught_by_its_check() {
 // The `stipula test` command, as the built binary.
 
 fn stipula_test(args: &[&str]) -> (Option<i32>, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stipula"))
-        .arg("test")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the stipula binary runs");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let run = crate::support::stipula(&[&["test"], args].concat());
+    (run.code, run.stderr)
 }
 
 #[test]
@@ -672,11 +664,7 @@ fn the_command_exits_1_on_a_violation_and_2_when_it_cannot_run() {
 
 #[test]
 fn help_lists_every_check() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stipula"))
-        .args(["test", "--help"])
-        .output()
-        .unwrap();
-    let help = String::from_utf8_lossy(&out.stdout);
+    let help = crate::support::stipula(&["test", "--help"]).stdout;
     for check in Check::ALL {
         assert!(help.contains(check.id()), "--help lacks {check}:\n{help}");
     }

@@ -279,3 +279,24 @@ pub fn bundled_spec(name: &str) -> Spec {
     Spec::load(repo().join("specs").join(name), LoadOptions::default())
         .unwrap_or_else(|e| panic!("{name} should load:\n{e}"))
 }
+
+/// What a run of the `stipula` binary printed and returned.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the built binary in the repository's root.
+pub fn stipula(args: &[&str]) -> Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stipula"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("the stipula binary runs");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

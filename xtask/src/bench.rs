@@ -491,9 +491,12 @@ pub(crate) fn build_stipula(root: &Path) -> Result<PathBuf, String> {
     let next_to_xtask = std::env::current_exe()
         .ok()
         .and_then(|p| p.parent().map(|d| d.join(&exe)));
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
     let candidates = next_to_xtask
         .into_iter()
-        .chain([root.join("target/release").join(&exe)]);
+        .chain([target_dir.join("release").join(&exe)]);
     for c in candidates {
         if c.is_file() {
             return Ok(c);

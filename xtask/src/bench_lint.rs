@@ -85,7 +85,7 @@ fn bench(s: &Settings) -> Result<(), String> {
     }
     let stipula = match &s.stipula {
         Some(p) => p.clone(),
-        None => build_stipula(&root)?,
+        None => crate::bench::build_stipula(&root)?,
     };
     let specs = [
         ("GitHub", s.corpus.join("famous/github/api.github.com.json")),
@@ -302,24 +302,4 @@ fn version(bin: &Path) -> String {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| "version unknown".into())
-}
-
-/// `cargo build --release --bin stipula`; the binary sits in the workspace's target folder.
-fn build_stipula(root: &Path) -> Result<PathBuf, String> {
-    eprintln!("bench: cargo build --release --bin stipula");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--release", "--bin", "stipula"])
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err(format!("cargo build --release --bin stipula: {status}"));
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    Ok(target.join("release").join("stipula"))
 }
