@@ -115,6 +115,10 @@ pub struct MockArgs {
     /// serving and is logged with its file, line and column.
     #[arg(long)]
     pub watch: bool,
+    /// Let browser pages from this origin (`https://app.example:3000`) call the mock with
+    /// credentials; repeatable. Without it any origin may call, without credentials (`*`).
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origins: Vec<String>,
     #[command(flatten)]
     pub load: LoadArgs,
 }
@@ -329,10 +333,17 @@ fn mock(args: &MockArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    if let Some(bad) = args.cors_origins.iter().find(|o| !is_origin(o)) {
+        eprintln!(
+            "error: --cors-origin {bad}: expected `*` or an origin such as https://app.example:3000 (scheme, host, optional port)"
+        );
+        return ExitCode::from(2);
+    }
     init_logging();
     let config = MockConfig {
         seed: args.seed,
         token: args.token.clone(),
+        cors_origins: args.cors_origins.clone(),
         limits: Limits {
             max_body_bytes: args.max_body_bytes,
             ..Limits::default()
@@ -424,12 +435,27 @@ async fn shutdown_signal() {
     }
 }
 
-/// Log lines to stderr; `RUST_LOG` overrides the default (`info`).
+/// `*`, or `scheme://host[:port]` with nothing after (what browsers send in `Origin`).
+fn is_origin(o: &str) -> bool {
+    o == "*"
+        || o.split_once("://").is_some_and(|(scheme, rest)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && !rest.trim_end_matches('/').is_empty()
+                && !rest.trim_end_matches('/').contains(['/', '?', '#', ' '])
+        })
+}
+
+/// Log lines to stderr; `RUST_LOG` overrides the default (`info`). Colours only on a terminal.
 fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();

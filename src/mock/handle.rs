@@ -59,7 +59,7 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
         Ok(body) => answer(app, &parts, &body),
         Err(r) => (r, String::new(), 0),
     };
-    add_cors(&parts.headers, &mut response);
+    add_cors(&app.config.cors_origins, &parts.headers, &mut response);
     tracing::info!(
         method = %parts.method,
         path = parts.uri.path(),
@@ -245,13 +245,18 @@ fn answer(
                 .iter()
                 .all(|v| v.location == "body" && v.rule != "syntax" && v.rule != "presence");
             let order: &[u16] = if semantic { &[422, 400] } else { &[400, 422] };
-            let mut r = documented_error(
+            // `Prefer: example=NAME` picks among the refusal's examples when it has that one.
+            let preferred = respond::preferences(&parts.headers)
+                .ok()
+                .and_then(|p| p.example);
+            let mut r = documented_refusal(
                 spec,
                 op,
                 order,
                 &parts.headers,
                 app.config.seed,
                 &violations,
+                preferred.as_deref(),
             )
             .unwrap_or_else(|| {
                 problem(
@@ -359,6 +364,21 @@ fn documented_error(
     seed: u64,
     violations: &[RequestViolation],
 ) -> Option<Response<Body>> {
+    documented_refusal(spec, op, codes, headers, seed, violations, None)
+}
+
+/// [`documented_error`], rendered with the example the client named in `Prefer` when this
+/// response documents it (under the negotiated media type), else the one that reads like the
+/// violations.
+fn documented_refusal(
+    spec: &Spec,
+    op: &Operation,
+    codes: &[u16],
+    headers: &HeaderMap,
+    seed: u64,
+    violations: &[RequestViolation],
+    preferred: Option<&str>,
+) -> Option<Response<Body>> {
     let (documented, code) = codes
         .iter()
         .find_map(|&c| op.response(StatusKey::Code(c)).map(|r| (r, c)))
@@ -375,11 +395,16 @@ fn documented_error(
             let r = op.response(StatusKey::Default)?;
             (!r.content.is_empty()).then_some((r, *codes.first()?))
         })?;
-    let prefs = Preferences {
-        example: fitting_example(documented, violations),
-        ..Preferences::default()
+    let render = |example: Option<String>| {
+        let prefs = Preferences {
+            example,
+            ..Preferences::default()
+        };
+        respond::render(spec, op, documented, code, headers, &prefs, seed).ok()
     };
-    respond::render(spec, op, documented, code, headers, &prefs, seed).ok()
+    preferred
+        .and_then(|name| render(Some(name.to_string())))
+        .or_else(|| render(fitting_example(documented, violations)))
 }
 
 /// The named example of an error response that reads like these violations: its name or
@@ -480,18 +505,35 @@ fn insert(r: &mut Response<Body>, name: &'static str, value: &str) {
     }
 }
 
-/// CORS on every answer: browsers may call the mock from any origin.
-fn add_cors(request: &HeaderMap, r: &mut Response<Body>) {
+/// CORS on every answer. An origin listed with `--cors-origin` is named back with
+/// credentials allowed; without a list (or with `*` in it) any other origin reads answers
+/// without credentials (`*`); an origin not listed gets no CORS grant. `Origin: null` (sandboxed
+/// frames, `file:` pages: any site can send it) never gets credentials.
+fn add_cors(allowed: &[String], request: &HeaderMap, r: &mut Response<Body>) {
     let origin = request.get(ORIGIN).and_then(|v| v.to_str().ok());
-    match origin {
-        Some(o) => {
-            insert(r, "access-control-allow-origin", o);
-            insert(r, "access-control-allow-credentials", "true");
-            insert(r, "vary", "Origin");
-        }
-        None => insert(r, "access-control-allow-origin", "*"),
+    let listed = origin.filter(|o| {
+        *o != "null"
+            && allowed
+                .iter()
+                .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(o))
+    });
+    if origin.is_some() && !allowed.is_empty() {
+        r.headers_mut()
+            .append(hyper::header::VARY, HeaderValue::from_static("Origin"));
     }
-    insert(r, "access-control-expose-headers", "*");
+    if let Some(o) = listed {
+        insert(r, "access-control-allow-origin", o);
+        insert(r, "access-control-allow-credentials", "true");
+        // With credentials `*` is a header name, not a wildcard (Fetch §3.2.3): name them.
+        let names: Vec<&str> = r.headers().keys().map(|k| k.as_str()).collect();
+        let names = names.join(", ");
+        insert(r, "access-control-expose-headers", &names);
+        return;
+    }
+    if allowed.is_empty() || allowed.iter().any(|a| a == "*") {
+        insert(r, "access-control-allow-origin", "*");
+        insert(r, "access-control-expose-headers", "*");
+    }
 }
 
 /// RFC 3986 §6.2.2.2: percent-encoded unreserved characters (`%65` for `e`) mean the character

@@ -18,6 +18,7 @@ mod diff;
 mod emulators;
 mod lint;
 mod mock;
+mod mock_prism;
 mod refs;
 mod report;
 mod runner;
