@@ -12,6 +12,7 @@
 //! request, so that `watch` can replace it when the spec files change (`--watch`).
 
 mod handle;
+mod multipart;
 mod problem;
 mod request;
 mod respond;

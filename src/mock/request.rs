@@ -266,9 +266,26 @@ fn check_body(
                 return None;
             }
         }
+    } else if essence == "multipart/form-data" {
+        match multipart_value(
+            spec,
+            media,
+            schema,
+            content_type.unwrap_or(""),
+            request.body,
+        ) {
+            Ok((value, mut problems)) => {
+                violations.append(&mut problems);
+                value
+            }
+            Err(message) => {
+                violations.push(RequestViolation::new("body", "", "syntax", message));
+                return None;
+            }
+        }
     } else {
-        // Binary, multipart, XML, CSV and other bodies: their schema describes parts, bytes or
-        // a structure that JSON Schema cannot check here.
+        // Binary, XML, CSV and other bodies: their schema describes bytes or a structure that
+        // JSON Schema cannot check here.
         return None;
     };
     for v in spec.schemas.validate(schema, Direction::Request, &value) {
@@ -371,4 +388,51 @@ fn form_object(spec: &Spec, schema: crate::spec::SchemaId, text: &str) -> Result
 
 fn decode_form(s: &str) -> Result<String, String> {
     params::percent_decode(s, true).map_err(|e| format!("the form body has {e}"))
+}
+
+/// A multipart body as the object its schema describes, and the parts whose Content-Type the
+/// media type's `encoding` does not allow. `Err` is a body that cannot be split or read.
+fn multipart_value(
+    spec: &Spec,
+    media: &MediaType,
+    schema: crate::spec::SchemaId,
+    content_type: &str,
+    body: &[u8],
+) -> Result<(Value, Vec<RequestViolation>), String> {
+    use super::multipart;
+    let boundary = multipart::boundary(content_type).ok_or_else(|| {
+        format!(
+            "the Content-Type `{content_type}` has no boundary parameter, so the body cannot be split into parts"
+        )
+    })?;
+    let parts = multipart::decode(body, &boundary)?;
+    let mut problems = Vec::new();
+    for part in &parts {
+        let Some(allowed) = media
+            .encoding
+            .iter()
+            .find(|e| e.property == part.name)
+            .and_then(|e| e.content_type.as_deref())
+        else {
+            continue;
+        };
+        // RFC 7578 §4.4: a part without a Content-Type is text/plain.
+        let actual = part.content_type.as_deref().unwrap_or("text/plain");
+        if !allowed
+            .split(',')
+            .any(|a| crate::runner::checks::media_matches(a.trim(), actual))
+        {
+            problems.push(RequestViolation::new(
+                "body",
+                format!("/{}", part.name.replace('~', "~0").replace('/', "~1")),
+                "contentType",
+                format!(
+                    "part `{}` is `{actual}`; its encoding allows `{allowed}`",
+                    part.name
+                ),
+            ));
+        }
+    }
+    let value = multipart::object(&spec.schemas, spec.schemas.get(schema), &parts)?;
+    Ok((value, problems))
 }

@@ -354,3 +354,130 @@ fn the_cors_origin_flag_takes_origins_only() {
         run.stderr
     );
 }
+
+/// A multipart body: (name, Content-Type, bytes) per part.
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "xYzZY";
+    let mut body = Vec::new();
+    for (name, content_type, bytes) in parts {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes(),
+        );
+        if *name == "file" {
+            body.extend_from_slice(b"; filename=\"a.png\"");
+        }
+        if let Some(ct) = content_type {
+            body.extend_from_slice(format!("\r\nContent-Type: {ct}").as_bytes());
+        }
+        body.extend_from_slice(b"\r\n\r\n");
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+/// The `pointer rule` pairs of a problem+json answer's violations.
+fn broken_rules(reply: &Reply) -> Vec<String> {
+    reply.json()["violations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no violations: {}", reply.body))
+        .iter()
+        .map(|v| {
+            format!(
+                "{} {}",
+                v["pointer"].as_str().or(v["name"].as_str()).unwrap_or(""),
+                v["rule"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn multipart_bodies_are_validated_part_by_part() {
+    let server = serve("multipart.yaml");
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n\xff\x00";
+    let post = |parts: &[(&str, Option<&str>, &[u8])]| {
+        let (ct, body) = multipart(parts);
+        call(&server, "POST", "/uploads", &[], Some((&ct, body)))
+    };
+
+    let reply = post(&[
+        ("id", None, b"101"),
+        ("status", Some("text/plain; charset=utf-8"), b"open"),
+        ("token", None, b"aGVsbG8="),
+        ("meta", Some("application/json"), br#"{"k": "v"}"#),
+        ("tags", None, b"a"),
+        ("tags", None, b"b"),
+        ("file", Some("image/png"), png),
+    ]);
+    assert_eq!((reply.status, reply.body.as_str()), (200, "stored"));
+
+    // Types, required parts, formats and nested JSON parts, all in one answer.
+    let reply = post(&[
+        ("id", None, b"100"),
+        ("token", None, b"%"),
+        ("meta", Some("application/json"), br#"{}"#),
+        ("file", Some("image/png"), png),
+    ]);
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(reply.content_type(), "application/problem+json");
+    let mut rules = broken_rules(&reply);
+    rules.sort();
+    assert_eq!(
+        rules,
+        [
+            " required",
+            "/id exclusiveMinimum",
+            "/meta required",
+            "/token format"
+        ]
+    );
+
+    // The encoding's content types.
+    let reply = post(&[
+        ("id", None, b"101"),
+        ("status", None, b"open"),
+        ("file", Some("image/gif"), b"GIF89a"),
+    ]);
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(broken_rules(&reply), ["/file contentType"]);
+    assert!(
+        reply.body.contains("image/png, image/jpeg"),
+        "{}",
+        reply.body
+    );
+
+    // Bodies that cannot be read: a syntax violation saying why.
+    let (_, body) = multipart(&[("id", None, b"101")]);
+    for (content_type, body, says) in [
+        ("multipart/form-data", body.clone(), "no boundary"),
+        (
+            "multipart/form-data; boundary=other",
+            body.clone(),
+            "no `--other` delimiter",
+        ),
+        (
+            "multipart/form-data; boundary=xYzZY",
+            body[..body.len() - 10].to_vec(),
+            "does not end",
+        ),
+    ] {
+        let reply = call(&server, "POST", "/uploads", &[], Some((content_type, body)));
+        assert_eq!(reply.status, 400, "{content_type}: {}", reply.body);
+        assert_eq!(broken_rules(&reply), [" syntax"], "{content_type}");
+        assert!(reply.body.contains(says), "{says}: {}", reply.body);
+    }
+    let reply = post(&[
+        ("id", None, b"101"),
+        ("status", None, b"open"),
+        ("meta", Some("application/json"), b"{oops"),
+        ("file", Some("image/png"), png),
+    ]);
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert!(
+        reply.body.contains("part `meta` is not valid JSON"),
+        "{}",
+        reply.body
+    );
+}
