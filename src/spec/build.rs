@@ -3,7 +3,9 @@
 //! Two front ends share this file: OpenAPI 3.x documents are read as written, Swagger 2.0 ones
 //! are converted on the way (body and formData parameters become a request body, `produces` /
 //! `consumes` become media types, `host` + `basePath` + `schemes` become servers,
-//! `collectionFormat` becomes style/explode). Nothing in the document is rewritten: every model
+//! `collectionFormat` becomes style/explode, a query or formData string without
+//! `allowEmptyValue: true` gets `minLength: 1`, a response's `examples` are served even without a
+//! `schema`). Nothing in the document is rewritten: every model
 //! item keeps the location where it is written, so diagnostics point into the user's file.
 //!
 //! Problems are collected, not thrown: the builder goes on after an error so that one run
@@ -590,7 +592,7 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 "formData" if self.dialect == Dialect::Swagger2 => {
-                    let schema = swagger_param_schema(&p);
+                    let schema = refuse_empty_values(&p, swagger_param_schema(&p));
                     out.push(Param::Form(FormField {
                         name,
                         required: bool_of(&p, "required").unwrap_or(false),
@@ -619,7 +621,11 @@ impl<'a> Builder<'a> {
             let (style, explode, schema) = if self.dialect == Dialect::Swagger2 {
                 let (style, explode) =
                     collection_format_style(str_of(&p, "collectionFormat").as_deref(), param_in);
-                let schema = self.normalizer.synthetic(&p_at, swagger_param_schema(&p));
+                let mut schema = swagger_param_schema(&p);
+                if param_in == ParamIn::Query {
+                    schema = refuse_empty_values(&p, schema);
+                }
+                let schema = self.normalizer.synthetic(&p_at, schema);
                 (style, explode, Some(schema))
             } else {
                 let style = match str_of(&p, "style") {
@@ -738,6 +744,13 @@ impl<'a> Builder<'a> {
     fn content(&mut self, at: &Location) -> Vec<MediaType> {
         let mut out = Vec::new();
         for (media_type, m_at) in self.entries(at) {
+            if !is_media_type_key(&media_type) {
+                self.warn(
+                    &m_at,
+                    format!("`{media_type}` under `content` is not a media type (`type/subtype`); ignored"),
+                );
+                continue;
+            }
             let Some((m_at, m)) = self.follow(&m_at) else {
                 continue;
             };
@@ -884,32 +897,47 @@ impl<'a> Builder<'a> {
         op: &Value,
         root: &Value,
     ) -> Vec<MediaType> {
-        let Some(_) = r.get("schema") else {
-            return Vec::new();
-        };
-        let schema = self.normalizer.schema_at(&at.child("schema"));
+        let schema = r
+            .get("schema")
+            .map(|_| self.normalizer.schema_at(&at.child("schema")));
         let examples = r
             .get("examples")
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
-        media_types(op, root, "produces")
+        let mut types = media_types(op, root, "produces");
+        if schema.is_none() {
+            // `examples` without a `schema`: every 2.0 user means the examples to be served.
+            // Only the media types with an example say anything; an example under a type the
+            // operation does not produce is served as well (its author wrote it for that type).
+            let same = |a: &str, b: &str| crate::media::essence(a) == crate::media::essence(b);
+            types.retain(|t| examples.keys().any(|k| same(k, t)));
+            for k in examples.keys() {
+                if !types.iter().any(|t| same(k, t)) {
+                    types.push(k.clone());
+                }
+            }
+        }
+        types
             .into_iter()
             .map(|media_type| {
-                let examples = examples
-                    .get(&media_type)
-                    .map(|v| Example {
+                let key = examples.keys().find(|k| {
+                    *k == &media_type
+                        || crate::media::essence(k) == crate::media::essence(&media_type)
+                });
+                let examples = key
+                    .map(|k| Example {
                         name: None,
                         summary: None,
-                        value: Some(v.clone()),
+                        value: Some(examples[k].clone()),
                         external_value: None,
-                        location: at.child("examples").child(&media_type),
+                        location: at.child("examples").child(k),
                     })
                     .into_iter()
                     .collect();
                 MediaType {
                     media_type,
-                    schema: Some(schema),
+                    schema,
                     examples,
                     encoding: Vec::new(),
                     at: at.clone(),
@@ -1153,6 +1181,37 @@ pub fn template_shape(path: &str) -> String {
         }
     }
     out
+}
+
+/// 2.0: a query or formData parameter refuses empty values unless it says
+/// `allowEmptyValue: true` (the default is false): a string gets `minLength: 1` (when it sets
+/// no minimum of its own), so that the mock refuses `?id=` and the runner never sends it.
+/// Other types refuse the empty text already.
+fn refuse_empty_values(p: &Value, mut schema: Value) -> Value {
+    let allowed = bool_of(p, "allowEmptyValue") == Some(true);
+    let is_string = p.get("type").and_then(Value::as_str) == Some("string");
+    if !allowed
+        && is_string
+        && let Some(o) = schema.as_object_mut()
+        && o.get("minLength").and_then(Value::as_u64).unwrap_or(0) == 0
+    {
+        o.insert("minLength".into(), json!(1));
+    }
+    schema
+}
+
+/// A `content` key that can be a media type or range: `type/subtype` (`*` allowed), parameters
+/// after a `;`.
+fn is_media_type_key(key: &str) -> bool {
+    let essence = key.split(';').next().unwrap_or("").trim();
+    essence.split_once('/').is_some_and(|(t, s)| {
+        let token = |x: &str| {
+            !x.is_empty()
+                && x.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-*".contains(&b))
+        };
+        token(t) && token(s)
+    })
 }
 
 /// The `{names}` in a template, in order.

@@ -481,3 +481,96 @@ fn multipart_bodies_are_validated_part_by_part() {
         reply.body
     );
 }
+
+#[test]
+fn a_key_under_content_that_is_not_a_media_type_is_skipped_with_a_warning() {
+    let spec = load("mock/prism/content-keys.yaml");
+    let warnings = warnings_containing(&spec, "not a media type");
+    assert_eq!(warnings.len(), 1, "{:?}", spec.warnings);
+    assert!(
+        warnings[0].pointer.ends_with("/content/description"),
+        "{:?}",
+        warnings[0]
+    );
+    let server = serve("content-keys.yaml");
+    let reply = get(&server, "/status", &[]);
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.content_type(), "application/json");
+    assert_eq!(reply.json(), json!({"up": true}));
+}
+
+#[test]
+fn swagger2_examples_without_a_schema_are_served() {
+    let server = serve("swagger2.yaml");
+    let reply = get(&server, "/pets", &[]);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.content_type(), "application/json");
+    assert_eq!(reply.json(), json!({"id": 1, "name": "Rex"}));
+    let reply = get(&server, "/pets", &[("accept", "text/plain")]);
+    assert_eq!(reply.content_type(), "text/plain");
+    assert_eq!(reply.body, "Rex");
+}
+
+#[test]
+fn swagger2_refuses_empty_values_unless_allowed() {
+    let server = serve("swagger2.yaml");
+    let reply = get(&server, "/search?q=", &[]);
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(broken_rules(&reply), ["q allowEmptyValue"]);
+    assert!(reply.body.contains("allowEmptyValue"), "{}", reply.body);
+    for path in ["/search?q=x", "/search?tolerant=", "/search"] {
+        assert_eq!(get(&server, path, &[]).status, 200, "{path}");
+    }
+
+    let form = |body: &str| {
+        call(
+            &server,
+            "POST",
+            "/forms",
+            &[],
+            Some((
+                "application/x-www-form-urlencoded",
+                body.as_bytes().to_vec(),
+            )),
+        )
+    };
+    for body in ["id=", "id", "id=&note=x"] {
+        let reply = form(body);
+        assert_eq!(reply.status, 400, "{body}: {}", reply.body);
+        assert_eq!(broken_rules(&reply), ["/id allowEmptyValue"], "{body}");
+    }
+    assert_eq!(form("id=7&note=").status, 200);
+
+    let (ct, body) = multipart(&[("id", None, b""), ("file", None, b"\xff")]);
+    let reply = call(&server, "POST", "/uploads", &[], Some((&ct, body)));
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(broken_rules(&reply), ["/id allowEmptyValue"]);
+    let (ct, body) = multipart(&[("id", None, b"7"), ("file", None, b"\xff")]);
+    let reply = call(&server, "POST", "/uploads", &[], Some((&ct, body)));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+#[test]
+fn an_undocumented_content_type_gets_a_status_the_spec_documents() {
+    let server = serve("unsupported-media.yaml");
+    let xml = || Some(("application/xml", b"<a/>".to_vec()));
+    // Only 400 documented: the documented 400, the reason in x-stipula-violations.
+    let reply = call(&server, "POST", "/documents-400", &[], xml());
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(reply.json(), json!({"error": "bad"}));
+    assert!(
+        reply
+            .header("x-stipula-violations")
+            .is_some_and(|v| v.contains("application/xml")),
+        "{:?}",
+        reply.headers
+    );
+    // A `4XX` range covers 415.
+    let reply = call(&server, "POST", "/documents-range", &[], xml());
+    assert_eq!(reply.status, 415, "{}", reply.body);
+    assert_eq!(reply.json(), json!({"error": "client"}));
+    // Nothing documented: 415 problem+json (no documented status would say it better).
+    let reply = call(&server, "POST", "/documents-none", &[], xml());
+    assert_eq!(reply.status, 415, "{}", reply.body);
+    assert_eq!(reply.content_type(), "application/problem+json");
+}
