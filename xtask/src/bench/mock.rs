@@ -59,10 +59,10 @@ struct Settings {
 
 pub fn run(args: &[String]) -> ExitCode {
     if args.first().map(String::as_str) == Some("lint") {
-        return crate::bench_lint::run(&args[1..]);
+        return super::lint::run(&args[1..]);
     }
     if args.first().map(String::as_str) == Some("test") {
-        return crate::bench_test::run(&args[1..]);
+        return super::test::run(&args[1..]);
     }
     if args.first().map(String::as_str) != Some("mock") {
         eprintln!("{USAGE}");
@@ -870,7 +870,7 @@ pub(crate) fn thousands(n: f64) -> String {
 
 /// A package's version in Cargo.lock (the baseline is built from it).
 fn locked_version(name: &str) -> &'static str {
-    let lock = include_str!("../../Cargo.lock");
+    let lock = include_str!("../../../Cargo.lock");
     let needle = format!("name = \"{name}\"\nversion = \"");
     lock.find(&needle)
         .map(|i| &lock[i + needle.len()..])
