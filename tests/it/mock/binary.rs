@@ -1,4 +1,4 @@
-//! 9. The `stipula mock` binary: serving until SIGTERM, mounts, `--seed` and `--token`, and
+//! Section 9: The `stipula mock` binary: serving until SIGTERM, mounts, `--seed` and `--token`, and
 //! exit 2 for broken specs, clashes and bad mounts.
 
 use super::*;

@@ -1,4 +1,4 @@
-//! 1. Every operation of every bundled spec answers its documented example, byte for byte,
+//! Section 1: Every operation of every bundled spec answers its documented example, byte for byte,
 //! conforming to its documented response.
 
 use super::*;

@@ -1,4 +1,4 @@
-//! 8. Generated bodies depend only on the seed.
+//! Section 8: Generated bodies depend only on the seed.
 
 use super::*;
 

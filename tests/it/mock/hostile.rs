@@ -1,4 +1,4 @@
-//! 10. Regressions found by review: hostile or unusual requests that once crashed the mock,
+//! Section 10: Regressions found by review: hostile or unusual requests that once crashed the mock,
 //! dropped the connection, sent a 5xx or refused a valid request.
 
 use super::*;

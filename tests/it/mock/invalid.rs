@@ -1,5 +1,5 @@
-//! 3. Invalid requests, one class each: what the spec documents for them (its 400 or 422 and
-//! the fitting named example), else a problem naming the violation.
+//! Section 3: Invalid requests, one class each: what the spec documents for them (its 400 or 422
+//! and the fitting named example), else a problem naming the violation.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! 7. Limits: body size (413, without a dropped connection), body read time (408) and JSON
+//! Section 7: Limits: body size (413, without a dropped connection), body read time (408) and JSON
 //! nesting depth (400).
 
 use super::*;

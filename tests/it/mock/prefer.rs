@@ -1,5 +1,5 @@
-//! 2. `Prefer`: `code=`, `example=` and `dynamic=true` select every documented status, named
-//! example and generated body.
+//! Section 2: `Prefer`: `code=`, `example=` and `dynamic=true` select every documented status,
+//! named example and generated body.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! 5. Routing (404 vs 405, literal paths before templates, case-sensitive methods), CORS
+//! Section 5: Routing (404 vs 405, literal paths before templates, case-sensitive methods), CORS
 //! preflights, HEAD, and content negotiation.
 
 use super::*;

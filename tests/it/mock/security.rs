@@ -1,5 +1,5 @@
-//! 4. Security: bearer, API keys, basic and alternatives as documented, and `--token` as the
-//! only credential accepted when given.
+//! Section 4: Security: bearer, API keys, basic and alternatives as documented, and `--token` as
+//! the only credential accepted when given.
 
 use super::*;
 

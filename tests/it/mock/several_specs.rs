@@ -1,5 +1,5 @@
-//! 6. Several specs at once: each under its base path (or a mount's override), HTTP/2 on the
-//! same port, and clashing routes refused naming both specs.
+//! Section 6: Several specs at once: each under its base path (or a mount's override), HTTP/2 on
+//! the same port, and clashing routes refused naming both specs.
 
 use super::*;
 
