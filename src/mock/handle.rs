@@ -1,5 +1,6 @@
-//! One request, start to finish: read the body within limits, route, check security, validate,
-//! answer, and log one line. Every failure of the client's making is a 4xx that says what is
+//! One request, start to finish: read the body within limits, answer it (the stages are in
+//! [`super::answer`]: route, check security, validate, choose and render the response), add
+//! CORS, and log one line. Every failure of the client's making is a 4xx that says what is
 //! wrong; nothing here panics or drops the connection on bad input.
 
 use std::time::Instant;
@@ -11,6 +12,7 @@ use hyper::header::{HeaderValue, ORIGIN};
 use hyper::{HeaderMap, Request, Response};
 
 use super::App;
+use super::answer::{Answered, answer};
 use super::problem::{Body, problem};
 
 pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
@@ -52,9 +54,13 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
             &[],
         )),
     };
-    let (mut response, label, violations) = match body {
-        Ok(body) => super::answer::answer(app, &parts, &body),
-        Err(r) => (r, String::new(), 0),
+    let Answered {
+        mut response,
+        label,
+        violations,
+    } = match body {
+        Ok(body) => answer(app, &parts, &body),
+        Err(r) => Answered::unrouted(r),
     };
     add_cors(&parts.headers, &mut response);
     tracing::info!(
