@@ -8,12 +8,17 @@
 //! [`Report`](event::Report) and hands each to the caller's reporters; the runner itself never
 //! formats output.
 //!
-//! - [`cases`] turns an operation into requests (examples, boundary, fuzz, negatives).
-//! - [`request`] puts them on the wire and reads the answer.
-//! - [`checks`] judges each answer; [`stateful`] finds and runs create/read/delete flows.
-//! - Failures are deduplicated (same operation, check and violation shape) before they are
-//!   reported, and a random request that fails is shrunk first: proptest's value tree is
-//!   simplified while the same failure still reproduces.
+//! This file holds the run itself: [`Config`], [`run`], the units and the queue the workers
+//! take them from. The rooms around it:
+//!
+//! - [`select`] picks the operations; [`cases`] turns one into requests (examples, boundary,
+//!   negatives); `shrink` sends the fuzz phase's random ones and shrinks a failing one
+//!   (proptest's value tree is simplified while the same failure still reproduces).
+//! - `probe` checks the target is reachable and sends what the spec forbids (no or wrong
+//!   credentials, undocumented methods); [`stateful`] finds and runs create/read/delete flows.
+//! - [`request`] puts requests on the wire and reads the answer; [`checks`] judges each
+//!   answer; `exchange` does both for one request and reports its failures, deduplicated (same
+//!   operation, check and violation shape).
 
 pub mod cases;
 pub mod checks;
@@ -124,14 +129,30 @@ pub fn run(
         return Err(RunError::NothingSelected);
     }
     probe::probe_reachable(&config.base_url)?;
-    // A path template with a query string (`/items?id={id}`) is not an OpenAPI path: what
-    // it means on the wire is anyone's guess, so it is not tested.
-    let (selected, odd): (Vec<usize>, Vec<usize>) = selected
-        .into_iter()
-        .partition(|&i| !spec.operations[i].path.contains(['?', '#']));
+    let (selected, untestable) = select::split_untestable(spec, selected);
     let auth = probe::auth(spec, config);
     let units = plan_units(spec, config, &selected);
-    let info = RunInfo {
+    let info = run_info(spec, config, &selected);
+    let mut report = Report::new(info.clone());
+    on_event(&Event::Started {
+        info,
+        units: units.len(),
+    });
+    for e in opening_notices(spec, config, &untestable, &auth) {
+        report.record(&e);
+        on_event(&e);
+    }
+    let shared = Shared::new(spec, config, auth, units);
+    run_workers(&shared, &mut report, on_event)?;
+    report.elapsed_seconds = started.elapsed().as_secs_f64();
+    on_event(&Event::Finished {
+        report: Box::new(report.clone()),
+    });
+    Ok(report)
+}
+
+fn run_info(spec: &Spec, config: &Config, selected: &[usize]) -> RunInfo {
+    RunInfo {
         spec: spec.name().to_string(),
         base_url: config.base_url.clone(),
         seed: config.seed,
@@ -142,61 +163,46 @@ pub fn run(
             .collect(),
         checks: config.checks.clone(),
         phases: config.phases.clone(),
-    };
-    let mut report = Report::new(info.clone());
-    let started_event = Event::Started {
-        info,
-        units: units.len(),
-    };
-    on_event(&started_event);
-    for &i in &odd {
-        let e = Event::Notice {
+    }
+}
+
+/// The notices a run opens with: operations it cannot test, and credentials the spec wants
+/// but `--header` does not give.
+fn opening_notices(spec: &Spec, config: &Config, untestable: &[usize], auth: &Auth) -> Vec<Event> {
+    let mut notices: Vec<Event> = untestable
+        .iter()
+        .map(|&i| Event::Notice {
             operation: spec.operations[i].label(),
             message: format!(
                 "not tested: the path template `{}` holds a query string, which OpenAPI paths cannot",
                 spec.operations[i].path
             ),
-        };
-        report.record(&e);
-        on_event(&e);
+        })
+        .collect();
+    let given = config
+        .headers
+        .iter()
+        .any(|(n, _)| auth.credential_headers.contains(&n.to_ascii_lowercase()));
+    if !auth.credential_headers.is_empty() && !given {
+        notices.push(Event::Notice {
+            operation: "*".into(),
+            message: format!(
+                "the spec declares security but no credential header ({}) was given with --header: secured operations will likely answer 401",
+                auth.credential_headers.join(", ")
+            ),
+        });
     }
-    if !auth.credential_headers.is_empty() {
-        let given = config
-            .headers
-            .iter()
-            .any(|(n, _)| auth.credential_headers.contains(&n.to_ascii_lowercase()));
-        if !given {
-            let e = Event::Notice {
-                operation: "*".into(),
-                message: format!(
-                    "the spec declares security but no credential header ({}) was given with --header: secured operations will likely answer 401",
-                    auth.credential_headers.join(", ")
-                ),
-            };
-            report.record(&e);
-            on_event(&e);
-        }
-    }
+    notices
+}
 
-    let shared = Shared {
-        spec,
-        config,
-        auth,
-        units,
-        next: AtomicUsize::new(0),
-        reported: Mutex::new(HashSet::new()),
-        limiter: config.rate_limit.map(Limiter::new),
-        given_headers: config
-            .headers
-            .iter()
-            .map(|(n, _)| n.to_ascii_lowercase())
-            .collect(),
-        judge: Judge {
-            spec,
-            enabled: &config.checks,
-            max_response_time: config.max_response_time,
-        },
-    };
+/// Starts the workers on the queue and folds what they send into `report`, handing each event
+/// to `on_event`, until every worker is done.
+fn run_workers(
+    shared: &Shared,
+    report: &mut Report,
+    on_event: &mut dyn FnMut(&Event),
+) -> Result<(), RunError> {
+    let config = shared.config;
     let (tx, rx) = mpsc::channel::<Msg>();
     let workers = config.workers.clamp(1, 64).min(shared.units.len().max(1));
     let mut index: HashMap<String, usize> = HashMap::new();
@@ -205,7 +211,6 @@ pub fn run(
             let tx = tx.clone();
             let plain_http = config.base_url.starts_with("http://");
             let client = request::client(config.timeout, plain_http).map_err(RunError::Setup)?;
-            let shared = &shared;
             std::thread::Builder::new()
                 .stack_size(16 * 1024 * 1024)
                 .spawn_scoped(scope, move || {
@@ -235,12 +240,7 @@ pub fn run(
             }
         }
         Ok(())
-    })?;
-    report.elapsed_seconds = started.elapsed().as_secs_f64();
-    on_event(&Event::Finished {
-        report: Box::new(report.clone()),
-    });
-    Ok(report)
+    })
 }
 
 enum Msg {
@@ -270,6 +270,30 @@ struct Shared<'a> {
     judge: Judge<'a>,
     /// Lower-case names of the `--header`s.
     given_headers: Vec<String>,
+}
+
+impl<'a> Shared<'a> {
+    fn new(spec: &'a Spec, config: &'a Config, auth: Auth, units: Vec<Unit>) -> Shared<'a> {
+        Shared {
+            spec,
+            config,
+            auth,
+            units,
+            next: AtomicUsize::new(0),
+            reported: Mutex::new(HashSet::new()),
+            limiter: config.rate_limit.map(Limiter::new),
+            given_headers: config
+                .headers
+                .iter()
+                .map(|(n, _)| n.to_ascii_lowercase())
+                .collect(),
+            judge: Judge {
+                spec,
+                enabled: &config.checks,
+                max_response_time: config.max_response_time,
+            },
+        }
+    }
 }
 
 /// Spaces requests evenly at the configured rate across workers.

@@ -103,55 +103,70 @@ pub(super) fn wrong_credentials(spec: &Spec, op: &Operation) -> Option<Vec<(Stri
 impl Worker<'_> {
     /// Authentication and undocumented-method probes.
     pub(super) fn probes(&self, op_index: usize, base: &Draft) {
+        let checks = &self.shared.config.checks;
+        if checks.contains(&Check::AuthEnforced) {
+            self.auth_probes(self.op(op_index), base);
+        }
+        if checks.contains(&Check::MethodNotAllowed) {
+            self.method_probes(op_index, base);
+        }
+    }
+
+    /// A secured operation without credentials, then with wrong ones: both must be refused.
+    fn auth_probes(&self, op: &Operation, base: &Draft) {
+        if wrong_credentials(self.shared.spec, op).is_none() {
+            return;
+        }
+        for (credentials, what) in [
+            (Credentials::Omitted, "without credentials"),
+            (Credentials::Wrong, "with a wrong credential"),
+        ] {
+            let draft = Draft {
+                credentials,
+                ..base.clone()
+            };
+            let expect = Expect::Unauthorized { what: what.into() };
+            let ex = self.exchange(op, &draft, &expect, Phase::Fuzz);
+            self.report_all(op, Phase::Fuzz, &ex, &[]);
+        }
+    }
+
+    /// Every common method the path does not document must get 405. Runs once per path: in
+    /// the unit of the path's first selected operation.
+    fn method_probes(&self, op_index: usize, base: &Draft) {
         let spec = self.shared.spec;
         let op = self.op(op_index);
-        let checks = &self.shared.config.checks;
-        if checks.contains(&Check::AuthEnforced) && wrong_credentials(spec, op).is_some() {
-            for (credentials, what) in [
-                (Credentials::Omitted, "without credentials"),
-                (Credentials::Wrong, "with a wrong credential"),
-            ] {
-                let draft = Draft {
-                    credentials,
-                    ..base.clone()
-                };
-                let expect = Expect::Unauthorized { what: what.into() };
-                let ex = self.exchange(op, &draft, &expect, Phase::Fuzz);
-                self.report_all(op, Phase::Fuzz, &ex, &[]);
-            }
-        }
-        // The 405 probe runs once per path: in the unit of the path's first selected
-        // operation.
+        // Documented on this path or any path of the same shape (`/a/{x}` and `/a/{y}` are one
+        // URL pattern: a server routes both the same).
+        let shape = path_shape(&op.path);
         let first_on_path = !spec.operations[..op_index]
             .iter()
-            .any(|o| path_shape(&o.path) == path_shape(&op.path));
-        if checks.contains(&Check::MethodNotAllowed) && first_on_path {
-            // Documented on this path or any path of the same shape (`/a/{x}` and `/a/{y}`
-            // are one URL pattern: a server routes both the same).
-            let shape = path_shape(&op.path);
-            let documented: Vec<Method> = spec
-                .operations
-                .iter()
-                .filter(|o| path_shape(&o.path) == shape)
-                .map(|o| o.method)
-                .collect();
-            for method in [
-                Method::Get,
-                Method::Put,
-                Method::Post,
-                Method::Delete,
-                Method::Patch,
-            ] {
-                if documented.contains(&method) {
-                    continue;
-                }
-                let draft = Draft {
-                    method: Some(method),
-                    ..base.clone()
-                };
-                let ex = self.exchange(op, &draft, &Expect::MethodNotAllowed, Phase::Fuzz);
-                self.report_all(op, Phase::Fuzz, &ex, &[]);
+            .any(|o| path_shape(&o.path) == shape);
+        if !first_on_path {
+            return;
+        }
+        let documented: Vec<Method> = spec
+            .operations
+            .iter()
+            .filter(|o| path_shape(&o.path) == shape)
+            .map(|o| o.method)
+            .collect();
+        for method in [
+            Method::Get,
+            Method::Put,
+            Method::Post,
+            Method::Delete,
+            Method::Patch,
+        ] {
+            if documented.contains(&method) {
+                continue;
             }
+            let draft = Draft {
+                method: Some(method),
+                ..base.clone()
+            };
+            let ex = self.exchange(op, &draft, &Expect::MethodNotAllowed, Phase::Fuzz);
+            self.report_all(op, Phase::Fuzz, &ex, &[]);
         }
     }
 }

@@ -52,3 +52,12 @@ fn glob(pattern: &str) -> Option<regex::Regex> {
     re.push('$');
     regex::Regex::new(&re).ok()
 }
+
+/// `selected` split into the operations that can be tested and those that cannot: a path
+/// template with a query string (`/items?id={id}`) is not an OpenAPI path, and what it means on
+/// the wire is anyone's guess.
+pub(super) fn split_untestable(spec: &Spec, selected: Vec<usize>) -> (Vec<usize>, Vec<usize>) {
+    selected
+        .into_iter()
+        .partition(|&i| !spec.operations[i].path.contains(['?', '#']))
+}

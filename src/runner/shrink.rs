@@ -21,18 +21,7 @@ impl Worker<'_> {
     /// Random valid requests; the first occurrence of each failure is shrunk.
     pub(super) fn fuzz(&self, op: &Operation, planner: &Planner, salt: u64) {
         let strategy = planner.fuzz_strategy();
-        let rng = TestRng::from_seed(
-            RngAlgorithm::ChaCha,
-            &crate::generate::seed_bytes(planner.seed, salt),
-        );
-        let mut runner = TestRunner::new_with_rng(
-            ProptestConfig {
-                max_local_rejects: 2_000,
-                failure_persistence: None,
-                ..ProptestConfig::default()
-            },
-            rng,
-        );
+        let mut runner = fuzz_runner(planner, salt);
         let wanted = self.shared.config.cases;
         let (mut sent, mut attempts) = (0, 0);
         while sent < wanted && attempts < wanted * 5 {
@@ -50,28 +39,40 @@ impl Worker<'_> {
             }
             sent += 1;
             let ex = self.exchange(op, &draft, &Expect::Valid, Phase::Fuzz);
-            for v in ex.failures() {
-                let Some(key) = self.claim(op, v) else {
-                    continue;
-                };
-                if v.outcome == Outcome::Failed {
-                    let (shrunk, changed) = self.shrink(op, planner, &mut tree, v, &ex);
-                    let verdict = shrunk
-                        .verdicts
-                        .iter()
-                        .find(|x| x.signature() == v.signature())
-                        .unwrap_or(v);
-                    self.report(key, op, Phase::Fuzz, verdict, &shrunk, Vec::new(), changed);
-                } else {
-                    self.report(key, op, Phase::Fuzz, v, &ex, Vec::new(), false);
-                }
+            self.report_fuzzed(op, planner, &mut tree, &ex);
+        }
+    }
+
+    /// Reports the new failures of a random request, each failure shrunk first (warnings are
+    /// reported as they are).
+    fn report_fuzzed<T: ValueTree<Value = Draft>>(
+        &self,
+        op: &Operation,
+        planner: &Planner,
+        tree: &mut T,
+        ex: &Exchange,
+    ) {
+        for v in ex.failures() {
+            let Some(key) = self.claim(op, v) else {
+                continue;
+            };
+            if v.outcome == Outcome::Failed {
+                let (shrunk, changed) = self.shrink(op, planner, tree, v, ex);
+                let verdict = shrunk
+                    .verdicts
+                    .iter()
+                    .find(|x| x.signature() == v.signature())
+                    .unwrap_or(v);
+                self.report(key, op, Phase::Fuzz, verdict, &shrunk, Vec::new(), changed);
+            } else {
+                self.report(key, op, Phase::Fuzz, v, ex, Vec::new(), false);
             }
         }
     }
 
     /// Simplifies `tree` while the same failure reproduces; returns the smallest failing
     /// exchange and whether it differs from the original.
-    pub(super) fn shrink<T: ValueTree<Value = Draft>>(
+    fn shrink<T: ValueTree<Value = Draft>>(
         &self,
         op: &Operation,
         planner: &Planner,
@@ -115,7 +116,7 @@ impl Worker<'_> {
     }
 
     /// An exchange for shrinking: judged, not counted as a case.
-    pub(super) fn quiet_exchange(&self, op: &Operation, draft: &Draft) -> Exchange {
+    fn quiet_exchange(&self, op: &Operation, draft: &Draft) -> Exchange {
         let prepared = request::prepare(op, draft, &self.shared.config.base_url, &self.shared.auth);
         if let Some(limiter) = &self.shared.limiter {
             limiter.wait();
@@ -133,10 +134,26 @@ impl Worker<'_> {
     }
 }
 
-pub(super) fn clone_exchange(ex: &Exchange) -> Exchange {
+fn clone_exchange(ex: &Exchange) -> Exchange {
     Exchange {
         prepared: ex.prepared.clone(),
         received: ex.received.clone(),
         verdicts: ex.verdicts.clone(),
     }
+}
+
+/// The proptest runner of an operation's fuzz phase, seeded by (run seed, unit).
+fn fuzz_runner(planner: &Planner, salt: u64) -> TestRunner {
+    let rng = TestRng::from_seed(
+        RngAlgorithm::ChaCha,
+        &crate::generate::seed_bytes(planner.seed, salt),
+    );
+    TestRunner::new_with_rng(
+        ProptestConfig {
+            max_local_rejects: 2_000,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        },
+        rng,
+    )
 }

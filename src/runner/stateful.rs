@@ -13,6 +13,10 @@
 //! is readable right after its creation, and gone after a DELETE that is documented as removal.
 //! A DELETE marked `x-stipula-delete-semantics` with anything but `remove` (a revoke, an archive)
 //! is never followed by the gone check, nor is one answered 202 (accepted, maybe not yet done).
+//!
+//! The first half of this file finds flows and ids (pure functions over the spec and the
+//! answers); the second runs a flow on a worker, one step per method: create, read the created
+//! item (and call the operations that take its id), remove it and read it again.
 
 use serde_json::{Map, Value};
 
@@ -316,110 +320,160 @@ fn find_id(body: &Value, param: &str) -> Option<Value> {
     body.get("id").and_then(scalar)
 }
 
+/// What the create step of a flow made.
+struct Created {
+    record: RequestRecord,
+    /// The request that created it (its path parameters carry over to the next steps).
+    draft: Draft,
+    id: Value,
+}
+
+/// What the read step of a flow read.
+struct Read {
+    record: RequestRecord,
+    draft: Draft,
+    /// The item as read, when the body is JSON.
+    item: Option<Value>,
+}
+
 impl Worker<'_> {
-    /// A stateful flow: create, read; then delete, read, when removal is documented.
+    /// A stateful flow: create, read (and call the operations that take the item's id); then
+    /// delete, read, when removal is documented.
     pub(super) fn flow(&self, flow: &Flow, salt: u64) {
-        let creator = self.op(flow.creator);
-        let reader = self.op(flow.reader);
-        let planner = self.planner(flow.creator, salt);
-        let Ok(base) = planner.base() else {
+        let Some(created) = self.create(flow, salt) else {
             return;
         };
+        let mut steps = vec![created.record.clone()];
+        let Some(read) = self.read_created(flow, &created, &steps, salt) else {
+            return;
+        };
+        self.dependents(flow, &created.id, read.item.as_ref(), &steps, salt);
+        steps.push(read.record.clone());
+        self.remove_and_miss(flow, &created, &read, steps, salt);
+    }
+
+    /// The create step: a fresh item, and the id its answer gives it. `None` when the create
+    /// fails (reported) or the id cannot be found (a notice).
+    fn create(&self, flow: &Flow, salt: u64) -> Option<Created> {
+        let creator = self.op(flow.creator);
+        let planner = self.planner(flow.creator, salt);
+        let base = planner.base().ok()?;
         // Generated values, deterministic per seed (so `--seed` replays the flow): not the
         // documented example, which earlier phases have already created.
-        let base = planner.fresh(&base);
-        let sent_id = creator
-            .parameters
-            .iter()
-            .position(|p| p.location == ParamIn::Path && p.name == flow.param);
-        let created = self.exchange(creator, &base, &Expect::Valid, Phase::Stateful);
+        let draft = planner.fresh(&base);
+        let created = self.exchange(creator, &draft, &Expect::Valid, Phase::Stateful);
         self.report_all(creator, Phase::Stateful, &created, &[]);
-        let Ok(answer) = &created.received else {
-            return;
-        };
+        let answer = created.received.as_ref().ok()?;
         if !(200..300).contains(&answer.status) {
-            return;
+            return None;
         }
-        let sent = sent_id.and_then(|i| base.params[i].as_ref());
-        let Some(id) = created_id(
-            flow,
-            &Answer {
-                headers: &answer.headers,
-                body: &answer.body,
-            },
-            sent,
-        ) else {
+        let sent = id_slot(creator, &flow.param).and_then(|i| draft.params[i].as_ref());
+        let answer = Answer {
+            headers: &answer.headers,
+            body: &answer.body,
+        };
+        let Some(id) = created_id(flow, &answer, sent) else {
             self.notice(
                 creator,
                 format!(
                     "stateful: could not find the created item's id for `{}` in the response",
-                    reader.label()
+                    self.op(flow.reader).label()
                 ),
             );
-            return;
+            return None;
         };
-        let reader_planner = self.planner(flow.reader, salt ^ 1);
-        let Ok(mut read) = reader_planner.base() else {
-            return;
-        };
-        let Some(slot) = reader
-            .parameters
-            .iter()
-            .position(|p| p.location == ParamIn::Path && p.name == flow.param)
-        else {
-            return;
-        };
-        align_path_params(creator, &base, reader, &mut read);
-        read.params[slot] = Some(id_for(&reader.parameters[slot], &id, self.shared.spec));
-        let mut steps = vec![created.prepared.record()];
-        let got = self.exchange(reader, &read, &Expect::Valid, Phase::Stateful);
-        self.report_all(reader, Phase::Stateful, &got, &steps);
+        Some(Created {
+            record: created.prepared.record(),
+            draft,
+            id,
+        })
+    }
+
+    /// The read step: the created item must be readable. `None` when it is not (reported) or
+    /// the read cannot be built.
+    fn read_created(
+        &self,
+        flow: &Flow,
+        created: &Created,
+        steps: &[RequestRecord],
+        salt: u64,
+    ) -> Option<Read> {
+        let spec = self.shared.spec;
+        let creator = self.op(flow.creator);
+        let reader = self.op(flow.reader);
+        let mut draft = self.planner(flow.reader, salt ^ 1).base().ok()?;
+        let slot = id_slot(reader, &flow.param)?;
+        align_path_params(creator, &created.draft, reader, &mut draft);
+        draft.params[slot] = Some(id_for(&reader.parameters[slot], &created.id, spec));
+        let got = self.exchange(reader, &draft, &Expect::Valid, Phase::Stateful);
+        self.report_all(reader, Phase::Stateful, &got, steps);
         self.existence(
             reader,
             &got,
-            &steps,
+            steps,
             Check::CreatedReadable,
             true,
-            &format!("the item created by {} (id {id})", creator.label()),
+            &format!(
+                "the item created by {} (id {})",
+                creator.label(),
+                created.id
+            ),
         );
         if !matches!(got.status(), Some(200..=299)) {
-            return;
+            return None;
         }
         let item = got
             .received
             .as_ref()
             .ok()
             .and_then(|r| serde_json::from_slice::<Value>(&r.body).ok());
-        self.dependents(flow, &id, item.as_ref(), &steps, salt);
-        steps.push(got.prepared.record());
+        Some(Read {
+            record: got.prepared.record(),
+            draft,
+            item,
+        })
+    }
+
+    /// The removal step, when the flow has a DELETE documented as removal: it succeeds, then
+    /// the item must be gone.
+    fn remove_and_miss(
+        &self,
+        flow: &Flow,
+        created: &Created,
+        read: &Read,
+        mut steps: Vec<RequestRecord>,
+        salt: u64,
+    ) {
         let Some(d) = flow.deleter else { return };
+        let spec = self.shared.spec;
+        let reader = self.op(flow.reader);
         let deleter = self.op(d);
-        let Ok(mut del) = self.planner(d, salt ^ 2).base() else {
+        let Ok(mut draft) = self.planner(d, salt ^ 2).base() else {
             return;
         };
-        align_path_params(reader, &read, deleter, &mut del);
-        if let Some(slot) = deleter
-            .parameters
-            .iter()
-            .position(|p| p.location == ParamIn::Path && p.name == flow.param)
-        {
-            del.params[slot] = Some(id_for(&deleter.parameters[slot], &id, self.shared.spec));
+        align_path_params(reader, &read.draft, deleter, &mut draft);
+        if let Some(slot) = id_slot(deleter, &flow.param) {
+            draft.params[slot] = Some(id_for(&deleter.parameters[slot], &created.id, spec));
         }
-        let removed = self.exchange(deleter, &del, &Expect::Valid, Phase::Stateful);
+        let removed = self.exchange(deleter, &draft, &Expect::Valid, Phase::Stateful);
         self.report_all(deleter, Phase::Stateful, &removed, &steps);
         match removed.status() {
             Some(200 | 201 | 204) => {}
             _ => return, // 202: accepted, maybe not yet done; errors: reported above.
         }
         steps.push(removed.prepared.record());
-        let again = self.exchange(reader, &read, &Expect::Nothing, Phase::Stateful);
+        let again = self.exchange(reader, &read.draft, &Expect::Nothing, Phase::Stateful);
         self.existence(
             reader,
             &again,
             &steps,
             Check::RemovedGone,
             false,
-            &format!("the item removed by {} (id {id})", deleter.label()),
+            &format!(
+                "the item removed by {} (id {})",
+                deleter.label(),
+                created.id
+            ),
         );
     }
 
@@ -558,6 +612,13 @@ fn id_for(p: &crate::spec::Parameter, id: &Value, spec: &Spec) -> Value {
         other => other.to_string(),
     };
     crate::params::coerce(&spec.schemas, spec.schemas.get(schema), &text)
+}
+
+/// The position of the path parameter that takes the id, among the operation's parameters.
+fn id_slot(op: &Operation, param: &str) -> Option<usize> {
+    op.parameters
+        .iter()
+        .position(|p| p.location == ParamIn::Path && p.name == param)
 }
 
 /// Gives `to` the path parameter values `from` used under the same names (`/things/{kind}/{id}`:
