@@ -30,7 +30,8 @@ impl Reached<'_> {
 
 /// The operation's documented response for the first of `codes` it documents (exactly, then
 /// by range such as `4XX`, then its `default` response with the first code; those two only
-/// when they document a body), rendered with its example. `None` when it documents none of them: the caller answers with a problem.
+/// when they document a body), rendered with its example. `None` when it documents none of
+/// them: the caller answers with a problem.
 pub(super) fn documented_error(
     spec: &Spec,
     op: &Operation,

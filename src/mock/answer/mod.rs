@@ -8,9 +8,9 @@
 //! 3. [`choose`]: the `Prefer` header, items removed by an earlier DELETE, the documented
 //!    response to give; then its rendering, which also keeps the removal bookkeeping.
 //!
-//! A stage returns `Result<_, Box<Answered>>`: `Err` is an answer that ends the request there, so the
-//! pipeline is a list of `?`s. Refusals are the operation's documented errors when it documents
-//! them ([`documented`]), else problem details.
+//! A stage returns `Result<_, Box<Answered>>`: `Err` is an answer that ends the request there,
+//! so the pipeline is a list of `?`s. Refusals are the operation's documented errors when it
+//! documents them ([`documented`]), else problem details.
 
 mod choose;
 mod documented;
