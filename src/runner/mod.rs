@@ -337,6 +337,8 @@ fn plan_units(spec: &Spec, config: &Config, selected: &[usize]) -> Vec<Unit> {
     units
 }
 
+/// One worker thread: takes units from the queue until it is empty. Its steps live beside the
+/// rooms they belong to (`exchange`, `shrink`, `probe`, `stateful`); this file keeps the loop.
 struct Worker<'a> {
     shared: &'a Shared<'a>,
     client: reqwest::blocking::Client,
@@ -344,6 +346,7 @@ struct Worker<'a> {
 }
 
 impl Worker<'_> {
+    /// Runs units until the queue is empty, each followed by its `UnitDone` event.
     fn work(&self) {
         loop {
             let i = self.shared.next.fetch_add(1, Ordering::Relaxed);
@@ -367,6 +370,7 @@ impl Worker<'_> {
         }
     }
 
+    /// Sends an event to the calling thread (which may be gone after an error: ignored).
     fn emit(&self, e: Event) {
         let _ = self.tx.send(Msg::Event(e));
     }
@@ -382,6 +386,8 @@ impl Worker<'_> {
         &self.shared.spec.operations[i]
     }
 
+    /// The operation's planner, seeded by (run seed, `salt`): the unit's index, so a unit
+    /// plans the same cases whichever worker runs it.
     fn planner(&self, op: usize, salt: u64) -> Planner<'_> {
         Planner {
             spec: self.shared.spec,
@@ -391,6 +397,8 @@ impl Worker<'_> {
         }
     }
 
+    /// One operation × phase unit. The fuzz phase sends random valid requests, then
+    /// negatives, then the probes.
     fn phase(&self, op_index: usize, phase: Phase, salt: u64) {
         let op = self.op(op_index);
         let planner = self.planner(op_index, salt);
