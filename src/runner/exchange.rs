@@ -21,6 +21,7 @@ impl Exchange {
         self.received.as_ref().ok().map(|r| r.status)
     }
 
+    /// The verdicts that did not pass (failures and warnings).
     pub(super) fn failures(&self) -> impl Iterator<Item = &Verdict> {
         self.verdicts
             .iter()
@@ -84,6 +85,7 @@ impl Worker<'_> {
         }
     }
 
+    /// Sends a finding claimed under `key` to the calling thread.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn report(
         &self,
@@ -132,6 +134,7 @@ impl Worker<'_> {
         }
     }
 
+    /// Sends planned cases one by one, reporting their failures as they are.
     pub(super) fn run_cases(&self, op: &Operation, phase: Phase, cases: &[Case]) {
         for case in cases {
             let ex = self.exchange(op, &case.draft, &case.expect, phase);
