@@ -46,8 +46,8 @@ use std::fmt;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value};
 
+use crate::schema::Schemas;
 use crate::spec::{Parameter, Style};
-use crate::validate::Schemas;
 
 /// What shape the schema wants: decides how a raw string is split and typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,9 +20,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde_json::Value;
 
 use super::{Found, Rule, existing};
-use crate::spec::normalize::{REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES};
+use crate::schema::Direction;
+use crate::schema::vocab::{REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES};
 use crate::spec::{Location, SchemaId, Spec, pointer};
-use crate::validate::Direction;
 
 /// Deepest nesting compared (a safety net; cycles end through the visited set).
 const MAX_DEPTH: usize = 64;
@@ -224,7 +224,7 @@ fn resolve<'a>(spec: &'a Spec, mut node: Node<'a>) -> (Node<'a>, bool) {
 
 /// The location in the user's file of a node (its nearest written ancestor).
 fn location(spec: &Spec, node: &Node) -> Location {
-    let base = spec.schemas.location(node.entry);
+    let base = spec.schema_location(node.entry);
     existing(
         spec,
         &Location::new(base.file, format!("{}{}", base.pointer, node.pointer)),
@@ -942,7 +942,7 @@ fn object_view<'a>(spec: &'a Spec, node: &Node<'a>, direction: Direction) -> Obj
 fn branch_key(spec: &Spec, branch: &Node, index: usize) -> String {
     let (target, followed) = resolve(spec, branch.clone());
     if followed {
-        let at = spec.schemas.location(target.entry);
+        let at = spec.schema_location(target.entry);
         if let Some(name) = pointer::segments(&at.pointer).last() {
             return format!("`{name}`");
         }

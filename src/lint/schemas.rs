@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::spec::normalize::{LISTS, MAPS, REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES, SINGLE};
+use crate::schema::vocab::{LISTS, MAPS, REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES, SINGLE};
 use crate::spec::{Location, SchemaId, Spec};
 
 use super::Hit;
@@ -16,7 +16,7 @@ use super::Hit;
 pub(super) fn check(spec: &Spec, out: &mut Vec<Hit>) {
     for i in 0..spec.schemas.len() {
         let id = SchemaId(i as u32);
-        let at = spec.schemas.location(id);
+        let at = spec.schema_location(id);
         walk(
             spec.schemas.get(id),
             String::new(),

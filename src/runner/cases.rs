@@ -21,10 +21,10 @@ use proptest::prelude::Strategy;
 use proptest::strategy::BoxedStrategy;
 use serde_json::{Map, Value, json};
 
-use crate::generate::{Generator, documented_example};
 use crate::params;
+use crate::schema::generate::{Generator, documented_example};
+use crate::schema::{Direction, Schemas};
 use crate::spec::{Operation, ParamIn, Parameter, SchemaId, Spec};
-use crate::validate::{Direction, Schemas};
 
 use super::checks::Expect;
 use super::event::Check;
@@ -654,7 +654,7 @@ impl<'s> View<'s> {
                 }
             }
         }
-        for key in ["required", crate::spec::normalize::REQUIRED_IN_REQUESTS] {
+        for key in ["required", crate::schema::vocab::REQUIRED_IN_REQUESTS] {
             if let Some(Value::Array(r)) = m.get(key) {
                 self.required.extend(r.iter().filter_map(Value::as_str));
             }

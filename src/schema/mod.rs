@@ -1,0 +1,21 @@
+//! The schema layer: everything that knows the normalized form of a spec's schemas.
+//!
+//! `spec::normalize` writes the form (JSON Schema 2020-12 entries, `#/$defs/<id>` references,
+//! direction-specific `required`); this layer is the only code that reads it: its vocabulary
+//! (`vocab`), a walk over subschemas (`walk`), a look through `$ref`/`allOf` (`view`), the
+//! validators (`validate`) and the value generator (`generate`).
+//!
+//! Invariant: nothing here imports from `spec`, `mock`, `runner`, `lint`, `diff` or `params`
+//! (`grep -rn 'crate::\(spec\|mock\|runner\|lint\|diff\|params\)' src/schema` is empty): the
+//! consumers depend on the schema layer, never the other way round, so `spec` can hand its
+//! normalized document to [`Schemas`] without an import cycle.
+
+pub mod generate;
+pub mod validate;
+pub mod view;
+pub mod vocab;
+pub mod walk;
+
+pub use validate::{NestedValidator, Schemas, Violation};
+
+pub use vocab::{Direction, SchemaId};
