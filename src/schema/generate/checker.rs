@@ -57,7 +57,12 @@ impl Checker {
                 Registry::new()
                     .add(
                         CHECK_URI,
-                        jsonschema::Resource::from_contents(json!({ "$defs": defs })),
+                        // The normalized form's own layout, so the copied entries' `$ref`s
+                        // resolve inside this document.
+                        jsonschema::Resource::from_contents(Value::Object(Map::from_iter([(
+                            vocab::DEFS.to_string(),
+                            Value::Object(defs),
+                        )]))),
                     )
                     .and_then(|r| r.prepare())
                     .ok()
@@ -68,7 +73,7 @@ impl Checker {
             .should_validate_formats(true)
             .should_ignore_unknown_formats(true)
             .with_format("byte", is_base64)
-            .build(&json!({ "$ref": format!("{CHECK_URI}#/$defs/{key}") }))
+            .build(&json!({ "$ref": format!("{CHECK_URI}#/{}/{key}", vocab::DEFS) }))
             .ok()
     }
 }
@@ -107,10 +112,10 @@ pub(super) fn apply_direction(schema: &mut Value, direction: Direction) {
     let Value::Object(m) = schema else {
         return;
     };
-    let (enforced, ignored) = match direction {
-        Direction::Request => (REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES),
-        Direction::Response => (REQUIRED_IN_RESPONSES, REQUIRED_IN_REQUESTS),
-    };
+    let (enforced, ignored) = (
+        direction.required_keyword(),
+        direction.ignored_required_keyword(),
+    );
     m.remove(ignored);
     if let Some(Value::Array(extra)) = m.remove(enforced) {
         let required = m

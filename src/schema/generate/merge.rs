@@ -36,12 +36,7 @@ pub(super) fn has_validation(m: &Map<String, Value>) -> bool {
 
 /// `{"$ref": "#/$defs/N"}` with nothing else that constrains: N.
 pub(super) fn sole_ref(m: &Map<String, Value>) -> Option<u32> {
-    let id = m
-        .get("$ref")?
-        .as_str()?
-        .strip_prefix("#/$defs/")?
-        .parse()
-        .ok()?;
+    let id = vocab::parse_def_ref(m.get("$ref")?.as_str()?)?.0;
     m.keys()
         .all(|k| k == "$ref" || is_annotation(k))
         .then_some(id)
@@ -59,13 +54,8 @@ pub(super) fn sole_all_of(m: &Map<String, Value>) -> Option<&Value> {
 }
 
 pub(super) fn ref_target<'s>(schemas: &'s Schemas, m: &Map<String, Value>) -> Option<&'s Value> {
-    let id: u32 = m
-        .get("$ref")?
-        .as_str()?
-        .strip_prefix("#/$defs/")?
-        .parse()
-        .ok()?;
-    ((id as usize) < schemas.len()).then(|| schemas.get(SchemaId(id)))
+    let id = vocab::parse_def_ref(m.get("$ref")?.as_str()?)?;
+    ((id.0 as usize) < schemas.len()).then(|| schemas.get(id))
 }
 
 /// Merges `other` into `out` (both without `$ref`/`allOf`); false when a constraint was lost.
@@ -386,10 +376,7 @@ pub(super) fn skip_for_direction(schemas: &Schemas, direction: Direction, sub: &
 }
 
 pub(super) fn required_keyword(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Request => REQUIRED_IN_REQUESTS,
-        Direction::Response => REQUIRED_IN_RESPONSES,
-    }
+    direction.required_keyword()
 }
 
 pub(super) fn names(v: Option<&Value>) -> impl Iterator<Item = String> + '_ {
@@ -418,10 +405,9 @@ pub(super) fn collect_refs(v: &Value, out: &mut Vec<u32>) {
             if let Some(id) = m
                 .get("$ref")
                 .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/$defs/"))
-                .and_then(|n| n.parse().ok())
+                .and_then(vocab::parse_def_ref)
             {
-                out.push(id);
+                out.push(id.0);
             }
             m.values().for_each(|c| collect_refs(c, out));
         }

@@ -57,7 +57,7 @@ use proptest::string::string_regex;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Map, Value, json};
 
-use super::vocab::{LISTS, MAPS, REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES, SINGLE};
+use super::vocab::{self, LISTS, MAPS, REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES, SINGLE};
 use super::{Direction, SchemaId, Schemas};
 
 use checker::*;
