@@ -17,5 +17,6 @@ pub mod vocab;
 pub mod walk;
 
 pub use validate::{NestedValidator, Schemas, Violation};
+pub use view::SchemaView;
 
 pub use vocab::{Direction, SchemaId};

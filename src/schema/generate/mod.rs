@@ -57,6 +57,7 @@ use proptest::string::string_regex;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Map, Value, json};
 
+use super::view::{MAX_DEPTH, SchemaView};
 use super::vocab::{self, LISTS, MAPS, REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES, SINGLE};
 use super::{Direction, SchemaId, Schemas};
 
@@ -224,8 +225,8 @@ pub(crate) fn seed_bytes(seed: u64, salt: u64) -> [u8; 32] {
 // ---------------------------------------------------------------------------------------------
 // Documented examples
 
-/// How deep [`documented_example`] follows properties and `$ref`s.
-const EXAMPLE_DEPTH: u32 = 8;
+/// How deep [`documented_example`] follows properties and `$ref`s: as deep as a view looks.
+const EXAMPLE_DEPTH: u32 = MAX_DEPTH;
 
 /// The documented example of a schema, when it has one: `examples[0]` (the normalizer turns
 /// `example` into `examples`), else `default`, else `const` or a single-value `enum`, else the
@@ -294,80 +295,32 @@ fn example_of(
 }
 
 /// An object from the examples of `m`'s properties (and those of its `$ref` target and `allOf`
-/// branches), when every required property got one.
+/// branches, seen through [`SchemaView`]), when every required property got one.
 fn assemble_example(
     schemas: &Schemas,
     m: &Map<String, Value>,
     direction: Direction,
     depth: u32,
 ) -> Option<Value> {
-    let mut props = Vec::new();
-    let mut required = Vec::new();
-    let mut whole = Vec::new();
-    collect_shape(
-        schemas,
-        m,
-        direction,
-        depth,
-        &mut props,
-        &mut required,
-        &mut whole,
-    );
+    let view = SchemaView::of_object(schemas, m, depth);
+    let required = view.required(direction);
     let mut out = Map::new();
-    for (name, sub) in props {
-        if out.contains_key(&name) || skip_for_direction(schemas, direction, sub) {
+    for &(name, sub) in &view.every_property {
+        if out.contains_key(name) || skip_for_direction(schemas, direction, sub) {
             continue;
         }
         if let Some(x) = example_of(schemas, sub, direction, depth + 1) {
-            out.insert(name, x);
+            out.insert(name.to_string(), x);
         }
     }
-    for example in whole {
+    for example in view.part_examples {
         if let Value::Object(o) = example {
             for (k, v) in o {
-                out.entry(k).or_insert(v);
+                out.entry(k.clone()).or_insert_with(|| v.clone());
             }
         }
     }
-    (!out.is_empty() && required.iter().all(|r| out.contains_key(r))).then_some(Value::Object(out))
-}
-
-/// Properties, required names and whole-object examples of `m` and of the schemas it is
-/// combined with by `$ref` and `allOf`.
-fn collect_shape<'s>(
-    schemas: &'s Schemas,
-    m: &'s Map<String, Value>,
-    direction: Direction,
-    depth: u32,
-    props: &mut Vec<(String, &'s Value)>,
-    required: &mut Vec<String>,
-    whole: &mut Vec<Value>,
-) {
-    if depth > EXAMPLE_DEPTH {
-        return;
-    }
-    if let Some(Value::Object(p)) = m.get("properties") {
-        props.extend(p.iter().map(|(k, v)| (k.clone(), v)));
-    }
-    required.extend(names(m.get("required")));
-    required.extend(names(m.get(required_keyword(direction))));
-    let mut parts: Vec<&Value> = ref_target(schemas, m).into_iter().collect();
-    if let Some(Value::Array(all)) = m.get("allOf") {
-        parts.extend(all);
-    }
-    for part in parts {
-        if let Value::Object(pm) = part {
-            if let Some(x) = pm
-                .get("examples")
-                .and_then(Value::as_array)
-                .and_then(|e| e.first())
-                .or_else(|| pm.get("default"))
-            {
-                whole.push(x.clone());
-            }
-            collect_shape(schemas, pm, direction, depth + 1, props, required, whole);
-        }
-    }
+    (!out.is_empty() && required.iter().all(|r| out.contains_key(*r))).then_some(Value::Object(out))
 }
 
 #[cfg(test)]
