@@ -104,7 +104,7 @@ const QUERY_RESERVED: &AsciiSet = &COMPONENT
     .remove(b'=');
 
 /// How deep `$ref`s and `allOf`/`anyOf`/`oneOf` are followed when looking through a schema.
-const MAX_DEPTH: usize = 16;
+const MAX_DEPTH: usize = crate::schema::view::MAX_DEPTH as usize;
 
 /// The schema that allows anything (for parameters without one, and unknown properties).
 static ANY: Value = Value::Bool(true);

@@ -129,21 +129,5 @@ pub(super) fn apply_direction(schema: &mut Value, direction: Direction) {
             }
         }
     }
-    for (k, child) in m.iter_mut() {
-        if SINGLE.contains(&k.as_str()) {
-            apply_direction(child, direction);
-        } else if MAPS.contains(&k.as_str()) {
-            if let Value::Object(children) = child {
-                children
-                    .values_mut()
-                    .for_each(|c| apply_direction(c, direction));
-            }
-        } else if LISTS.contains(&k.as_str())
-            && let Value::Array(children) = child
-        {
-            children
-                .iter_mut()
-                .for_each(|c| apply_direction(c, direction));
-        }
-    }
+    walk::children_mut(schema, |c| apply_direction(c, direction));
 }

@@ -58,7 +58,8 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Map, Value, json};
 
 use super::view::{MAX_DEPTH, SchemaView};
-use super::vocab::{self, LISTS, MAPS, REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES, SINGLE};
+use super::vocab::{self, REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES};
+use super::walk;
 use super::{Direction, SchemaId, Schemas};
 
 use checker::*;
