@@ -401,9 +401,9 @@ impl<'a> Compiler<'a> {
             .and_then(Value::as_object)
             .unwrap_or(&empty);
         let mut required: Vec<String> = Vec::new();
-        for n in names(m.get("required")).chain(names(m.get(required_keyword(self.direction)))) {
-            if !required.contains(&n) {
-                required.push(n);
+        for n in vocab::required_names(m, self.direction) {
+            if !required.iter().any(|r| r == n) {
+                required.push(n.to_string());
             }
         }
         let additional = m.get("additionalProperties");

@@ -375,18 +375,6 @@ pub(super) fn skip_for_direction(schemas: &Schemas, direction: Direction, sub: &
     }
 }
 
-pub(super) fn required_keyword(direction: Direction) -> &'static str {
-    direction.required_keyword()
-}
-
-pub(super) fn names(v: Option<&Value>) -> impl Iterator<Item = String> + '_ {
-    v.and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-}
-
 pub(super) fn usize_kw(m: &Map<String, Value>, k: &str) -> Option<usize> {
     let v = m.get(k)?;
     v.as_u64()
