@@ -653,11 +653,11 @@ impl<'a> Compiler<'a> {
 // ---------------------------------------------------------------------------------------------
 // Strategies without a schema
 
-/// The schema `false`: no value. Every draw is rejected.
 /// Largest `minLength` / `minItems` / `minProperties` honoured: a spec demanding more (a
 /// billion items) gets no value rather than a mock that allocates until it dies.
 pub const MAX_DEMANDED_SIZE: usize = 10_000;
 
+/// The schema `false`: no value. Every draw is rejected.
 pub(super) fn never() -> Gen {
     Gen::exact(
         Just(Value::Null)

@@ -63,6 +63,7 @@ use super::walk;
 use super::{Direction, SchemaId, Schemas};
 
 use checker::*;
+pub use compile::MAX_DEMANDED_SIZE;
 use compile::*;
 use merge::*;
 use pattern::*;
@@ -861,7 +862,7 @@ components:
         "/work/shared/corpus/famous/kubernetes/swagger-1.13.json",
     ];
 
-    /// By hand: `cargo test --release --lib generate::tests::corpus_sample_validity --
+    /// By hand: `cargo test --release --lib schema::generate::tests::corpus_sample_validity --
     /// --ignored --nocapture`. Samples every operation-level schema (parameters, bodies,
     /// response bodies and headers) of large real specs and counts values that fail validation.
     #[test]
