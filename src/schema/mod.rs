@@ -6,9 +6,11 @@
 //! validators (`validate`) and the value generator (`generate`).
 //!
 //! Invariant: nothing here imports from `spec`, `mock`, `runner`, `lint`, `diff` or `params`
-//! (`grep -rn 'crate::\(spec\|mock\|runner\|lint\|diff\|params\)' src/schema` is empty): the
-//! consumers depend on the schema layer, never the other way round, so `spec` can hand its
-//! normalized document to [`Schemas`] without an import cycle.
+//! (`grep -rn 'crate::\(spec\|mock\|runner\|lint\|diff\|params\)' src/schema` finds only the
+//! generator's tests, which load real specs): the consumers depend on the schema layer, never
+//! the other way round, so `spec` hands its normalized document and the names of its entries'
+//! locations to [`Schemas`] without an import cycle (`Spec::schema_location` keeps the
+//! locations themselves).
 
 pub mod generate;
 pub mod validate;
