@@ -46,8 +46,8 @@ use std::fmt;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value};
 
+use crate::schema::Schemas;
 use crate::spec::{Parameter, Style};
-use crate::validate::Schemas;
 
 /// What shape the schema wants: decides how a raw string is split and typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,7 +104,7 @@ const QUERY_RESERVED: &AsciiSet = &COMPONENT
     .remove(b'=');
 
 /// How deep `$ref`s and `allOf`/`anyOf`/`oneOf` are followed when looking through a schema.
-const MAX_DEPTH: usize = 16;
+const MAX_DEPTH: usize = crate::schema::view::MAX_DEPTH as usize;
 
 /// The schema that allows anything (for parameters without one, and unknown properties).
 static ANY: Value = Value::Bool(true);

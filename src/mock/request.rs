@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 use crate::media::{essence, is_json};
 use crate::params;
+use crate::schema::{Direction, SchemaView};
 use crate::spec::{MediaType, Operation, ParamIn, Spec};
-use crate::validate::Direction;
 
 /// One thing wrong with a request.
 #[derive(Debug, Clone, PartialEq)]
@@ -327,24 +327,19 @@ fn depth(value: &Value) -> usize {
 }
 
 /// An urlencoded form as the object its schema describes: each field typed by its property's
-/// schema; repeated fields become arrays.
+/// schema (seen through `$ref`s and `allOf`); repeated fields become arrays.
 fn form_object(spec: &Spec, schema: crate::spec::SchemaId, text: &str) -> Result<Value, String> {
-    let root = spec.schemas.resolve(spec.schemas.get(schema));
+    let root = SchemaView::of_entry(&spec.schemas, schema);
     let mut object = serde_json::Map::new();
     for pair in text.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let key = decode_form(k)?;
         let raw = decode_form(v)?;
-        let property = root
-            .get("properties")
-            .and_then(|p| p.get(&key))
-            .map(|s| spec.schemas.resolve(s));
-        let is_array =
-            property.is_some_and(|p| p.get("type").and_then(Value::as_str) == Some("array"));
+        let property = root.property(&key).map(|s| spec.schemas.resolve(s));
+        let view = property.map(|p| SchemaView::of(&spec.schemas, p));
+        let is_array = view.as_ref().is_some_and(|v| v.declares("array"));
         let item_schema = if is_array {
-            property
-                .and_then(|p| p.get("items"))
-                .map(|s| spec.schemas.resolve(s))
+            view.and_then(|v| v.items).map(|s| spec.schemas.resolve(s))
         } else {
             property
         };

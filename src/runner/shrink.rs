@@ -146,7 +146,7 @@ fn clone_exchange(ex: &Exchange) -> Exchange {
 fn fuzz_runner(planner: &Planner, salt: u64) -> TestRunner {
     let rng = TestRng::from_seed(
         RngAlgorithm::ChaCha,
-        &crate::generate::seed_bytes(planner.seed, salt),
+        &crate::schema::generate::seed_bytes(planner.seed, salt),
     );
     TestRunner::new_with_rng(
         ProptestConfig {
