@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 pub use build::{template_shape, template_variables};
-pub use diagnostic::{Diagnostic, LoadError, Place, Position, Severity};
+pub use diagnostic::{Diagnostic, DiagnosticKind, LoadError, Place, Position, Severity};
 pub use model::*;
 pub use refs::{Location, RefPolicy};
 pub use source::{FileId, Format};
@@ -70,7 +70,10 @@ impl Spec {
         let path = path.as_ref();
         let display = path.to_string_lossy().into_owned();
         let fail = |message: String| LoadError {
-            diagnostics: vec![Diagnostic::error(display.clone(), "", message)],
+            diagnostics: vec![
+                Diagnostic::error(display.clone(), "", message)
+                    .with_kind(DiagnosticKind::Unreadable),
+            ],
         };
         let canonical = path
             .canonicalize()
@@ -162,11 +165,10 @@ impl Spec {
             Schemas::new(normalized.document, normalized.locations, describe).map_err(|e| {
                 fail(
                     &sources,
-                    vec![Diagnostic::error(
-                        sources.file(FileId(0)).display.clone(),
-                        "",
-                        e,
-                    )],
+                    vec![
+                        Diagnostic::error(sources.file(FileId(0)).display.clone(), "", e)
+                            .with_kind(DiagnosticKind::SchemaUncompilable),
+                    ],
                 )
             })?;
         let mut servers = built.servers;

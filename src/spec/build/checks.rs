@@ -14,7 +14,8 @@ impl Builder<'_> {
         let vars = template_variables(&op.path);
         for p in op.parameters.iter().filter(|p| p.location == ParamIn::Path) {
             if !vars.contains(&p.name) {
-                self.warn(
+                self.warn_of(
+                    DiagnosticKind::PathParamUnused,
                     &p.at,
                     format!(
                         "path parameter `{}` does not appear in the path `{}`",
@@ -29,7 +30,8 @@ impl Builder<'_> {
                 .iter()
                 .any(|p| p.location == ParamIn::Path && p.name == var)
             {
-                self.warn(
+                self.warn_of(
+                    DiagnosticKind::PathParamUndeclared,
                     &op.at,
                     format!(
                         "`{{{var}}}` in `{}` has no path parameter declared for it",
@@ -47,13 +49,16 @@ impl Builder<'_> {
                 continue;
             };
             if let Some(first) = seen.get(id) {
-                let mut d = self.sources.error(
-                    &op.at.child("operationId"),
-                    format!(
-                        "duplicate operationId `{id}` ({} {} and {} {})",
-                        first.method, first.path, op.method, op.path
-                    ),
-                );
+                let mut d = self
+                    .sources
+                    .error(
+                        &op.at.child("operationId"),
+                        format!(
+                            "duplicate operationId `{id}` ({} {} and {} {})",
+                            first.method, first.path, op.method, op.path
+                        ),
+                    )
+                    .with_kind(DiagnosticKind::DuplicateOperationId);
                 d.related = Some(Box::new(
                     self.sources
                         .error(&first.at.child("operationId"), "")
@@ -86,7 +91,7 @@ impl Builder<'_> {
         for op in operations {
             let shape = template_shape(&op.path);
             if let Some(first) = by_route.get(&(shape.clone(), op.method)) {
-                let mut d = self.sources.error(&op.at, format!("{} `{}` conflicts with {} `{}`: the paths differ only in parameter names, so no request can choose between them", op.method, op.path, first.method, first.path));
+                let mut d = self.sources.error(&op.at, format!("{} `{}` conflicts with {} `{}`: the paths differ only in parameter names, so no request can choose between them", op.method, op.path, first.method, first.path)).with_kind(DiagnosticKind::PathClash);
                 d.related = Some(Box::new(self.sources.error(&first.at, "").place()));
                 self.diagnostics.push(d);
                 continue;
@@ -96,7 +101,7 @@ impl Builder<'_> {
                 Some(first) if first.path != op.path => {
                     let pair = (first.path.clone(), op.path.clone());
                     if !reported.contains(&pair) {
-                        let mut d = self.sources.warning(&item_at(op), format!("path `{}` and `{}` differ only in parameter names (OpenAPI forbids this; their methods differ, so requests can still be routed)", op.path, first.path));
+                        let mut d = self.sources.warning(&item_at(op), format!("path `{}` and `{}` differ only in parameter names (OpenAPI forbids this; their methods differ, so requests can still be routed)", op.path, first.path)).with_kind(DiagnosticKind::PathAmbiguous);
                         d.related = Some(Box::new(self.sources.error(&item_at(first), "").place()));
                         self.diagnostics.push(d);
                         reported.push(pair);

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::spec::diagnostic::Diagnostic;
+use crate::spec::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::spec::model::*;
 use crate::spec::refs::{Location, SourceSet};
 use crate::spec::source::FileId;
@@ -15,10 +15,12 @@ pub fn dialect_of(sources: &SourceSet) -> Result<(Dialect, String), Diagnostic> 
     let root = sources.root();
     let at = Location::new(FileId(0), "");
     if !root.is_object() {
-        return Err(sources.error(
-            &at,
-            "not an OpenAPI document: the top level must be an object",
-        ));
+        return Err(sources
+            .error(
+                &at,
+                "not an OpenAPI document: the top level must be an object",
+            )
+            .with_kind(DiagnosticKind::NotOpenApi));
     }
     if let Some(v) = root.get("openapi") {
         let version = v
@@ -30,10 +32,14 @@ pub fn dialect_of(sources: &SourceSet) -> Result<(Dialect, String), Diagnostic> 
         } else if version.starts_with("3.1") {
             Dialect::OpenApi31
         } else {
-            return Err(sources.error(
-                &at.child("openapi"),
-                format!("unsupported OpenAPI version `{version}` (supported: 2.0, 3.0.x, 3.1.x)"),
-            ));
+            return Err(sources
+                .error(
+                    &at.child("openapi"),
+                    format!(
+                        "unsupported OpenAPI version `{version}` (supported: 2.0, 3.0.x, 3.1.x)"
+                    ),
+                )
+                .with_kind(DiagnosticKind::NotOpenApi));
         };
         return Ok((dialect, version));
     }
@@ -43,17 +49,21 @@ pub fn dialect_of(sources: &SourceSet) -> Result<(Dialect, String), Diagnostic> 
             .map(str::to_string)
             .unwrap_or_else(|| v.to_string());
         if version != "2.0" {
-            return Err(sources.error(
-                &at.child("swagger"),
-                format!("unsupported Swagger version `{version}` (supported: 2.0)"),
-            ));
+            return Err(sources
+                .error(
+                    &at.child("swagger"),
+                    format!("unsupported Swagger version `{version}` (supported: 2.0)"),
+                )
+                .with_kind(DiagnosticKind::NotOpenApi));
         }
         return Ok((Dialect::Swagger2, version));
     }
-    Err(sources.error(
-        &at,
-        "not an OpenAPI document: it has neither an `openapi` nor a `swagger` field",
-    ))
+    Err(sources
+        .error(
+            &at,
+            "not an OpenAPI document: it has neither an `openapi` nor a `swagger` field",
+        )
+        .with_kind(DiagnosticKind::NotOpenApi))
 }
 
 impl Builder<'_> {
@@ -100,7 +110,8 @@ impl Builder<'_> {
             }
             for var in template_variables(&url) {
                 if !variables.iter().any(|v| v.name == var) {
-                    self.warn(
+                    self.warn_of(
+                        DiagnosticKind::ServerVariableUndefined,
                         &s_at.child("url"),
                         format!("server URL uses `{{{var}}}` but no such variable is defined"),
                     );

@@ -21,7 +21,7 @@ mod swagger2;
 
 use serde_json::{Map, Value};
 
-use super::diagnostic::{Diagnostic, Severity};
+use super::diagnostic::{Diagnostic, DiagnosticKind, Severity};
 use super::model::*;
 use super::normalize::Normalizer;
 use super::refs::{Location, SourceSet};
@@ -89,7 +89,11 @@ impl<'a> Builder<'a> {
     }
 
     fn warn(&mut self, at: &Location, message: impl Into<String>) {
-        let d = self.sources.warning(at, message);
+        self.warn_of(DiagnosticKind::Tolerated, at, message);
+    }
+
+    fn warn_of(&mut self, kind: DiagnosticKind, at: &Location, message: impl Into<String>) {
+        let d = self.sources.warning(at, message).with_kind(kind);
         self.diagnostics.push(d);
     }
 
