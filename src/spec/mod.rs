@@ -48,6 +48,8 @@ pub struct Spec {
     pub component_schemas: Vec<(String, SchemaId)>,
     /// Vendor extensions of the root document.
     pub extensions: Map<String, Value>,
+    /// Where the root document writes its base path and security requirements.
+    pub locations: DocumentLocations,
     pub schemas: Schemas,
     /// Warnings found while loading (the spec loaded anyway). Their line and column are not
     /// filled in (finding them costs a pass over each file): [`Spec::located_warnings`] does.
@@ -190,6 +192,7 @@ impl Spec {
             webhooks: built.webhooks,
             component_schemas: built.component_schemas,
             extensions: built.extensions,
+            locations: built.locations,
             schemas,
             warnings: diagnostics,
             sources,

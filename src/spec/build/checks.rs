@@ -89,7 +89,7 @@ impl Builder<'_> {
             )
         };
         for op in operations {
-            let shape = template_shape(&op.path);
+            let shape = op.shape.clone();
             if let Some(first) = by_route.get(&(shape.clone(), op.method)) {
                 let mut d = self.sources.error(&op.at, format!("{} `{}` conflicts with {} `{}`: the paths differ only in parameter names, so no request can choose between them", op.method, op.path, first.method, first.path)).with_kind(DiagnosticKind::PathClash);
                 d.related = Some(Box::new(self.sources.error(&first.at, "").place()));

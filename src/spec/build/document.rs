@@ -67,6 +67,21 @@ pub fn dialect_of(sources: &SourceSet) -> Result<(Dialect, String), Diagnostic> 
 }
 
 impl Builder<'_> {
+    /// Where the document writes its base path and its security requirements (written, not
+    /// followed: a `$ref` there is not valid OpenAPI anyway).
+    pub(super) fn document_locations(&self) -> DocumentLocations {
+        let written = |pointer: &str| {
+            let at = Location::new(FileId(0), pointer);
+            self.sources.get(&at).is_some().then_some(at)
+        };
+        DocumentLocations {
+            base_path: ["/servers/0/url", "/basePath", "/host"]
+                .into_iter()
+                .find_map(written),
+            security: written("/security"),
+        }
+    }
+
     pub(super) fn servers(&mut self, at: &Location) -> Vec<Server> {
         let mut out = Vec::new();
         for s_at in self.items(at) {

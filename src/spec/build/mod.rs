@@ -45,6 +45,7 @@ pub struct Built {
     pub webhooks: Vec<Webhook>,
     pub component_schemas: Vec<(String, SchemaId)>,
     pub extensions: Map<String, Value>,
+    pub locations: DocumentLocations,
 }
 
 pub struct Builder<'a> {
@@ -225,6 +226,7 @@ impl<'a> Builder<'a> {
             webhooks,
             component_schemas,
             extensions: extensions_of(&root),
+            locations: self.document_locations(),
         };
         (Some(built), self.normalizer, self.diagnostics)
     }

@@ -98,6 +98,7 @@ impl Builder<'_> {
             let operation = Operation {
                 method,
                 path: path.to_string(),
+                shape: template_shape(path),
                 operation_id: str_of(&op, "operationId"),
                 summary: str_of(&op, "summary"),
                 description: str_of(&op, "description"),
@@ -113,6 +114,8 @@ impl Builder<'_> {
                     operation_servers
                 },
                 extensions: extensions_of(&op),
+                delete_semantics: (method == Method::Delete)
+                    .then(|| DeleteSemantics::of_extension(op.get("x-stipula-delete-semantics"))),
                 at: op_at,
             };
             self.check_path_parameters(&operation);
