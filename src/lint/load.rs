@@ -26,7 +26,8 @@ fn rule_of(d: &Diagnostic) -> &'static str {
         PathParamUndeclared => "path-param-undeclared",
         ServerVariableUndefined => "server-variable-undefined",
         PathAmbiguous => "path-ambiguous",
-        _ => match d.severity {
+        Unreadable | Syntax | NotOpenApi | SchemaCycle | SchemaUncompilable | InvalidStructure
+        | Tolerated => match d.severity {
             Severity::Error => "spec-invalid",
             Severity::Warning => "spec-warning",
         },

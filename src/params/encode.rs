@@ -86,7 +86,7 @@ fn simple_text(explode: bool, value: &Value, enc: &dyn Fn(&str) -> String) -> St
 }
 
 /// Encode a path parameter's value as its path segment (percent-encoded), the inverse of
-/// [`decode_path`].
+/// [`decode_path`](super::decode_path).
 pub fn encode_path(param: &Parameter, value: &Value) -> String {
     let component = |s: &str| encode(s, COMPONENT);
     if let Some(text) = content_text(param, value) {
@@ -132,7 +132,7 @@ pub fn encode_path(param: &Parameter, value: &Value) -> String {
 }
 
 /// Encode a query parameter's value as query pairs (name and value percent-encoded, ready to
-/// join with `=` and `&`), the inverse of [`decode_query`]. An empty exploded object gives no
+/// join with `=` and `&`), the inverse of [`decode_query`](super::decode_query). An empty exploded object gives no
 /// pairs; an empty exploded array gives `name=`.
 pub fn encode_query(param: &Parameter, value: &Value) -> Vec<(String, String)> {
     let set = if param.allow_reserved {
@@ -191,7 +191,7 @@ fn deep_pairs(
 }
 
 /// Encode a header parameter's value (simple style, not percent-encoded), the inverse of
-/// [`decode_header`]. The caller must make sure the text is a valid header value (visible
+/// [`decode_header`](super::decode_header). The caller must make sure the text is a valid header value (visible
 /// ASCII) before sending it.
 pub fn encode_header(param: &Parameter, value: &Value) -> String {
     if let Some(text) = content_text(param, value) {
@@ -202,7 +202,7 @@ pub fn encode_header(param: &Parameter, value: &Value) -> String {
 
 /// Encode a cookie parameter's value (form style) as the `Cookie` header fragment that carries
 /// it: `name=value`, or several pairs joined with `; ` when exploded (`id=1; id=2`,
-/// `R=100; G=200`). The inverse of [`decode_cookie`] over [`cookie_pairs`].
+/// `R=100; G=200`). The inverse of [`decode_cookie`](super::decode_cookie) over [`cookie_pairs`](super::cookie_pairs).
 pub fn encode_cookie(param: &Parameter, value: &Value) -> String {
     let enc = |s: &str| encode(s, COMPONENT);
     let name = enc(&param.name);

@@ -40,7 +40,6 @@
 //!   travels as compact JSON text, and [`coerce`] parses it back when the schema wants one.
 //! - `content` parameters: JSON media types (`application/json`, `*+json`) are parsed as JSON;
 //!   any other media type keeps the text as a string.
-
 //!
 //! The files: this one holds the shared types and the schema look-through ([`shape_of`],
 //! [`coerce`]: what a schema says a piece of text is), `decode.rs` the mock's direction (what a
