@@ -1,6 +1,6 @@
 //! Builds the model from the parsed files: one pass over the root document, following `$ref`s.
 //!
-//! Two front ends share this file: OpenAPI 3.x documents are read as written, Swagger 2.0 ones
+//! Two front ends share one builder: OpenAPI 3.x documents are read as written, Swagger 2.0 ones
 //! are converted on the way (body and formData parameters become a request body, `produces` /
 //! `consumes` become media types, `host` + `basePath` + `schemes` become servers,
 //! `collectionFormat` becomes style/explode). Nothing in the document is rewritten: every model
@@ -13,6 +13,8 @@
 //! walk (`build`); `document.rs` the document-level parts (dialect, servers, security),
 //! `operation.rs` path items and operations as 3.x writes them, `swagger2.rs` the 2.0
 //! conversions, `checks.rs` the checks across operations (operationId uniqueness, path clashes).
+//! Each diagnostic is made with its `DiagnosticKind` where the problem is found: consumers sort
+//! by kind, never by message.
 
 mod checks;
 mod document;
