@@ -15,11 +15,11 @@ use std::collections::{HashMap, HashSet};
 use super::schema::{self, Context, Identical};
 use super::{Found, Rule, existing};
 use crate::media::essence;
+use crate::schema::Direction;
 use crate::spec::{
     FileId, Location, MediaType, Method, Operation, ParamIn, Parameter, SecurityRequirement,
     SecurityScheme, Spec, StatusKey, template_shape, template_variables,
 };
-use crate::validate::Direction;
 
 /// Compares two loaded specs, pushing every change found.
 pub(super) fn compare(old: &Spec, new: &Spec, out: &mut Vec<Found>) {

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 use crate::media::{essence, is_json};
 use crate::params;
+use crate::schema::Direction;
 use crate::spec::{MediaType, Operation, ParamIn, Spec};
-use crate::validate::Direction;
 
 /// One thing wrong with a request.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 use super::{
     ANY, DecodeError, Shape, coerce, item_schema, property_names, property_schema, shape_of,
 };
+use crate::schema::Schemas;
 use crate::spec::{Parameter, Style};
-use crate::validate::Schemas;
 
 /// Decodes a `content` parameter's text (already percent-decoded) by its media type: JSON media
 /// types (`application/json`, `application/*+json`, parameters ignored) are parsed as JSON and

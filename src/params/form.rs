@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::encode::COMPONENT;
-use crate::validate::Schemas;
+use crate::schema::{SchemaView, Schemas};
 
 /// An object as `application/x-www-form-urlencoded`: arrays as repeated keys, nested objects
 /// as JSON text.
@@ -37,24 +37,19 @@ pub fn encode(value: &Value) -> String {
 }
 
 /// An urlencoded form as the object its schema describes: each field typed by its property's
-/// schema; repeated fields become arrays.
+/// schema (seen through `$ref`s and `allOf`); repeated fields become arrays.
 pub fn decode(schemas: &Schemas, schema: &Value, text: &str) -> Result<Value, String> {
-    let root = schemas.resolve(schema);
+    let root = SchemaView::of(schemas, schema);
     let mut object = serde_json::Map::new();
     for pair in text.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let key = decode_form(k)?;
         let raw = decode_form(v)?;
-        let property = root
-            .get("properties")
-            .and_then(|p| p.get(&key))
-            .map(|s| schemas.resolve(s));
-        let is_array =
-            property.is_some_and(|p| p.get("type").and_then(Value::as_str) == Some("array"));
+        let property = root.property(&key).map(|s| schemas.resolve(s));
+        let view = property.map(|p| SchemaView::of(schemas, p));
+        let is_array = view.as_ref().is_some_and(|v| v.declares("array"));
         let item_schema = if is_array {
-            property
-                .and_then(|p| p.get("items"))
-                .map(|s| schemas.resolve(s))
+            view.and_then(|v| v.items).map(|s| schemas.resolve(s))
         } else {
             property
         };

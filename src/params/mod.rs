@@ -56,7 +56,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::validate::Schemas;
+use crate::schema::Schemas;
 
 pub use decode::{
     MAX_DEEP_OBJECT_DEPTH, cookie_pairs, decode_content, decode_cookie, decode_header, decode_path,
@@ -91,7 +91,7 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 /// How deep `$ref`s and `allOf`/`anyOf`/`oneOf` are followed when looking through a schema.
-const MAX_DEPTH: usize = 16;
+const MAX_DEPTH: usize = crate::schema::view::MAX_DEPTH as usize;
 
 /// The schema that allows anything (for parameters without one, and unknown properties).
 static ANY: Value = Value::Bool(true);

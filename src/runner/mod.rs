@@ -653,7 +653,7 @@ impl Worker<'_> {
         let strategy = planner.fuzz_strategy();
         let rng = TestRng::from_seed(
             RngAlgorithm::ChaCha,
-            &crate::generate::seed_bytes(planner.seed, salt),
+            &crate::schema::generate::seed_bytes(planner.seed, salt),
         );
         let mut runner = TestRunner::new_with_rng(
             ProptestConfig {

@@ -28,9 +28,7 @@ impl Dialect {
     }
 }
 
-/// Index of a normalized schema in the spec's schema store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SchemaId(pub u32);
+pub use crate::schema::SchemaId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Method {

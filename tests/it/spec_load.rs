@@ -2,11 +2,11 @@
 //! `$ref`s to components and to other files followed.
 
 use serde_json::json;
+use stipula::schema::Direction::{Request, Response};
 use stipula::spec::{
     Dialect, FileId, LoadOptions, Method, ParamIn, SecurityRequirement, SecurityScheme, Spec,
     StatusKey, Style, discover,
 };
-use stipula::validate::Direction::{Request, Response};
 
 use crate::support::*;
 
