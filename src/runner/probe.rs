@@ -138,17 +138,16 @@ impl Worker<'_> {
         let op = self.op(op_index);
         // Documented on this path or any path of the same shape (`/a/{x}` and `/a/{y}` are one
         // URL pattern: a server routes both the same).
-        let shape = path_shape(&op.path);
         let first_on_path = !spec.operations[..op_index]
             .iter()
-            .any(|o| path_shape(&o.path) == shape);
+            .any(|o| o.shape == op.shape);
         if !first_on_path {
             return;
         }
         let documented: Vec<Method> = spec
             .operations
             .iter()
-            .filter(|o| path_shape(&o.path) == shape)
+            .filter(|o| o.shape == op.shape)
             .map(|o| o.method)
             .collect();
         for method in [
@@ -169,25 +168,4 @@ impl Worker<'_> {
             self.report_all(op, Phase::Fuzz, &ex, &[]);
         }
     }
-}
-
-/// A path template with parameter names erased: `/a/{id}/b` → `/a/{}/b`.
-pub(super) fn path_shape(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut in_param = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                out.push('{');
-            }
-            '}' => {
-                in_param = false;
-                out.push('}');
-            }
-            _ if in_param => {}
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 pub use build::{template_shape, template_variables};
-pub use diagnostic::{Diagnostic, LoadError, Place, Position, Severity};
+pub use diagnostic::{Diagnostic, DiagnosticKind, LoadError, Place, Position, Severity};
 pub use model::*;
 pub use refs::{Location, RefPolicy};
 pub use source::{FileId, Format};
@@ -48,6 +48,8 @@ pub struct Spec {
     pub component_schemas: Vec<(String, SchemaId)>,
     /// Vendor extensions of the root document.
     pub extensions: Map<String, Value>,
+    /// Where the root document writes its base path and security requirements.
+    pub locations: DocumentLocations,
     pub schemas: Schemas,
     /// Where each normalized schema is written, by [`SchemaId`] (see [`Spec::schema_location`]).
     schema_locations: Vec<Location>,
@@ -72,7 +74,10 @@ impl Spec {
         let path = path.as_ref();
         let display = path.to_string_lossy().into_owned();
         let fail = |message: String| LoadError {
-            diagnostics: vec![Diagnostic::error(display.clone(), "", message)],
+            diagnostics: vec![
+                Diagnostic::error(display.clone(), "", message)
+                    .with_kind(DiagnosticKind::Unreadable),
+            ],
         };
         let canonical = path
             .canonicalize()
@@ -163,11 +168,10 @@ impl Spec {
         let schemas = Schemas::new(normalized.document, describe).map_err(|e| {
             fail(
                 &sources,
-                vec![Diagnostic::error(
-                    sources.file(FileId(0)).display.clone(),
-                    "",
-                    e,
-                )],
+                vec![
+                    Diagnostic::error(sources.file(FileId(0)).display.clone(), "", e)
+                        .with_kind(DiagnosticKind::SchemaUncompilable),
+                ],
             )
         })?;
         let mut servers = built.servers;
@@ -189,6 +193,7 @@ impl Spec {
             webhooks: built.webhooks,
             component_schemas: built.component_schemas,
             extensions: built.extensions,
+            locations: built.locations,
             schemas,
             schema_locations: normalized.locations,
             warnings: diagnostics,

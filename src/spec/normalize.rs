@@ -34,7 +34,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::model::{Dialect, SchemaId};
 use super::refs::{Location, SourceSet};
 use crate::schema::vocab::{
@@ -173,7 +173,11 @@ impl Normalizer {
 
         if let Some(reference) = schema.get("$ref") {
             let Some(reference) = reference.as_str().map(str::to_string) else {
-                diagnostics.push(sources.error(&at.child("$ref"), "`$ref` must be a string"));
+                diagnostics.push(
+                    sources
+                        .error(&at.child("$ref"), "`$ref` must be a string")
+                        .with_kind(DiagnosticKind::RefUnresolved),
+                );
                 return Value::Bool(true);
             };
             let target = match sources.resolve(at, &reference) {
@@ -470,7 +474,7 @@ impl Normalizer {
                                     "schema reference cycle that never descends into the value (validation would never end): {}",
                                     chain.join(" → ")
                                 ),
-                            ));
+                            ).with_kind(DiagnosticKind::SchemaCycle));
                         }
                         _ => {}
                     }

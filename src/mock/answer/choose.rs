@@ -117,7 +117,7 @@ fn remember(req: &Reached, r: &Response<Body>) {
     if op.method == Method::Delete
         && r.status().is_success()
         && op.path.ends_with('}')
-        && crate::runner::stateful::is_removal(op)
+        && op.delete_semantics == Some(crate::spec::DeleteSemantics::Remove)
     {
         req.app.removed.remove(req.path);
     }
