@@ -15,12 +15,12 @@ use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use super::problem::{Body, problem};
-use crate::generate::{Generator, documented_example};
 use crate::media::{essence, is_json};
+use crate::schema::Direction;
+use crate::schema::generate::{Generator, documented_example};
 use crate::spec::{
     Example, MediaType, Operation, Response as Documented, SchemaId, Spec, StatusKey,
 };
-use crate::validate::Direction;
 
 /// A ready problem response explaining why the documented one cannot be sent.
 pub type Rejection = Box<hyper::Response<Body>>;
@@ -262,7 +262,7 @@ fn serialize(
     match value {
         Value::String(s) if !is_json(&concrete_essence) => (concrete, s.clone().into_bytes()),
         _ if super::xml::is_xml(&concrete_essence) => {
-            let xml = super::xml::to_xml(&spec.schemas, media.schema, value);
+            let xml = super::xml::to_xml(spec, media.schema, value);
             (concrete, xml.into_bytes())
         }
         _ => (concrete, serde_json::to_vec(value).unwrap_or_default()),

@@ -24,14 +24,14 @@
 
 use serde_json::{Map, Value};
 
-use crate::spec::SchemaId;
-use crate::validate::Schemas;
+use crate::schema::SchemaId;
+use crate::spec::Spec;
 
 /// Serializes `value` as an XML document described by `schema` (when there is one).
-pub fn to_xml(schemas: &Schemas, schema: Option<SchemaId>, value: &Value) -> String {
-    let root = schema.map(|id| schemas.get(id));
-    let info = root.map(|s| Info::of(schemas, s)).unwrap_or_default();
-    let component = schema.and_then(|id| component_name(schemas, id));
+pub fn to_xml(spec: &Spec, schema: Option<SchemaId>, value: &Value) -> String {
+    let root = schema.map(|id| spec.schemas.get(id));
+    let info = root.map(|s| Info::of(spec, s)).unwrap_or_default();
+    let component = schema.and_then(|id| component_name(spec, id));
     let name = info
         .name
         .clone()
@@ -39,7 +39,7 @@ pub fn to_xml(schemas: &Schemas, schema: Option<SchemaId>, value: &Value) -> Str
         .or_else(|| info.ref_name.clone())
         .unwrap_or_else(|| "xml".to_string());
     let mut w = Writer {
-        schemas,
+        spec,
         out: String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"),
         depth: 0,
     };
@@ -75,7 +75,7 @@ struct Info {
 }
 
 impl Info {
-    fn of(schemas: &Schemas, schema: &Value) -> Info {
+    fn of(spec: &Spec, schema: &Value) -> Info {
         let mut info = Info::default();
         let mut current = schema;
         let mut found = false;
@@ -96,9 +96,9 @@ impl Info {
             }
             let Some(id) = ref_id(current) else { break };
             if info.ref_name.is_none() {
-                info.ref_name = component_name(schemas, id);
+                info.ref_name = component_name(spec, id);
             }
-            current = schemas.get(id);
+            current = spec.schemas.get(id);
         }
         info
     }
@@ -115,8 +115,8 @@ fn ref_id(schema: &Value) -> Option<SchemaId> {
 }
 
 /// `Pet` for an entry written at `#/components/schemas/Pet` (or 2.0's `#/definitions/Pet`).
-fn component_name(schemas: &Schemas, id: SchemaId) -> Option<String> {
-    let pointer = &schemas.location(id).pointer;
+fn component_name(spec: &Spec, id: SchemaId) -> Option<String> {
+    let pointer = &spec.schema_location(id).pointer;
     let rest = pointer
         .strip_prefix("/components/schemas/")
         .or_else(|| pointer.strip_prefix("/definitions/"))?;
@@ -124,7 +124,7 @@ fn component_name(schemas: &Schemas, id: SchemaId) -> Option<String> {
 }
 
 struct Writer<'s> {
-    schemas: &'s Schemas,
+    spec: &'s Spec,
     out: String,
     depth: usize,
 }
@@ -145,7 +145,7 @@ impl<'s> Writer<'s> {
         self.out.push_str(&tag);
         self.declare(info, declared);
         self.depth += 1;
-        let resolved = schema.map(|s| self.schemas.resolve(s));
+        let resolved = schema.map(|s| self.spec.schemas.resolve(s));
         match value {
             Value::Object(map) if self.depth < MAX_DEPTH => {
                 let children = self.attributes(resolved, map, scope);
@@ -165,7 +165,7 @@ impl<'s> Writer<'s> {
                 self.out.push('>');
                 let items_schema = resolved.and_then(|s| s.get("items"));
                 let item_info = items_schema
-                    .map(|s| Info::of(self.schemas, s))
+                    .map(|s| Info::of(self.spec, s))
                     .unwrap_or_default();
                 let item_name = item_info
                     .name
@@ -214,10 +214,10 @@ impl<'s> Writer<'s> {
         items: &[Value],
         scope: &mut Vec<String>,
     ) {
-        let resolved = schema.map(|s| self.schemas.resolve(s));
+        let resolved = schema.map(|s| self.spec.schemas.resolve(s));
         let items_schema = resolved.and_then(|s| s.get("items"));
         let item_info = items_schema
-            .map(|s| Info::of(self.schemas, s))
+            .map(|s| Info::of(self.spec, s))
             .unwrap_or_default();
         let item_name = item_info.name.clone().unwrap_or_else(|| {
             if info.wrapped {
@@ -262,9 +262,7 @@ impl<'s> Writer<'s> {
         value: &Value,
         scope: &mut Vec<String>,
     ) {
-        let info = property
-            .map(|p| Info::of(self.schemas, p))
-            .unwrap_or_default();
+        let info = property.map(|p| Info::of(self.spec, p)).unwrap_or_default();
         let name = info.name.clone().unwrap_or_else(|| key.to_string());
         match value {
             Value::Array(items) => self.array(property, &info, &name, items, scope),
@@ -286,10 +284,8 @@ impl<'s> Writer<'s> {
         let mut children = Vec::new();
         let mut written: Vec<String> = Vec::new();
         for (key, v) in map {
-            let property = schema.and_then(|s| property_schema(self.schemas, s, key));
-            let info = property
-                .map(|p| Info::of(self.schemas, p))
-                .unwrap_or_default();
+            let property = schema.and_then(|s| property_schema(&self.spec.schemas, s, key));
+            let info = property.map(|p| Info::of(self.spec, p)).unwrap_or_default();
             let scalar = !matches!(v, Value::Object(_) | Value::Array(_));
             if !(info.attribute && scalar) {
                 children.push((property, key.as_str(), v));
@@ -367,7 +363,11 @@ impl<'s> Writer<'s> {
 
 /// The schema of property `key` of an object schema: its `properties`, else the first
 /// `allOf`/`anyOf`/`oneOf` member that names it, else `additionalProperties`.
-fn property_schema<'s>(schemas: &'s Schemas, schema: &'s Value, key: &str) -> Option<&'s Value> {
+fn property_schema<'s>(
+    schemas: &'s crate::schema::Schemas,
+    schema: &'s Value,
+    key: &str,
+) -> Option<&'s Value> {
     let mut stack = vec![schemas.resolve(schema)];
     let mut seen = 0;
     let mut additional = None;
@@ -612,7 +612,7 @@ components:
         let spec = spec(PETS);
         let media = &spec.operations[0].responses[0].content[0];
         let value = json!([{"id": 7, "name": "Rex & <Co>", "tags": ["a", "b"], "photos": ["u1"]}]);
-        let xml = to_xml(&spec.schemas, media.schema, &value);
+        let xml = to_xml(&spec, media.schema, &value);
         assert_eq!(
             xml,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<pets><p:Pet xmlns:p=\"http://example.com/pet\" \
@@ -624,9 +624,9 @@ components:
 
     #[test]
     fn without_a_schema_the_root_is_xml_and_keys_become_names() {
-        let schemas = spec(PETS).schemas;
+        let spec = spec(PETS);
         let xml = to_xml(
-            &schemas,
+            &spec,
             None,
             &json!({"2fa": true, "a b": null, "q\"": "x\u{0}\ry"}),
         );
@@ -668,9 +668,9 @@ components:
                 continue;
             }
             let spec = Spec::load(&path, LoadOptions::default()).expect("bundled specs load");
-            let generator = crate::generate::Generator::new(
+            let generator = crate::schema::generate::Generator::new(
                 &spec.schemas,
-                crate::validate::Direction::Response,
+                crate::schema::Direction::Response,
             );
             let schemas = spec
                 .operations
@@ -681,7 +681,7 @@ components:
             for schema in schemas {
                 for seed in 0..8 {
                     let value = generator.sample(schema, seed);
-                    let xml = to_xml(&spec.schemas, Some(schema), &value);
+                    let xml = to_xml(&spec, Some(schema), &value);
                     assert!(parse(&xml).is_ok(), "{:?}\n{xml}", parse(&xml));
                     checked += 1;
                 }
@@ -714,7 +714,7 @@ components:
         fn any_value_is_well_formed(value in json_value(), with_schema in any::<bool>()) {
             let spec = spec(PETS);
             let schema = with_schema.then(|| spec.operations[0].responses[0].content[0].schema).flatten();
-            let xml = to_xml(&spec.schemas, schema, &value);
+            let xml = to_xml(&spec, schema, &value);
             prop_assert!(parse(&xml).is_ok(), "{:?}\n{xml}", parse(&xml));
         }
 
@@ -724,9 +724,9 @@ components:
         fn generated_values_are_well_formed(seed in any::<u64>()) {
             let spec = spec(PETS);
             let schema = spec.operations[0].responses[0].content[0].schema.unwrap();
-            let value = crate::generate::Generator::new(&spec.schemas, crate::validate::Direction::Response)
+            let value = crate::schema::generate::Generator::new(&spec.schemas, crate::schema::Direction::Response)
                 .sample(schema, seed);
-            let xml = to_xml(&spec.schemas, Some(schema), &value);
+            let xml = to_xml(&spec, Some(schema), &value);
             let texts = parse(&xml);
             prop_assert!(texts.is_ok(), "{:?}\n{xml}", texts);
             let texts = texts.unwrap();

@@ -1,14 +1,44 @@
-//! `multipart/form-data` bodies (RFC 7578), the mock's direction: split into parts
-//! ([`decode`]), then typed by the body's schema into the object it describes ([`object`]), so
-//! that the same validator that judges JSON bodies judges the parts (required parts, types,
-//! formats such as `byte`). Per-part `encoding` content types are checked by the caller
+//! `multipart/form-data` bodies (RFC 7578), both ways: the runner encodes an object into one
+//! part per property ([`encode`]); the mock splits a body into its parts ([`decode_parts`]) and
+//! types them by the body's schema into the object it describes ([`decode_object`]), so that
+//! the validator that judges JSON bodies judges the parts too (required parts, types, formats
+//! such as `byte`). Per-part `encoding` content types are checked by the mock
 //! (`mock/request.rs`), which knows the media type's encoding map.
 
 use serde_json::Value;
 
 use crate::media::is_json;
-use crate::params::coerce;
-use crate::validate::Schemas;
+use crate::schema::{SchemaView, Schemas};
+
+/// The boundary of multipart bodies: fixed, so that requests replay byte for byte, and long
+/// and odd enough not to occur in generated text.
+pub const BOUNDARY: &str = "stipula-7d3c2a91e5b84f06-boundary";
+
+/// An object as `multipart/form-data`: one part per property (arrays: one part per item);
+/// strings as they are, other values as JSON text.
+pub fn encode(value: &Value) -> Vec<u8> {
+    let mut out = String::new();
+    let mut part = |name: &str, v: &Value| {
+        let (text, media) = match v {
+            Value::String(s) => (s.clone(), "text/plain; charset=utf-8"),
+            other => (other.to_string(), "application/json"),
+        };
+        let name = name.replace('"', "%22").replace(['\r', '\n'], " ");
+        out.push_str(&format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\nContent-Type: {media}\r\n\r\n{text}\r\n"
+        ));
+    };
+    if let Value::Object(map) = value {
+        for (k, v) in map {
+            match v {
+                Value::Array(items) => items.iter().for_each(|i| part(k, i)),
+                other => part(k, other),
+            }
+        }
+    }
+    out.push_str(&format!("--{BOUNDARY}--\r\n"));
+    out.into_bytes()
+}
 
 /// One part of a `multipart/form-data` body (RFC 7578), borrowed from the body.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,7 +71,7 @@ pub fn boundary(content_type: &str) -> Option<String> {
 /// Splits a `multipart/form-data` body into its parts. `Err` says what is malformed: no
 /// opening delimiter, no closing one, a part without headers or without a
 /// `Content-Disposition: form-data; name=...`.
-pub fn decode<'b>(body: &'b [u8], boundary: &str) -> Result<Vec<Part<'b>>, String> {
+pub fn decode_parts<'b>(body: &'b [u8], boundary: &str) -> Result<Vec<Part<'b>>, String> {
     let delimiter = format!("--{boundary}");
     let delimiter = delimiter.as_bytes();
     // The first delimiter may open the body or follow a preamble and CRLF.
@@ -143,29 +173,26 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// `contentMediaType`, 2.0's `file`) kept as lossy text; repeated names become arrays. `Err`
 /// is a part that cannot be read: JSON that does not parse, or bytes that are not UTF-8 where
 /// the schema wants text.
-pub fn object(schemas: &Schemas, schema: &Value, parts: &[Part<'_>]) -> Result<Value, String> {
-    let root = schemas.resolve(schema);
+pub fn decode_object(
+    schemas: &Schemas,
+    schema: &Value,
+    parts: &[Part<'_>],
+) -> Result<Value, String> {
+    let root = SchemaView::of(schemas, schema);
     let mut object = serde_json::Map::new();
     for part in parts {
-        let property = root
-            .get("properties")
-            .and_then(|p| p.get(&part.name))
-            .map(|s| schemas.resolve(s));
-        let is_array =
-            property.is_some_and(|p| p.get("type").and_then(Value::as_str) == Some("array"));
+        let property = root.property(&part.name).map(|s| schemas.resolve(s));
+        let view = property.map(|p| SchemaView::of(schemas, p));
+        let is_array = view.as_ref().is_some_and(|v| v.declares("array"));
         let item = if is_array {
-            property
-                .and_then(|p| p.get("items"))
-                .map(|s| schemas.resolve(s))
+            view.and_then(|v| v.items).map(|s| schemas.resolve(s))
         } else {
             property
         };
         let declared_json = part.content_type.as_deref().is_some_and(is_json);
         let wants_object = item.is_some_and(|s| {
-            matches!(
-                s.get("type").and_then(Value::as_str),
-                Some("object" | "array")
-            )
+            let v = SchemaView::of(schemas, s);
+            v.declares("object") || v.declares("array")
         });
         let value = if declared_json || (part.content_type.is_none() && wants_object) {
             let parsed = std::str::from_utf8(part.body)
@@ -178,7 +205,7 @@ pub fn object(schemas: &Schemas, schema: &Value, parts: &[Part<'_>]) -> Result<V
                 }
                 None => Value::String(String::from_utf8_lossy(part.body).into_owned()),
             }
-        } else if item.is_some_and(is_binary) {
+        } else if item.is_some_and(|s| is_binary(schemas, s)) {
             Value::String(String::from_utf8_lossy(part.body).into_owned())
         } else {
             let text = std::str::from_utf8(part.body).map_err(|_| {
@@ -188,7 +215,7 @@ pub fn object(schemas: &Schemas, schema: &Value, parts: &[Part<'_>]) -> Result<V
                 )
             })?;
             match item {
-                Some(s) => coerce(schemas, s, text),
+                Some(s) => super::coerce(schemas, s, text),
                 None => Value::String(text.to_string()),
             }
         };
@@ -209,9 +236,10 @@ pub fn object(schemas: &Schemas, schema: &Value, parts: &[Part<'_>]) -> Result<V
     Ok(Value::Object(object))
 }
 
-/// A schema for bytes rather than text.
-fn is_binary(schema: &Value) -> bool {
-    schema.get("format").and_then(Value::as_str) == Some("binary")
+/// A schema for bytes rather than text: `format: binary`, `contentMediaType` or
+/// `contentEncoding`, or no constraint at all (2.0's `type: file`).
+fn is_binary(schemas: &Schemas, schema: &Value) -> bool {
+    SchemaView::of(schemas, schema).format == Some("binary")
         || schema.get("contentMediaType").is_some()
         || schema.get("contentEncoding").is_some()
         || schema.as_object().is_some_and(|o| o.is_empty())
@@ -220,6 +248,20 @@ fn is_binary(schema: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multipart_bodies_have_one_part_per_property() {
+        let body = String::from_utf8(encode(&serde_json::json!({"a": "x", "n": [1, 2]}))).unwrap();
+        assert_eq!(
+            body.matches("Content-Disposition: form-data; name=\"n\"")
+                .count(),
+            2
+        );
+        assert!(
+            body.contains("name=\"a\"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nx\r\n")
+        );
+        assert!(body.ends_with(&format!("--{BOUNDARY}--\r\n")));
+    }
 
     #[test]
     fn boundaries_are_read_quoted_or_not() {
@@ -240,9 +282,13 @@ mod tests {
         let body = b"preamble\r\n--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\none\r\n\
 --b  \r\ncontent-disposition: Form-Data; name=f; filename=\"x.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n\xff\r\n--b\r\n\r\n";
         // A part must have a Content-Disposition.
-        assert!(decode(body, "b").unwrap_err().contains("does not end"));
+        assert!(
+            decode_parts(body, "b")
+                .unwrap_err()
+                .contains("does not end")
+        );
         let body = [&body[..body.len() - 4], b"--b--\r\nepilogue"].concat();
-        let parts = decode(&body, "b").unwrap();
+        let parts = decode_parts(&body, "b").unwrap();
         assert_eq!(parts.len(), 2);
         assert_eq!((parts[0].name.as_str(), parts[0].body), ("a", &b"one"[..]));
         assert_eq!(parts[1].filename.as_deref(), Some("x.bin"));
@@ -272,8 +318,24 @@ mod tests {
             (b"--b junk\r\n", "text after"),
             (b"nothing here", "no `--b` delimiter"),
         ] {
-            let e = decode(body, "b").unwrap_err();
+            let e = decode_parts(body, "b").unwrap_err();
             assert!(e.contains(says), "{says}: {e}");
         }
+    }
+
+    #[test]
+    fn decoding_what_the_runner_encodes_gives_the_object_back() {
+        let value = serde_json::json!({"a": "x y", "n": [1, 2], "o": {"k": true}});
+        let body = encode(&value);
+        let parts = decode_parts(&body, BOUNDARY).unwrap();
+        assert_eq!(parts.len(), 4);
+        let spec = crate::spec::Spec::from_str(
+            "t.yaml",
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n",
+            crate::spec::LoadOptions::default(),
+        )
+        .unwrap();
+        let object = decode_object(&spec.schemas, &serde_json::json!({}), &parts).unwrap();
+        assert_eq!(object, value);
     }
 }
