@@ -5,8 +5,15 @@ fn main() -> std::process::ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            // clap's usage errors exit 2, like every other "could not run" of ours.
-            return std::process::ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            // clap's usage errors exit 2, like every other "could not run" of ours; `--help`
+            // and `--version` exit 0.
+            use stipula::cli::Exit;
+            return if e.use_stderr() {
+                Exit::Error
+            } else {
+                Exit::Ok
+            }
+            .into();
         }
     };
     stipula::cli::run(cli)

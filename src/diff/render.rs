@@ -7,7 +7,8 @@ use super::{Change, Level, counts};
 use crate::spec::{Place, Spec};
 
 /// How to print the changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     #[default]
     Human,

@@ -26,6 +26,19 @@ impl Dialect {
             Dialect::OpenApi31 => "OpenAPI 3.1",
         }
     }
+
+    /// The dialect with the document's version string, saying the number once: `OpenAPI
+    /// 3.1.0` (not `OpenAPI 3.1 3.1.0`), `Swagger 2.0`; a version that does not start with the
+    /// dialect's number is kept in full (`OpenAPI 3.0 3.0-rc0` stays readable).
+    pub fn with_version(self, version: &str) -> String {
+        let name = self.name();
+        let (family, number) = name.rsplit_once(' ').unwrap_or((name, ""));
+        if version.starts_with(number) {
+            format!("{family} {version}")
+        } else {
+            format!("{name} {version}")
+        }
+    }
 }
 
 /// Index of a normalized schema in the spec's schema store.

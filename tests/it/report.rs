@@ -614,7 +614,7 @@ fn an_unwritable_report_path_fails_before_the_run_naming_the_file() {
     let err = stipula::runner::report::for_test_run(None, Some(path.clone()))
         .err()
         .expect("no such folder");
-    assert!(err.contains("no-such-dir/run.json"), "{err}");
+    assert!(err.to_string().contains("no-such-dir/run.json"), "{err}");
 }
 
 #[test]
