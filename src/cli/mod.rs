@@ -204,6 +204,68 @@ pub fn spec_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     Ok(out)
 }
 
+/// Parses the command line, with one repair to clap's errors: an unknown flag one swap, edit,
+/// insertion or deletion away from a real one gets "a similar argument exists". clap scores
+/// candidates with Jaro similarity, whose matching window is 0 for a 3-letter name, so `--ulr`
+/// scores 0.56 against `--url` (its cut-off is 0.7) and clap only says to pass it after `--`.
+pub fn parse_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, error::ContextKind, error::ContextValue, error::ErrorKind};
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    let mut error = match Cli::try_parse_from(&args) {
+        Ok(cli) => return Ok(cli),
+        Err(e) => e,
+    };
+    if error.kind() != ErrorKind::UnknownArgument || error.get(ContextKind::SuggestedArg).is_some()
+    {
+        return Err(error);
+    }
+    let Some(ContextValue::String(unknown)) = error.get(ContextKind::InvalidArg).cloned() else {
+        return Err(error);
+    };
+    let Some(name) = unknown.strip_prefix("--") else {
+        return Err(error);
+    };
+    let name = name.split('=').next().unwrap_or(name);
+    // The innermost subcommand named on the command line holds the flags to compare with.
+    let mut command = Cli::command();
+    for arg in args.iter().skip(1) {
+        if let Some(sub) = command.find_subcommand(arg) {
+            command = sub.clone();
+        }
+    }
+    let close = command
+        .get_arguments()
+        .filter_map(|a| a.get_long())
+        .find(|long| one_edit_apart(name, long));
+    if let Some(long) = close {
+        error.remove(ContextKind::Suggested);
+        error.insert(
+            ContextKind::SuggestedArg,
+            ContextValue::String(format!("--{long}")),
+        );
+    }
+    Err(error)
+}
+
+/// Whether `a` becomes `b` by one substitution, insertion, deletion or swap of neighbours.
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a == b {
+        return false;
+    }
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    if a.len() == b.len() {
+        a[1..] == b[1..] || (a.len() >= 2 && a[0] == b[1] && a[1] == b[0] && a[2..] == b[2..])
+    } else if a.len() + 1 == b.len() {
+        a == &b[1..]
+    } else if b.len() + 1 == a.len() {
+        &a[1..] == b
+    } else {
+        false
+    }
+}
+
 /// Runs a parsed command line; an error is printed here, on stderr, and exits 2.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
@@ -249,4 +311,21 @@ fn display(path: &Path) -> String {
         .unwrap_or(path)
         .display()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_edit_apart;
+
+    #[test]
+    fn near_misses_are_one_edit_apart() {
+        assert!(one_edit_apart("ulr", "url"));
+        assert!(one_edit_apart("seeed", "seed"));
+        assert!(one_edit_apart("sed", "seed"));
+        assert!(one_edit_apart("tokn", "token"));
+        assert!(one_edit_apart("prot", "port"));
+        assert!(!one_edit_apart("url", "url"));
+        assert!(!one_edit_apart("host", "seed"));
+        assert!(!one_edit_apart("", "url"));
+    }
 }

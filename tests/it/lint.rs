@@ -466,7 +466,7 @@ fn human_format_shows_place_rule_message_and_the_source_line() {
     assert_eq!(lines[i + 3], "   |                 ^");
     assert!(
         run.stdout.contains(
-            "tests/fixtures/lint/bad-example.yaml: OpenAPI 3.0 3.0.3, 1 operations, base path /, 1 schemas, 2 examples checked (0 skipped): 1 errors, 1 warnings"
+            "tests/fixtures/lint/bad-example.yaml: OpenAPI 3.0.3, 1 operation, base path /, 1 schema, 2 examples checked (0 skipped): 1 error, 1 warning"
         ),
         "{}",
         run.stdout
@@ -540,7 +540,7 @@ fn a_folder_without_specs_and_a_bad_flag_exit_2() {
 fn a_multi_file_spec_lints_clean() {
     let run = run_lint(&["tests/fixtures/multi/root.yaml"], 0);
     assert!(
-        run.stdout.contains("OpenAPI 3.0 3.0.3, 2 operations"),
+        run.stdout.contains("OpenAPI 3.0.3, 2 operations"),
         "{}",
         run.stdout
     );
