@@ -360,12 +360,12 @@ fn spec_warning_carries_the_loaders_other_warnings() {
 /// Every rule in the table is exercised above, and the README lists them all.
 #[test]
 fn every_rule_is_documented_in_the_readme_and_help() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(repo().join("docs/commands.md")).unwrap();
     let help = run_lint(&["--help"], 0);
     for rule in stipula::lint::rules::RULES {
         assert!(
             readme.contains(&format!("`{}`", rule.id)),
-            "README lacks {}",
+            "docs/commands.md lacks {}",
             rule.id
         );
         assert!(help.stdout.contains(rule.id), "--help lacks {}", rule.id);
