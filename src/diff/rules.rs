@@ -56,7 +56,7 @@ macro_rules! rules {
         }
 
         impl Rule {
-            /// Every rule, in the order of the README's table.
+            /// Every rule, in the order of docs/commands.md's table.
             pub const ALL: &'static [Rule] = &[$(Rule::$variant,)*];
 
             pub fn id(self) -> &'static str {
