@@ -166,15 +166,16 @@ impl LoadArgs {
 /// (an installed binary run in a project), else the bundled specs of the checkout stipula was
 /// built from, if that checkout is still there.
 pub fn default_specs() -> Result<PathBuf, CliError> {
-    let local = PathBuf::from("specs");
-    if local.is_dir() {
-        return Ok(local);
-    }
-    let bundled = PathBuf::from(BUNDLED_SPECS);
-    if bundled.is_dir() {
-        return Ok(bundled);
-    }
-    Err(CliError::NoDefaultSpecs)
+    first_folder(&[Path::new("specs"), Path::new(BUNDLED_SPECS)])
+}
+
+/// The first of `candidates` that is a folder.
+fn first_folder(candidates: &[&Path]) -> Result<PathBuf, CliError> {
+    candidates
+        .iter()
+        .find(|p| p.is_dir())
+        .map(|p| p.to_path_buf())
+        .ok_or(CliError::NoDefaultSpecs)
 }
 
 /// Expands folders into the spec files they hold; no paths means [`default_specs`].
@@ -315,7 +316,25 @@ fn display(path: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::one_edit_apart;
+    use std::path::Path;
+
+    use super::{CliError, first_folder, one_edit_apart};
+
+    /// An installed binary run where there is no `specs` folder, after its checkout is gone:
+    /// a clear error naming what to do, not an empty run.
+    #[test]
+    fn without_a_specs_folder_the_default_is_a_clear_error() {
+        let dir = std::env::temp_dir();
+        let missing = dir.join("stipula-no-such-folder-for-this-test");
+        let found = first_folder(&[&missing, &dir]).unwrap();
+        assert_eq!(found, dir);
+        let err = first_folder(&[&missing, Path::new("/no/such/checkout/specs")]).unwrap_err();
+        assert!(matches!(err, CliError::NoDefaultSpecs));
+        assert!(
+            err.to_string().contains("name a spec file or folder"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn near_misses_are_one_edit_apart() {

@@ -214,7 +214,11 @@ impl State {
                 let summary: Vec<String> = app
                     .mounts
                     .iter()
-                    .map(|m| format!("{} ({} operations)", m.spec.name(), m.spec.operations.len()))
+                    .map(|m| {
+                        let n = m.spec.operations.len();
+                        let s = if n == 1 { "" } else { "s" };
+                        format!("{} ({n} operation{s})", m.spec.name())
+                    })
                     .collect();
                 let app = Arc::new(app);
                 self.shared.store(app.clone());
