@@ -107,7 +107,7 @@ pub struct SpecReport {
 /// What a loaded spec holds and what was checked.
 #[derive(Debug, Clone)]
 pub struct Summary {
-    /// `OpenAPI 3.0 3.0.1`.
+    /// `OpenAPI 3.0.1` (the dialect and version, the number said once).
     pub version: String,
     pub operations: usize,
     pub base_path: String,
