@@ -9,6 +9,7 @@
 //!
 //! Without the default `cli` feature (`default-features = false`) the library builds without
 //! clap, indicatif, tracing-subscriber or notify (`mock --watch` needs the `watch` feature).
+//! [`schema`] holds the validators compiled from a spec.
 //!
 //! ```
 //! let spec = stipula::spec::Spec::from_str(
@@ -20,7 +21,7 @@
 //! let op = &spec.operations[0];
 //! assert_eq!(op.path, "/pets/{id}");
 //! let id = op.parameters[0].schema.unwrap();
-//! use stipula::validate::Direction::Request;
+//! use stipula::schema::Direction::Request;
 //! assert!(spec.schemas.is_valid(id, Request, &serde_json::json!(null)));
 //! assert!(!spec.schemas.is_valid(id, Request, &serde_json::json!("seven")));
 //! ```
@@ -30,7 +31,6 @@
 #[doc(hidden)]
 pub mod cli;
 pub mod diff;
-pub mod generate;
 pub mod lint;
 mod media;
 pub mod mock;
@@ -38,8 +38,8 @@ pub mod mock;
 #[doc(hidden)]
 pub mod params;
 pub mod runner;
+pub mod schema;
 pub mod spec;
-pub mod validate;
 
 pub use diff::{Change, Level, diff};
 pub use lint::{lint_file, lint_spec};
