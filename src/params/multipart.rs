@@ -1,5 +1,5 @@
 //! `multipart/form-data` bodies (RFC 7578), both ways: the runner encodes an object into one
-//! part per property ([`encode`]); the mock splits a body into its parts ([`decode_parts`]) and
+//! part per property ([`encode_with`], labelled as the `encoding` says); the mock splits a body into its parts ([`decode_parts`]) and
 //! types them by the body's schema into the object it describes ([`decode_object`]), so that
 //! the validator that judges JSON bodies judges the parts too (required parts, types, formats
 //! such as `byte`). Per-part `encoding` content types are checked by the mock
@@ -17,11 +17,31 @@ pub const BOUNDARY: &str = "stipula-7d3c2a91e5b84f06-boundary";
 /// An object as `multipart/form-data`: one part per property (arrays: one part per item);
 /// strings as they are, other values as JSON text.
 pub fn encode(value: &Value) -> Vec<u8> {
+    encode_with(value, &[])
+}
+
+/// [`encode`], labelling each part as the media type's `encoding` says (its first content
+/// type; a wildcard made concrete), so that a server checking the encoding accepts it. A JSON
+/// content type carries the value as JSON text.
+pub fn encode_with(value: &Value, encoding: &[crate::spec::Encoding]) -> Vec<u8> {
     let mut out = String::new();
     let mut part = |name: &str, v: &Value| {
-        let (text, media) = match v {
-            Value::String(s) => (s.clone(), "text/plain; charset=utf-8"),
-            other => (other.to_string(), "application/json"),
+        let declared = encoding
+            .iter()
+            .find(|e| e.property == name)
+            .and_then(|e| e.content_type.as_deref())
+            .and_then(|list| list.split(',').map(str::trim).find(|t| !t.is_empty()))
+            .map(concrete);
+        let media = declared.unwrap_or_else(|| {
+            match v {
+                Value::String(_) => "text/plain; charset=utf-8",
+                _ => "application/json",
+            }
+            .to_string()
+        });
+        let text = match v {
+            Value::String(s) if !is_json(&media) => s.clone(),
+            other => other.to_string(),
         };
         let name = name.replace('"', "%22").replace(['\r', '\n'], " ");
         out.push_str(&format!(
@@ -38,6 +58,16 @@ pub fn encode(value: &Value) -> Vec<u8> {
     }
     out.push_str(&format!("--{BOUNDARY}--\r\n"));
     out.into_bytes()
+}
+
+/// A media range as a type to label a part with: `image/*` → `image/octet-stream`,
+/// `*/*` → `application/octet-stream`.
+fn concrete(range: &str) -> String {
+    match range.split_once('/') {
+        Some(("*", _)) => "application/octet-stream".into(),
+        Some((kind, "*")) => format!("{kind}/octet-stream"),
+        _ => range.to_string(),
+    }
 }
 
 /// One part of a `multipart/form-data` body (RFC 7578), borrowed from the body.
@@ -337,5 +367,36 @@ mod tests {
         .unwrap();
         let object = decode_object(&spec.schemas, &serde_json::json!({}), &parts).unwrap();
         assert_eq!(object, value);
+    }
+
+    #[test]
+    fn parts_are_labelled_as_their_encoding_says() {
+        let encoding = |property: &str, content_type: &str| crate::spec::Encoding {
+            property: property.into(),
+            content_type: Some(content_type.into()),
+            style: None,
+            explode: None,
+            allow_reserved: false,
+            headers: Vec::new(),
+        };
+        let value = serde_json::json!({"file": "bytes", "meta": "m", "doc": {"a": 1}});
+        let body = encode_with(
+            &value,
+            &[
+                encoding("file", "image/*, image/png"),
+                encoding("meta", "application/json"),
+            ],
+        );
+        let parts = decode_parts(&body, BOUNDARY).unwrap();
+        let types: Vec<_> = parts.iter().map(|p| p.content_type.as_deref()).collect();
+        assert_eq!(
+            types,
+            [
+                Some("image/octet-stream"),
+                Some("application/json"),
+                Some("application/json")
+            ]
+        );
+        assert_eq!(parts[1].body, br#""m""#);
     }
 }
