@@ -1,8 +1,11 @@
 //! The mock against the behaviours Prism's own test harness checks, where Stipula's mock used to
 //! differ (issue 11): XML bodies shaped by the XML Object, operations documenting only error
 //! ranges, templates with characters a URI cannot carry raw, `Prefer: example=` on a refusal,
-//! CORS with an origin list. Each case is a small fixture in `tests/fixtures/mock/prism/`, served
-//! by an in-process `MockServer` on port 0 and called over real HTTP.
+//! CORS with an origin list, multipart bodies validated part by part, Swagger 2.0's examples
+//! without a schema and `allowEmptyValue`, a non-media-type key under `content`, and which
+//! status an undocumented Content-Type gets. Each case is a small fixture in
+//! `tests/fixtures/mock/prism/`, served by an in-process `MockServer` on port 0 and called over
+//! real HTTP.
 
 use reqwest::blocking::Client;
 use reqwest::header::HeaderMap;
