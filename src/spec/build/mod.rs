@@ -32,7 +32,8 @@ use super::source::FileId;
 pub use checks::{template_shape, template_variables};
 pub use document::dialect_of;
 use swagger2::{
-    FormField, SwaggerBody, collection_format_style, swagger_param_schema, swagger_servers,
+    FormField, SwaggerBody, collection_format_style, refuse_empty_values, swagger_param_schema,
+    swagger_servers,
 };
 
 /// What the builder hands to `Spec`.
