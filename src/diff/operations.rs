@@ -284,6 +284,7 @@ impl Pair<'_> {
                 direction,
                 operation: &operation,
                 subject,
+                wire: false,
             };
             schema::compare(&context, &mut self.identical.borrow_mut(), o, n, out);
         }
