@@ -78,12 +78,22 @@ pub struct DiffArgs {
     pub old: PathBuf,
     /// The new version.
     pub new: PathBuf,
-    /// Output: human (default), markdown (a pull-request comment) or json.
+    /// Output: human (default), markdown (a pull-request comment), json, changelog (Markdown
+    /// by operation), github (Actions annotations) or junit (XML).
     #[arg(long, value_enum, default_value = "human")]
     pub format: crate::diff::Format,
     /// Exit 1 when a change at this level or above is found.
     #[arg(long, value_enum, default_value = "breaking")]
     pub fail_on: crate::diff::Level,
+    /// Days between deprecating a `x-stability-level: beta` operation and its `x-sunset`.
+    #[arg(long, default_value_t = 31, value_name = "DAYS")]
+    pub deprecation_days_beta: u32,
+    /// Days between deprecating a stable operation and its `x-sunset`.
+    #[arg(long, default_value_t = 180, value_name = "DAYS")]
+    pub deprecation_days_stable: u32,
+    /// Judge sunset dates as of this day (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub today: Option<i64>,
     #[command(flatten)]
     pub load: LoadArgs,
 }
@@ -227,6 +237,10 @@ fn report_merge(args: &MergeArgs) -> ExitCode {
     }
 }
 
+fn parse_day(text: &str) -> Result<i64, String> {
+    crate::diff::parse_date(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
+}
+
 /// `stipula diff`: 0 nothing at or above `--fail-on`, 1 something is, 2 a spec did not load.
 fn diff(args: &DiffArgs) -> ExitCode {
     let load = |path: &Path| match Spec::load(path, args.load.options()) {
@@ -241,8 +255,23 @@ fn diff(args: &DiffArgs) -> ExitCode {
     let (Some(old), Some(new)) = (load(&args.old), load(&args.new)) else {
         return ExitCode::from(2);
     };
-    let changes = crate::diff::diff(&old, &new);
-    print!("{}", crate::diff::render(args.format, &old, &new, &changes));
+    // Warnings (a path parameter missing from its template...) may hide changes: say so.
+    for spec in [&old, &new] {
+        for w in spec.located_warnings() {
+            eprintln!("{w}");
+        }
+    }
+    let mut options = crate::diff::Options {
+        deprecation_days_beta: args.deprecation_days_beta,
+        deprecation_days_stable: args.deprecation_days_stable,
+        ..Default::default()
+    };
+    if let Some(today) = args.today {
+        options.today = today;
+    }
+    let changes = crate::diff::diff_with(&old, &new, &options);
+    let report = crate::diff::render_failing_on(args.format, &old, &new, &changes, args.fail_on);
+    print!("{report}");
     match crate::diff::worst(&changes) {
         Some(level) if level >= args.fail_on => ExitCode::from(1),
         _ => ExitCode::SUCCESS,

@@ -38,6 +38,9 @@ pub struct Builder<'a> {
     pub normalizer: Normalizer,
     pub diagnostics: Vec<Diagnostic>,
     dialect: Dialect,
+    /// Reading a callback's path items: their keys are runtime expressions, not paths, and
+    /// callbacks of callbacks are not read.
+    in_callback: bool,
 }
 
 fn str_of(v: &Value, key: &str) -> Option<String> {
@@ -112,6 +115,7 @@ impl<'a> Builder<'a> {
             normalizer: Normalizer::new(dialect),
             diagnostics: Vec::new(),
             dialect,
+            in_callback: false,
         }
     }
 
@@ -508,11 +512,44 @@ impl<'a> Builder<'a> {
                 } else {
                     operation_servers
                 },
+                callbacks: self.callbacks(&op_at.child("callbacks"), root),
                 extensions: extensions_of(&op),
                 at: op_at,
             };
-            self.check_path_parameters(&operation);
+            if !self.in_callback {
+                self.check_path_parameters(&operation);
+            }
             out.push(operation);
+        }
+        out
+    }
+
+    /// An operation's `callbacks`: name → runtime expression → path item.
+    fn callbacks(&mut self, at: &Location, root: &Value) -> Vec<Callback> {
+        if self.in_callback {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (name, callback_at) in self.entries(at) {
+            if name.starts_with("x-") {
+                continue;
+            }
+            let Some((callback_at, _)) = self.follow(&callback_at) else {
+                continue;
+            };
+            for (expression, item_at) in self.entries(&callback_at) {
+                if expression.starts_with("x-") {
+                    continue;
+                }
+                self.in_callback = true;
+                let operations = self.path_item(&expression, &item_at, root);
+                self.in_callback = false;
+                out.extend(operations.into_iter().map(|operation| Callback {
+                    name: name.clone(),
+                    expression: expression.clone(),
+                    operation,
+                }));
+            }
         }
         out
     }
