@@ -20,8 +20,8 @@ mod render;
 mod rules;
 mod schema;
 
-pub use render::{Format, json_report, render, render_failing_on};
 pub use policy::{Options, parse_date};
+pub use render::{Format, json_report, render, render_failing_on};
 pub use rules::{Level, Rule};
 
 use crate::spec::{Location, Place, Spec};

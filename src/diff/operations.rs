@@ -352,7 +352,10 @@ fn oauth_flows(
     };
     for (flow, o) in &of {
         let Some((_, n)) = nf.iter().find(|(f, _)| f == flow) else {
-            push(Rule::SecurityOAuthFlowRemoved, format!("flow `{flow}` removed"));
+            push(
+                Rule::SecurityOAuthFlowRemoved,
+                format!("flow `{flow}` removed"),
+            );
             continue;
         };
         for url in ["authorizationUrl", "tokenUrl", "refreshUrl"] {
@@ -559,7 +562,10 @@ impl Pair<'_> {
     fn callbacks(&self, out: &mut Vec<Found>) {
         let (o, n) = (self.o, self.n);
         let show = |c: &crate::spec::Callback| {
-            format!("callback `{}` {} {}", c.name, c.operation.method, c.expression)
+            format!(
+                "callback `{}` {} {}",
+                c.name, c.operation.method, c.expression
+            )
         };
         for oc in &o.callbacks {
             let found = n
@@ -800,7 +806,12 @@ impl Pair<'_> {
 
     /// Whether a scalar parameter became an array written so that one value reads as a
     /// one-item array (`form` in queries and cookies, `simple` in headers and paths).
-    fn became_array(&self, np: &Parameter, old: crate::spec::SchemaId, new: crate::spec::SchemaId) -> bool {
+    fn became_array(
+        &self,
+        np: &Parameter,
+        old: crate::spec::SchemaId,
+        new: crate::spec::SchemaId,
+    ) -> bool {
         let top = |spec: &'_ Spec, id| {
             spec.schemas
                 .resolve(spec.schemas.get(id))

@@ -24,6 +24,9 @@ use crate::spec::normalize::{REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES};
 use crate::spec::{Location, SchemaId, Spec, pointer};
 use crate::validate::Direction;
 
+/// The schema that accepts everything (a property named in `required` but not described).
+static ANY: Value = Value::Bool(true);
+
 /// Deepest nesting compared (a safety net; cycles end through the visited set).
 const MAX_DEPTH: usize = 64;
 
@@ -377,8 +380,15 @@ impl<'c, 'o> Walk<'c, 'o> {
         if self.same_node(&old, &new) {
             return;
         }
-        let (old_null, old_core) = split_nullable(&old);
-        let (new_null, new_core) = split_nullable(&new);
+        // A one-branch wrapper is read as its branch unless the other side has branches too
+        // (then the branches are compared as such).
+        let lists = |n: &Node| {
+            ["allOf", "anyOf", "oneOf"]
+                .iter()
+                .any(|k| n.value.get(*k).is_some())
+        };
+        let (old_null, old_core) = split_nullable(&old, !lists(&new));
+        let (new_null, new_core) = split_nullable(&new, !lists(&old));
         if !nullable_done
             && let (Some(o), Some(n)) = (old_null, new_null)
             && o != n
@@ -442,24 +452,43 @@ impl<'c, 'o> Walk<'c, 'o> {
     }
 
     /// A keyword holding one subschema. Absent and `true` accept everything; `false` nothing.
-    fn subschema<'a>(&mut self, old: &Node<'a>, new: &Node<'a>, keyword: &str, path: &str, depth: usize) {
-        let present = |node: &Node<'a>| node.child(keyword).filter(|c| c.value != &Value::Bool(true));
+    fn subschema<'a>(
+        &mut self,
+        old: &Node<'a>,
+        new: &Node<'a>,
+        keyword: &str,
+        path: &str,
+        depth: usize,
+    ) {
+        let present = |node: &Node<'a>| {
+            node.child(keyword)
+                .filter(|c| c.value != &Value::Bool(true))
+        };
         let (o, n) = (present(old), present(new));
         // `additionalProperties: false` and `unevaluatedProperties: false` are the object
         // comparison's (`request-additional-properties-closed`).
         let closing = matches!(keyword, "additionalProperties" | "unevaluatedProperties");
-        let is_false = |c: &Option<Node>| c.as_ref().is_some_and(|c| c.value == &Value::Bool(false));
+        let is_false =
+            |c: &Option<Node>| c.as_ref().is_some_and(|c| c.value == &Value::Bool(false));
         if closing && (is_false(&o) || is_false(&n)) {
             return;
         }
         match (o, n) {
             (None, None) => {}
-            (None, Some(_)) => {
-                self.constraint(Moved::Narrowed, path, format!("`{keyword}` added"), old, new)
-            }
-            (Some(_), None) => {
-                self.constraint(Moved::Widened, path, format!("`{keyword}` removed"), old, new)
-            }
+            (None, Some(_)) => self.constraint(
+                Moved::Narrowed,
+                path,
+                format!("`{keyword}` added"),
+                old,
+                new,
+            ),
+            (Some(_), None) => self.constraint(
+                Moved::Widened,
+                path,
+                format!("`{keyword}` removed"),
+                old,
+                new,
+            ),
             (Some(o), Some(n)) => {
                 if o.value.is_object() && n.value.is_object() {
                     self.node(o, n, path, depth + 1, false);
@@ -478,7 +507,14 @@ impl<'c, 'o> Walk<'c, 'o> {
 
     /// Keywords holding subschemas by position or name (`prefixItems`, `patternProperties`,
     /// `dependentSchemas`): matched by key, an added one narrows, a removed one widens.
-    fn keyed<'a>(&mut self, old: &Node<'a>, new: &Node<'a>, keyword: &str, path: &str, depth: usize) {
+    fn keyed<'a>(
+        &mut self,
+        old: &Node<'a>,
+        new: &Node<'a>,
+        keyword: &str,
+        path: &str,
+        depth: usize,
+    ) {
         let keys = |node: &Node| -> Vec<String> {
             match node.value.get(keyword) {
                 Some(Value::Array(a)) => (0..a.len()).map(|i| i.to_string()).collect(),
@@ -640,7 +676,8 @@ impl<'c, 'o> Walk<'c, 'o> {
             && self.context.wire
             && self.request()
             && let (Some(o), Some(n)) = (&o, &n)
-            && o.iter().all(|t| covers(n, t) || wire_covers(old, new, n, t))
+            && o.iter()
+                .all(|t| covers(n, t) || wire_covers(old, new, n, t))
         {
             self.emit(
                 Rule::RequestParameterWireCompatible,
@@ -745,7 +782,10 @@ impl<'c, 'o> Walk<'c, 'o> {
                     } else {
                         Rule::ResponseEnumValueRemoved
                     };
-                    let what = format!("x-extensible-enum values removed: {}", show_values(&removed));
+                    let what = format!(
+                        "x-extensible-enum values removed: {}",
+                        show_values(&removed)
+                    );
                     self.emit(rule, path, what, old, new);
                 }
                 if !added.is_empty() {
@@ -924,8 +964,10 @@ impl<'c, 'o> Walk<'c, 'o> {
 
     /// `discriminator`: the property that names the branch and the names it maps.
     fn discriminator<'a>(&mut self, old: &Node<'a>, new: &Node<'a>, path: &str) {
-        let (Some(o), Some(n)) = (old.value.get("discriminator"), new.value.get("discriminator"))
-        else {
+        let (Some(o), Some(n)) = (
+            old.value.get("discriminator"),
+            new.value.get("discriminator"),
+        ) else {
             return;
         };
         let request = self.request();
@@ -937,11 +979,7 @@ impl<'c, 'o> Walk<'c, 'o> {
         let (op, np) = (o.get("propertyName"), n.get("propertyName"));
         if op != np {
             let show = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
-            let what = format!(
-                "discriminator property `{}` → `{}`",
-                show(op),
-                show(np)
-            );
+            let what = format!("discriminator property `{}` → `{}`", show(op), show(np));
             self.emit(changed, path, what, old, new);
         }
         let empty = serde_json::Map::new();
@@ -961,7 +999,13 @@ impl<'c, 'o> Walk<'c, 'o> {
                     } else {
                         Rule::ResponseDiscriminatorMappingRemoved
                     };
-                    self.emit(rule, path, format!("discriminator value `{key}` removed"), old, new);
+                    self.emit(
+                        rule,
+                        path,
+                        format!("discriminator value `{key}` removed"),
+                        old,
+                        new,
+                    );
                 }
                 Some(v) if target(v) != target(value) => {
                     let what = format!(
@@ -980,7 +1024,13 @@ impl<'c, 'o> Walk<'c, 'o> {
             } else {
                 Rule::ResponseDiscriminatorMappingAdded
             };
-            self.emit(rule, path, format!("discriminator value `{key}` added"), old, new);
+            self.emit(
+                rule,
+                path,
+                format!("discriminator value `{key}` added"),
+                old,
+                new,
+            );
         }
     }
 
@@ -1019,7 +1069,11 @@ impl<'c, 'o> Walk<'c, 'o> {
                 .unwrap_or_else(|| none.clone())
         };
         let mut keys: Vec<&String> = o.iter().map(|(k, _)| k).collect();
-        keys.extend(n.iter().map(|(k, _)| k).filter(|k| !o.iter().any(|(x, _)| x == *k)));
+        keys.extend(
+            n.iter()
+                .map(|(k, _)| k)
+                .filter(|k| !o.iter().any(|(x, _)| x == *k)),
+        );
         for key in keys {
             let (before, after) = (get(&o, key), get(&n, key));
             let added: Vec<&String> = after.difference(&before).collect();
@@ -1048,7 +1102,7 @@ impl<'c, 'o> Walk<'c, 'o> {
         }
     }
 
-    fn object(&mut self, old: &Node, new: &Node, path: &str, depth: usize) {
+    fn object<'a>(&mut self, old: &Node<'a>, new: &Node<'a>, path: &str, depth: usize) {
         let direction = self.context.direction;
         let o = object_view(self.context.old, old, direction);
         let n = object_view(self.context.new, new, direction);
@@ -1133,8 +1187,21 @@ impl<'c, 'o> Walk<'c, 'o> {
             if let Some(rule) = rule {
                 self.emit(rule, &here, what, old_at, new_at);
             }
-            if let (Some(op), Some(np)) = (op, np) {
-                self.node(op.clone(), np.clone(), &here, depth + 1, false);
+            // A property only named in `required` on one side accepts anything there.
+            let any = |parent: &Node<'a>| Node {
+                value: &ANY,
+                entry: parent.entry,
+                pointer: parent.pointer.clone(),
+            };
+            match (op, np) {
+                (Some(op), Some(np)) => self.node(op.clone(), np.clone(), &here, depth + 1, false),
+                (None, Some(np)) if in_old => {
+                    self.node(any(old), np.clone(), &here, depth + 1, false)
+                }
+                (Some(op), None) if in_new => {
+                    self.node(op.clone(), any(new), &here, depth + 1, false)
+                }
+                _ => {}
             }
         }
         if request && !o.closed && n.closed {
@@ -1324,9 +1391,16 @@ fn disjoint(spec: &Spec, a: &Node, b: &Node, direction: Direction) -> bool {
 /// pattern, format, enum or length limit), and a string limited to digits is a valid integer.
 fn wire_covers(old: &Node, new: &Node, new_types: &BTreeSet<String>, t: &str) -> bool {
     let free_string = new_types.contains("string")
-        && ["pattern", "format", "enum", "const", "maxLength", "minLength"]
-            .iter()
-            .all(|k| new.value.get(*k).is_none());
+        && [
+            "pattern",
+            "format",
+            "enum",
+            "const",
+            "maxLength",
+            "minLength",
+        ]
+        .iter()
+        .all(|k| new.value.get(*k).is_none());
     match t {
         "integer" | "number" | "boolean" => free_string,
         "string" => {
@@ -1423,7 +1497,9 @@ fn alternatives_of(pattern: &str) -> Option<Vec<Alternative>> {
 
 /// The inside of `(...)` or `(?:...)` when that group spans the whole text.
 fn outer_group(text: &str) -> Option<&str> {
-    let inner = text.strip_prefix("(?:").or_else(|| text.strip_prefix('('))?;
+    let inner = text
+        .strip_prefix("(?:")
+        .or_else(|| text.strip_prefix('('))?;
     let inner = inner.strip_suffix(')')?;
     // The first `(` must close at the very end.
     let mut level = 1i32;
@@ -1494,7 +1570,8 @@ fn pattern_relation(old: &str, new: &str) -> Relation {
     let covered = |a: &Alternative, b: &Alternative| {
         b.everything() || (a.body == b.body && (!b.start || a.start) && (!b.end || a.end))
     };
-    let within = |x: &[Alternative], y: &[Alternative]| x.iter().all(|a| y.iter().any(|b| covered(a, b)));
+    let within =
+        |x: &[Alternative], y: &[Alternative]| x.iter().all(|a| y.iter().any(|b| covered(a, b)));
     match (within(&o, &n), within(&n, &o)) {
         (true, true) => Relation::Same,
         (true, false) => Relation::Wider,
@@ -1527,9 +1604,10 @@ fn carries_flag(spec: &Spec, node: &Node, keyword: &str) -> bool {
 }
 
 /// Whether a schema admits `null`: `Some(true)` / `Some(false)` when its type says so, `None`
-/// when it has no type. A `nullable` wrapper (`anyOf: [{type: null}, X]`) also gives X, the
-/// schema it wraps; otherwise the node itself comes back.
-fn split_nullable<'a>(node: &Node<'a>) -> (Option<bool>, Node<'a>) {
+/// when it has no type. A `nullable` wrapper (`anyOf` or `oneOf` of `{type: null}` and X) also
+/// gives X, the schema it wraps, and so does a one-branch `allOf`/`anyOf`/`oneOf` of X with only
+/// annotations beside it (when `one_branch`); otherwise the node itself comes back.
+fn split_nullable<'a>(node: &Node<'a>, one_branch: bool) -> (Option<bool>, Node<'a>) {
     match node.value.get("type") {
         Some(Value::String(t)) => return (Some(t == "null"), node.clone()),
         Some(Value::Array(types)) => {
@@ -1563,7 +1641,8 @@ fn split_nullable<'a>(node: &Node<'a>) -> (Option<bool>, Node<'a>) {
     }
     // `allOf: [X]` or `oneOf: [X]` (a `$ref` with siblings, written the 3.0 way) is X.
     for keyword in ["allOf", "anyOf", "oneOf"] {
-        if let Some(Value::Array(branches)) = node.value.get(keyword)
+        if one_branch
+            && let Some(Value::Array(branches)) = node.value.get(keyword)
             && branches.len() == 1
             && wrapper_only(keyword)
             && let Some(core) = node.child(keyword).and_then(|a| a.child("0"))
