@@ -87,6 +87,21 @@ pub(super) struct Context<'a> {
 #[derive(Default)]
 pub(super) struct Identical {
     known: HashMap<(SchemaId, SchemaId), bool>,
+    /// The changes found under a pair of entries, by (old, new, direction, wire), relative to
+    /// the pair: Stripe's `error` schema is every operation's default response, so a change in
+    /// it is walked once and replayed for each operation (the cost of a change no longer grows
+    /// with the operations that share it).
+    walks: HashMap<(SchemaId, SchemaId, Direction, bool), Vec<Raw>>,
+}
+
+/// A change found by the walk, before the operation and subject are put into its message.
+#[derive(Clone)]
+struct Raw {
+    rule: Rule,
+    path: String,
+    what: String,
+    old: Location,
+    new: Location,
 }
 
 impl Identical {
@@ -194,15 +209,46 @@ pub(super) fn compare(
     new_id: SchemaId,
     out: &mut Vec<Found>,
 ) {
-    let mut walk = Walk {
-        context,
-        identical,
-        visited: HashSet::new(),
-        out,
+    // The walk starts at the entries the references lead to, so every operation whose schema
+    // is a `$ref` to the same pair shares one walk.
+    let (old, _) = resolve(context.old, entry(context.old, old_id));
+    let (new, _) = resolve(context.new, entry(context.new, new_id));
+    let key = (old.entry, new.entry, context.direction, context.wire);
+    let raw = match identical.walks.get(&key) {
+        Some(raw) => raw.clone(),
+        None => {
+            let mut raw = Vec::new();
+            let mut walk = Walk {
+                context,
+                identical,
+                visited: HashSet::new(),
+                out: &mut raw,
+            };
+            // As if reached through its reference: a cycle back to the start ends there.
+            walk.visited
+                .insert((old.entry, String::new(), new.entry, String::new()));
+            walk.node(old, new, "", 0, false);
+            identical.walks.insert(key, raw.clone());
+            raw
+        }
     };
-    let old = entry(context.old, old_id);
-    let new = entry(context.new, new_id);
-    walk.node(old, new, "", 0, false);
+    out.extend(raw.into_iter().map(|r| found(context, r)));
+}
+
+/// A walk's change with the operation and subject in its message.
+fn found(context: &Context, raw: Raw) -> Found {
+    let subject = match (context.subject.as_str(), raw.path.as_str()) {
+        (s, "") => s.to_string(),
+        ("", p) => format!("`{p}`"),
+        (s, p) => format!("{s} `{p}`"),
+    };
+    Found {
+        rule: raw.rule,
+        operation: Some(context.operation.to_string()),
+        message: format!("{subject}: {}", raw.what),
+        old: Some(raw.old),
+        new: Some(raw.new),
+    }
 }
 
 /// Compares the schema `old_id` with the subschema of `new_id` at `keyword` (a parameter
@@ -219,13 +265,15 @@ pub(super) fn compare_with_child(
     let Some(items) = new.child(keyword) else {
         return;
     };
+    let mut raw = Vec::new();
     let mut walk = Walk {
         context,
         identical,
         visited: HashSet::new(),
-        out,
+        out: &mut raw,
     };
     walk.node(entry(context.old, old_id), items, "", 0, false);
+    out.extend(raw.into_iter().map(|r| found(context, r)));
 }
 
 /// Whether two schemas accept exactly the same values as far as this comparison can tell (no
@@ -293,7 +341,7 @@ struct Walk<'c, 'o> {
     identical: &'o mut Identical,
     /// Pairs of nodes already compared (entry and pointer on each side).
     visited: HashSet<(SchemaId, String, SchemaId, String)>,
-    out: &'o mut Vec<Found>,
+    out: &'o mut Vec<Raw>,
 }
 
 /// An object schema with its `allOf` members merged: properties in order, `required` for the
@@ -318,17 +366,12 @@ enum Moved {
 
 impl<'c, 'o> Walk<'c, 'o> {
     fn emit(&mut self, rule: Rule, path: &str, what: String, old: &Node, new: &Node) {
-        let subject = match (self.context.subject.as_str(), path) {
-            (s, "") => s.to_string(),
-            ("", p) => format!("`{p}`"),
-            (s, p) => format!("{s} `{p}`"),
-        };
-        self.out.push(Found {
+        self.out.push(Raw {
             rule,
-            operation: Some(self.context.operation.to_string()),
-            message: format!("{subject}: {what}"),
-            old: Some(location(self.context.old, old)),
-            new: Some(location(self.context.new, new)),
+            path: path.to_string(),
+            what,
+            old: location(self.context.old, old),
+            new: location(self.context.new, new),
         });
     }
 
@@ -649,7 +692,10 @@ impl<'c, 'o> Walk<'c, 'o> {
         };
         let detail = scratch
             .first()
-            .map(|f| f.message.clone())
+            .map(|f| match f.path.as_str() {
+                "" => f.what.clone(),
+                p => format!("`{p}`: {}", f.what),
+            })
             .unwrap_or_default();
         self.constraint(moved, path, format!("`not` changed ({detail})"), &o, &n);
     }
@@ -1110,20 +1156,21 @@ impl<'c, 'o> Walk<'c, 'o> {
             return;
         }
         let request = self.request();
-        let mut names: Vec<&String> = o.properties.iter().map(|(name, _)| name).collect();
-        for name in o
-            .required
+        // Objects may have hundreds of properties: look names up, never scan for them.
+        let (o_props, n_props) = (by_name(&o), by_name(&n));
+        let mut seen: HashSet<&String> = HashSet::new();
+        let names: Vec<&String> = o
+            .properties
             .iter()
+            .map(|(name, _)| name)
+            .chain(&o.required)
             .chain(n.properties.iter().map(|(name, _)| name))
             .chain(&n.required)
-        {
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
+            .filter(|name| seen.insert(*name))
+            .collect();
         for name in names {
-            let op = o.properties.iter().find(|(p, _)| p == name).map(|(_, p)| p);
-            let np = n.properties.iter().find(|(p, _)| p == name).map(|(_, p)| p);
+            let op = o_props.get(name);
+            let np = n_props.get(name);
             let in_old = op.is_some() || o.required.contains(name);
             let in_new = np.is_some() || n.required.contains(name);
             let (or, nr) = (o.required.contains(name), n.required.contains(name));
@@ -1806,6 +1853,7 @@ fn object_view<'a>(spec: &'a Spec, node: &Node<'a>, direction: Direction) -> Obj
         Direction::Response => REQUIRED_IN_RESPONSES,
     };
     let mut seen: HashSet<SchemaId> = HashSet::new();
+    let mut named: HashSet<&str> = HashSet::new();
     let mut stack = vec![node.clone()];
     while let Some(current) = stack.pop() {
         if let Some(props) = current.child("properties")
@@ -1813,9 +1861,10 @@ fn object_view<'a>(spec: &'a Spec, node: &Node<'a>, direction: Direction) -> Obj
         {
             view.any = true;
             for name in map.keys() {
-                if !view.properties.iter().any(|(n, _)| n == name)
+                if !named.contains(name.as_str())
                     && let Some(p) = props.child(name)
                 {
+                    named.insert(name.as_str());
                     view.properties.push((name.clone(), p));
                 }
             }
@@ -1844,6 +1893,10 @@ fn object_view<'a>(spec: &'a Spec, node: &Node<'a>, direction: Direction) -> Obj
         }
     }
     view
+}
+
+fn by_name<'x>(view: &ObjectView<'x>) -> HashMap<String, Node<'x>> {
+    view.properties.iter().cloned().collect()
 }
 
 /// How to match a `oneOf`/`anyOf` branch across versions: by the component it references
