@@ -8,6 +8,12 @@
 //! match by location and name (header names ignore case; path parameters by position);
 //! responses by status key; media types by essence. Schemas go to `schema::compare` with the
 //! direction their values travel.
+//!
+//! Webhooks (by name and method) and callbacks (by name and method, inside their operation)
+//! compare like operations with the directions reversed: the API sends their requests.
+//! Parameter schemas are compared on the wire (`Context::wire`): a change that writes every old
+//! value the same way is `request-parameter-wire-compatible`, not a type change. Removals
+//! follow the deprecation policy (`policy`).
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};

@@ -6,14 +6,26 @@
 //! a reference, so recursive schemas end. The question asked at each node is "can a value that
 //! was valid before be invalid now?" for requests (clients send old values) and "can the server
 //! now send a value old clients never saw?" for responses. Only what the schemas decide is
-//! reported: keywords that cannot be compared for inclusion (a changed `pattern`) count as a
-//! change, and formats that only restate a range (`int32`, `int64`) or are not checked (`float`,
-//! `double`) are left to the range keywords.
+//! reported: keywords that cannot be compared for inclusion (an `if` changed, a `pattern`
+//! whose shape says nothing) are potentially breaking, and formats that only restate a range
+//! (`int32`, `int64`) or are not checked (`float`, `double`) are left to the range keywords.
+//!
+//! Every 2020-12 applicator is walked: subschemas that constrain part of the value the same
+//! way (`items`, `prefixItems`, `contains`, `patternProperties`, `propertyNames`,
+//! `dependentSchemas`, `then`/`else`, `unevaluated*`, `contentSchema`) are compared like
+//! properties, so limits nested in them are found; one added narrows, one removed widens
+//! (`Moved`). `not` is compared the other way round in a scratch walk whose verdict becomes one
+//! change. `oneOf` branches are also checked for overlap (`disjoint`: cheap evidence that no
+//! value matches two branches, lost in the new version).
+//!
+//! Cost: `Identical` answers "are these two entries the same?" for the whole diff (a linear
+//! fixpoint over the pairs reached), and the changes under a pair of entries are walked once
+//! per (direction, wire) and replayed for every operation that starts there, so a change in a
+//! schema every operation shares costs one walk, not one per operation.
 //!
 //! Limits (documented in README.md): `allOf` members are merged for properties, `required` and
 //! `type` only; `anyOf`/`oneOf` branches are matched by the component they reference, else by
-//! position when both lists have the same length; `not`, `if`/`then`/`else`, `prefixItems` and
-//! `patternProperties` are not compared.
+//! position when both lists have the same length.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
