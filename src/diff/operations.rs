@@ -78,7 +78,7 @@ pub(super) fn compare(old: &Spec, new: &Spec, options: &Options, out: &mut Vec<F
     let new_paths: HashSet<String> = new_by_key.keys().map(|(_, k)| k.clone()).collect();
     let old_paths: HashSet<String> = old_by_key.keys().map(|(_, k)| k.clone()).collect();
     let mut reported_paths = HashSet::new();
-    let identical = RefCell::new(Identical::default());
+    let identical = RefCell::new(Identical::new(old, new));
     schemes(old, new, out);
     for op in &old.operations {
         let k = key(&old_base, op);

@@ -104,6 +104,103 @@ pub(super) struct Identical {
     /// it is walked once and replayed for each operation (the cost of a change no longer grows
     /// with the operations that share it).
     walks: HashMap<(SchemaId, SchemaId, Direction, bool), Vec<Raw>>,
+    /// Where changes can be (see [`Dirty`]); `None` compares without skipping.
+    dirty: Option<Dirty>,
+}
+
+/// Entries whose own JSON differs from the entry at the same place in the other version (or
+/// that have none there), and for each old entry the dirty ones it reaches. Every change a
+/// walk finds lies at or below a dirty entry, so a walk may skip a pair of entries at the same
+/// place once it has visited the pairs of every dirty entry that pair reaches: Stripe's error
+/// schema is reachable from nearly every schema, and without this every operation walked all
+/// of them to find the one change again.
+struct Dirty {
+    /// The new entry at the same place as each old one.
+    counterpart: Vec<Option<SchemaId>>,
+    /// For each old entry, the dirty old entries it reaches (itself included).
+    reaches: Vec<Vec<SchemaId>>,
+}
+
+/// More dirty entries than this: compare without skipping (the sets would cost more than
+/// they save).
+const MAX_DIRTY: usize = 256;
+
+impl Dirty {
+    fn new(old: &Spec, new: &Spec) -> Option<Dirty> {
+        let by_place: HashMap<&Location, SchemaId> = (0..new.schemas.len() as u32)
+            .map(|i| (new.schemas.location(SchemaId(i)), SchemaId(i)))
+            .collect();
+        let count = old.schemas.len();
+        let counterpart: Vec<Option<SchemaId>> = (0..count as u32)
+            .map(|i| by_place.get(old.schemas.location(SchemaId(i))).copied())
+            .collect();
+        let mut refs = Vec::new();
+        let mut dirty = Vec::new();
+        for (i, c) in counterpart.iter().enumerate() {
+            let clean = c.is_some_and(|n| {
+                refs.clear();
+                same_shape(
+                    old.schemas.get(SchemaId(i as u32)),
+                    new.schemas.get(n),
+                    &mut refs,
+                ) && refs
+                    .iter()
+                    .all(|(a, b)| counterpart.get(a.0 as usize) == Some(&Some(*b)))
+            });
+            if !clean {
+                dirty.push(SchemaId(i as u32));
+                if dirty.len() > MAX_DIRTY {
+                    return None;
+                }
+            }
+        }
+        // Who references whom, reversed, to spread each dirty entry to the entries reaching it.
+        let mut referrers: Vec<Vec<u32>> = vec![Vec::new(); count];
+        for i in 0..count {
+            let mut targets = Vec::new();
+            collect_refs(old.schemas.get(SchemaId(i as u32)), &mut targets);
+            for t in targets {
+                if let Some(r) = referrers.get_mut(t.0 as usize) {
+                    r.push(i as u32);
+                }
+            }
+        }
+        let mut reaches: Vec<Vec<SchemaId>> = vec![Vec::new(); count];
+        let mut mark = vec![usize::MAX; count];
+        for (k, d) in dirty.iter().enumerate() {
+            let mut stack = vec![d.0];
+            mark[d.0 as usize] = k;
+            while let Some(e) = stack.pop() {
+                reaches[e as usize].push(*d);
+                for &r in &referrers[e as usize] {
+                    if mark[r as usize] != k {
+                        mark[r as usize] = k;
+                        stack.push(r);
+                    }
+                }
+            }
+        }
+        Some(Dirty {
+            counterpart,
+            reaches,
+        })
+    }
+}
+
+/// Every entry a normalized value references.
+fn collect_refs(value: &Value, out: &mut Vec<SchemaId>) {
+    match value {
+        Value::Object(o) => {
+            for (k, v) in o {
+                match (k.as_str(), entry_id(v)) {
+                    ("$ref", Some(id)) => out.push(id),
+                    _ => collect_refs(v, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
 }
 
 /// A change found by the walk, before the operation and subject are put into its message.
@@ -117,6 +214,14 @@ struct Raw {
 }
 
 impl Identical {
+    /// The cache for one diff of `old` against `new`.
+    pub(super) fn new(old: &Spec, new: &Spec) -> Identical {
+        Identical {
+            dirty: Dirty::new(old, new),
+            ..Identical::default()
+        }
+    }
+
     /// Whether two entries are identical. Pairs reached through references are assumed
     /// identical while they are checked (a bisimulation), so cycles end; when the check
     /// succeeds every pair it assumed is identical, when it fails only the pair asked about is
@@ -405,6 +510,27 @@ impl<'c, 'o> Walk<'c, 'o> {
         self.emit(rule, path, what, old, new);
     }
 
+    /// Whether a pair of entries at the same place reaches only dirty entries whose pairs this
+    /// walk has already visited: everything under it is then reported already (or is being
+    /// walked by a caller).
+    fn reported_below(&self, old: &Node, new: &Node) -> bool {
+        let Some(dirty) = &self.identical.dirty else {
+            return false;
+        };
+        if !old.pointer.is_empty()
+            || !new.pointer.is_empty()
+            || dirty.counterpart.get(old.entry.0 as usize) != Some(&Some(new.entry))
+        {
+            return false;
+        }
+        dirty.reaches[old.entry.0 as usize].iter().all(|d| {
+            dirty.counterpart[d.0 as usize].is_some_and(|c| {
+                self.visited
+                    .contains(&(*d, String::new(), c, String::new()))
+            })
+        })
+    }
+
     /// Whether two nodes are the same JSON, with `$ref`s to identical entries: nothing under
     /// them can differ, so the walk stops there.
     fn same_node(&mut self, old: &Node, new: &Node) -> bool {
@@ -422,6 +548,9 @@ impl<'c, 'o> Walk<'c, 'o> {
         }
         let (old, old_followed) = resolve(self.context.old, old);
         let (new, new_followed) = resolve(self.context.new, new);
+        if (old_followed || new_followed) && self.reported_below(&old, &new) {
+            return;
+        }
         if (old_followed || new_followed)
             && !self.visited.insert((
                 old.entry,
