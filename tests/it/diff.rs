@@ -2000,3 +2000,48 @@ fn junit_fails_the_changes_at_or_above_fail_on() {
         run.stdout
     );
 }
+
+#[test]
+fn a_change_in_a_shared_schema_is_reported_for_every_operation_that_reaches_it() {
+    // `Error` is every operation's default response and `Pet` reaches it too; `Owner` changes
+    // on its own. Each operation reports each change once, however many routes reach it.
+    let spec = |code: &str, age: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: Pets, version: '1'}}\npaths:\n  /a:\n    get: {{responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Pet'}}}}}}}}, default: {{description: e, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Error'}}}}}}}}}}}}\n  /b:\n    get: {{responses: {{default: {{description: e, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Error'}}}}}}}}}}}}\n  /c:\n    get: {{responses: {{'200': {{description: ok, content: {{application/json: {{schema: {{$ref: '#/components/schemas/Owner'}}}}}}}}}}}}\ncomponents:\n  schemas:\n    Error: {{type: object, properties: {{code: {{type: {code}}}}}}}\n    Pet: {{type: object, properties: {{last_error: {{$ref: '#/components/schemas/Error'}}, owner: {{$ref: '#/components/schemas/Owner'}}, again: {{$ref: '#/components/schemas/Pet'}}}}}}\n    Owner: {{type: object, properties: {{age: {{type: {age}}}, pet: {{$ref: '#/components/schemas/Pet'}}}}}}\n"
+        )
+    };
+    let changes = rules_between(&spec("string", "integer"), &spec("integer", "number"));
+    let mut seen: Vec<(String, String)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c.operation.clone().unwrap_or_default(),
+                c.message.split(": ").next().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    seen.sort();
+    let expected = [
+        (
+            "GET /a",
+            "response 200 (application/json) `last_error.code`",
+        ),
+        ("GET /a", "response 200 (application/json) `owner.age`"),
+        ("GET /a", "response default (application/json) `code`"),
+        ("GET /b", "response default (application/json) `code`"),
+        ("GET /c", "response 200 (application/json) `age`"),
+        (
+            "GET /c",
+            "response 200 (application/json) `pet.last_error.code`",
+        ),
+    ];
+    assert_eq!(
+        seen,
+        expected
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect::<Vec<_>>(),
+        "{}",
+        show(&changes)
+    );
+}
