@@ -11,6 +11,7 @@
 //! The server reads the app through an `ArcSwap` (`serve_shared`), one lock-free load per
 //! request, so that `watch` can replace it when the spec files change (`--watch`).
 
+mod answer;
 mod handle;
 mod problem;
 mod request;

@@ -8,8 +8,6 @@
 use std::process::ExitCode;
 
 mod bench;
-mod bench_lint;
-mod bench_test;
 mod corpus;
 
 fn main() -> ExitCode {
