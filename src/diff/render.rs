@@ -1,6 +1,6 @@
 //! The outputs of `stipula diff`, each an independent consumer of the same `Change`s: human
-//! (terminal), Markdown (a pull-request comment), JSON (stable, documented in README.md), a
-//! changelog (Markdown grouped by operation, for release notes), GitHub Actions annotations
+//! (terminal), Markdown (a pull-request comment), JSON (stable, documented in docs/commands.md),
+//! a changelog (Markdown grouped by operation, for release notes), GitHub Actions annotations
 //! and JUnit XML (a test case per change; those at or above `--fail-on` fail).
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
@@ -10,7 +10,8 @@ use super::{Change, Level, counts};
 use crate::spec::{Place, Spec};
 
 /// How to print the changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     #[default]
     Human,
@@ -301,7 +302,7 @@ fn spec_json(spec: &Spec) -> Value {
     })
 }
 
-/// The JSON report: `{old, new, summary, changes}` (shape documented in README.md).
+/// The JSON report: `{old, new, summary, changes}` (shape documented in docs/commands.md).
 pub fn json_report(old: &Spec, new: &Spec, changes: &[Change]) -> Value {
     let summary: serde_json::Map<String, Value> = counts(changes)
         .into_iter()

@@ -23,7 +23,7 @@
 //! per (direction, wire) and replayed for every operation that starts there, so a change in a
 //! schema every operation shares costs one walk, not one per operation.
 //!
-//! Limits (documented in README.md): `allOf` members are merged for properties, `required` and
+//! Limits (documented in docs/commands.md): `allOf` members are merged for properties, `required` and
 //! `type` only; `anyOf`/`oneOf` branches are matched by the component they reference, else by
 //! position when both lists have the same length.
 
