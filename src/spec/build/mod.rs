@@ -56,6 +56,9 @@ pub struct Builder<'a> {
     pub normalizer: Normalizer,
     pub diagnostics: Vec<Diagnostic>,
     dialect: Dialect,
+    /// Reading a callback's path items: their keys are runtime expressions, not paths, and
+    /// callbacks of callbacks are not read.
+    in_callback: bool,
 }
 
 fn str_of(v: &Value, key: &str) -> Option<String> {
@@ -84,6 +87,7 @@ impl<'a> Builder<'a> {
             normalizer: Normalizer::new(dialect),
             diagnostics: Vec::new(),
             dialect,
+            in_callback: false,
         }
     }
 

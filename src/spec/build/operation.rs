@@ -113,13 +113,46 @@ impl Builder<'_> {
                 } else {
                     operation_servers
                 },
+                callbacks: self.callbacks(&op_at.child("callbacks"), root),
                 extensions: extensions_of(&op),
                 delete_semantics: (method == Method::Delete)
                     .then(|| DeleteSemantics::of_extension(op.get("x-stipula-delete-semantics"))),
                 at: op_at,
             };
-            self.check_path_parameters(&operation);
+            if !self.in_callback {
+                self.check_path_parameters(&operation);
+            }
             out.push(operation);
+        }
+        out
+    }
+
+    /// An operation's `callbacks`: name → runtime expression → path item.
+    fn callbacks(&mut self, at: &Location, root: &Value) -> Vec<Callback> {
+        if self.in_callback {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (name, callback_at) in self.entries(at) {
+            if name.starts_with("x-") {
+                continue;
+            }
+            let Some((callback_at, _)) = self.follow(&callback_at) else {
+                continue;
+            };
+            for (expression, item_at) in self.entries(&callback_at) {
+                if expression.starts_with("x-") {
+                    continue;
+                }
+                self.in_callback = true;
+                let operations = self.path_item(&expression, &item_at, root);
+                self.in_callback = false;
+                out.extend(operations.into_iter().map(|operation| Callback {
+                    name: name.clone(),
+                    expression: expression.clone(),
+                    operation,
+                }));
+            }
         }
         out
     }
