@@ -406,11 +406,15 @@ impl Normalizer {
         };
         let mut plain = Vec::new();
         let mut moved: [Vec<Value>; 2] = [Vec::new(), Vec::new()];
+        // The schema is found once for all its required names (a `follow` walks the pointer
+        // from the file's root: per name, it was half of normalizing GitHub's spec).
+        let owner = sources.follow(lookup).ok();
         for name in required.clone() {
-            match name
-                .as_str()
-                .and_then(|n| property_flags(sources, lookup, n, 0))
-            {
+            let flags = match (name.as_str(), &owner) {
+                (Some(n), Some(owner)) => followed_property_flags(sources, owner, n, 0),
+                _ => None,
+            };
+            match flags {
                 Some((true, false)) => moved[0].push(name),
                 Some((false, true)) => moved[1].push(name),
                 _ => plain.push(name),
@@ -499,12 +503,31 @@ fn property_flags(
         return None;
     }
     let at = sources.follow(at).ok()?;
-    let schema = sources.get(&at)?;
-    if schema.get("properties").and_then(|p| p.get(name)).is_some() {
-        let property = sources.follow(&at.child("properties").child(name)).ok()?;
-        let v = sources.get(&property)?;
+    followed_property_flags(sources, &at, name, depth)
+}
+
+/// [`property_flags`] of a schema location `at` already followed to its end.
+fn followed_property_flags(
+    sources: &mut SourceSet,
+    at: &Location,
+    name: &str,
+    depth: usize,
+) -> Option<(bool, bool)> {
+    let flags = |v: &Value| {
         let flag = |k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
-        return Some((flag("readOnly"), flag("writeOnly")));
+        (flag("readOnly"), flag("writeOnly"))
+    };
+    let schema = sources.get(at)?;
+    match schema.get("properties").and_then(|p| p.get(name)) {
+        // Not a reference: `follow` would stop right here.
+        Some(v) if !v.as_object().is_some_and(|o| o.contains_key("$ref")) => {
+            return Some(flags(v));
+        }
+        Some(_) => {
+            let property = sources.follow(&at.child("properties").child(name)).ok()?;
+            return Some(flags(sources.get(&property)?));
+        }
+        None => {}
     }
     let branches = schema
         .get("allOf")
