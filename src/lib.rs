@@ -24,6 +24,7 @@ pub mod lint;
 pub mod media;
 pub mod mock;
 pub mod params;
+pub mod resources;
 pub mod runner;
 pub mod schema;
 pub mod spec;
