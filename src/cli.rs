@@ -337,6 +337,7 @@ fn mock(args: &MockArgs) -> ExitCode {
             max_body_bytes: args.max_body_bytes,
             ..Limits::default()
         },
+        state: None,
     };
     let reloader = crate::mock::Reloader {
         plans,

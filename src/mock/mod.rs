@@ -19,6 +19,7 @@ mod respond;
 pub mod router;
 mod security;
 mod server;
+pub mod state;
 pub mod watch;
 
 use std::net::SocketAddr;
@@ -29,6 +30,7 @@ use arc_swap::ArcSwap;
 
 pub use router::Router;
 pub use server::{serve, serve_shared};
+pub use state::{State, StateConfig};
 pub use watch::{MountPlan, Reloader};
 
 use crate::spec::{LoadError, Spec};
@@ -70,6 +72,8 @@ pub struct MockConfig {
     /// API key value, or basic `user:password`).
     pub token: Option<String>,
     pub limits: Limits,
+    /// `--state`: remember what clients create (see `state`); `None` answers statelessly.
+    pub state: Option<StateConfig>,
 }
 
 /// A spec and the path prefix it is served under.
@@ -165,6 +169,8 @@ pub struct App {
     pub router: Router,
     pub config: MockConfig,
     pub removed: Removed,
+    /// The stored items, with `--state`.
+    pub state: Option<State>,
 }
 
 /// Concrete paths (`/api/consent/42`) that a DELETE documented as removal answered with a 2xx.
@@ -196,6 +202,11 @@ impl Removed {
             }
             paths.push_back(path.to_string());
         }
+    }
+
+    /// Forgets every removed path (`POST /__stipula/reset`).
+    pub fn clear(&self) {
+        self.lock().clear();
     }
 
     pub fn restore(&self, path: &str) {
@@ -257,11 +268,16 @@ impl App {
                 }
             }
         }
+        let state = config
+            .state
+            .clone()
+            .map(|c| State::new(&mounts, c, config.seed));
         Ok(App {
             mounts,
             router,
             config,
             removed: Removed::default(),
+            state,
         })
     }
 }
