@@ -70,7 +70,9 @@ pub(super) fn admin(app: &App, state: &State, parts: &Parts, path: &str) -> Stag
             404,
             "no-route",
             "Not Found",
-            format!("{ADMIN} is reserved for the mock's own endpoints: POST {ADMIN}reset, GET {ADMIN}state"),
+            format!(
+                "{ADMIN} is reserved for the mock's own endpoints: POST {ADMIN}reset, GET {ADMIN}state"
+            ),
             &[],
         ),
     };
@@ -94,12 +96,7 @@ fn scope_of<'p>(state: &State, parts: &'p Parts) -> &'p str {
 
 /// The stateful answer, as an `Err` that ends the request; `Ok` when the state does not
 /// answer this request.
-pub(super) fn answer(
-    req: &Reached,
-    state: &State,
-    prefs: &Preferences,
-    body: &Bytes,
-) -> Stage<()> {
+pub(super) fn answer(req: &Reached, state: &State, prefs: &Preferences, body: &Bytes) -> Stage<()> {
     if prefs.code.is_some() || prefs.example.is_some() {
         return Ok(());
     }
@@ -140,6 +137,7 @@ pub(super) fn answer(
                     page,
                     total: c.items.len(),
                     next,
+                    cursors: paging.cursors,
                 }
             })
         }
@@ -147,16 +145,18 @@ pub(super) fn answer(
             if request.as_ref().is_some_and(|v| !v.is_object()) {
                 return Ok(());
             }
-            state.change(scope, &key, |c| match shape.create(spec, c, request.as_ref()) {
-                Some(item) => {
-                    let out = Outcome::Created {
-                        id: item.id.clone(),
-                        body: item.body.clone(),
-                        fresh: true,
-                    };
-                    (Edit::Put(item), out)
+            state.change(scope, &key, |c| {
+                match shape.create(spec, c, request.as_ref()) {
+                    Some(item) => {
+                        let out = Outcome::Created {
+                            id: item.id.clone(),
+                            body: item.body.clone(),
+                            fresh: true,
+                        };
+                        (Edit::Put(item), out)
+                    }
+                    None => (Edit::Nothing, Outcome::Stateless),
                 }
-                None => (Edit::Nothing, Outcome::Stateless),
             })
         }
         (Role::Read, Some(id)) => state.read(scope, &key, |c| match c.get(&id) {
@@ -188,10 +188,7 @@ pub(super) fn answer(
                     return (Edit::Nothing, Outcome::Missing(id));
                 };
                 match shape.patched(spec, stored, patch) {
-                    Some(body) => (
-                        Edit::Put(Item::new(id, body.clone())),
-                        Outcome::Item(body),
-                    ),
+                    Some(body) => (Edit::Put(Item::new(id, body.clone())), Outcome::Item(body)),
                     None => (Edit::Nothing, Outcome::Unpatchable(id)),
                 }
             })
@@ -229,9 +226,23 @@ pub(super) fn answer(
             let preferred: &[u16] = if fresh { &[201] } else { &[] };
             reply(req, prefs, preferred, Reply::Value(body), Some(location))
         }
-        Outcome::List { page, total, next } => {
-            reply(req, prefs, &[], Reply::List { page, total, next }, None)
-        }
+        Outcome::List {
+            page,
+            total,
+            next,
+            cursors,
+        } => reply(
+            req,
+            prefs,
+            &[],
+            Reply::List {
+                page,
+                total,
+                next,
+                cursors,
+            },
+            None,
+        ),
         Outcome::Missing(id) => {
             let r = req.documented_error(&[404, 410], &[]).unwrap_or_else(|| {
                 problem(
@@ -282,6 +293,7 @@ enum Outcome {
         page: Vec<Value>,
         total: usize,
         next: Option<String>,
+        cursors: bool,
     },
     Missing(String),
     Unpatchable(String),
@@ -293,6 +305,7 @@ enum Reply {
         page: Vec<Value>,
         total: usize,
         next: Option<String>,
+        cursors: bool,
     },
 }
 
@@ -308,10 +321,7 @@ fn reply(
     let op = req.op;
     let chosen = preferred
         .iter()
-        .find_map(|&c| {
-            op.response(crate::spec::StatusKey::Code(c))
-                .map(|r| (r, c))
-        })
+        .find_map(|&c| op.response(crate::spec::StatusKey::Code(c)).map(|r| (r, c)))
         .or_else(|| respond::default_response(op));
     let Some((documented, status)) = chosen else {
         return req.answered(Response::new(Full::new(Bytes::new())), 0);
@@ -330,7 +340,12 @@ fn reply(
         Err(r) => return req.answered(*r, 0),
     };
     if let Some(location) = location {
-        let absolute = match req.parts.headers.get(hyper::header::HOST).and_then(|h| h.to_str().ok()) {
+        let absolute = match req
+            .parts
+            .headers
+            .get(hyper::header::HOST)
+            .and_then(|h| h.to_str().ok())
+        {
             Some(host) => format!("http://{host}{location}"),
             None => location,
         };
@@ -348,14 +363,18 @@ fn reply(
         && !matches!(status, 204 | 304)
     {
         let value = match body {
-            Reply::Value(v) => Some(v).filter(|v| {
-                req.spec
-                    .schemas
-                    .is_valid(schema, Direction::Response, v)
-            }),
-            Reply::List { page, total, next } => {
-                let base: Value = serde_json::from_slice(&body_bytes(&response)).unwrap_or(Value::Null);
-                list_body(req.spec, schema, &base, page, total, next)
+            Reply::Value(v) => {
+                Some(v).filter(|v| req.spec.schemas.is_valid(schema, Direction::Response, v))
+            }
+            Reply::List {
+                page,
+                total,
+                next,
+                cursors,
+            } => {
+                let base: Value =
+                    serde_json::from_slice(&body_bytes(&response)).unwrap_or(Value::Null);
+                list_body(req.spec, schema, &base, page, total, next, cursors)
             }
         };
         if let Some(v) = value
@@ -400,7 +419,8 @@ fn query(parts: &Parts) -> Vec<(String, String)> {
     crate::params::query_pairs(parts.uri.query().unwrap_or(""))
         .into_iter()
         .map(|(k, v)| {
-            let d = |s: &str| crate::params::percent_decode(s, true).unwrap_or_else(|_| s.to_string());
+            let d =
+                |s: &str| crate::params::percent_decode(s, true).unwrap_or_else(|_| s.to_string());
             (d(k), d(v))
         })
         .collect()

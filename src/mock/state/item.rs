@@ -162,36 +162,48 @@ impl ItemShape {
     }
 
     /// A new item in `c` with a fresh id, from the client's body; `None` when no candidate id
-    /// makes a valid item (after 16 numbers).
+    /// makes a valid item.
     pub(crate) fn create(
         &self,
         spec: &Spec,
         c: &mut Collection,
         request: Option<&Value>,
     ) -> Option<Item> {
+        // Kinds of id in order; a kind is tried on successive numbers while its ids are taken,
+        // and left at the first free one that the item or the path refuses.
+        type Kind<'k> = Box<dyn Fn(u64) -> Option<Value> + 'k>;
         let generator = Generator::new(&spec.schemas, Direction::Response);
-        for _ in 0..16 {
-            c.issued += 1;
-            let n = c.issued;
-            let mut candidates = vec![
-                Value::from(n),
-                Value::String(uuid(self.seed, n)),
-                Value::String(n.to_string()),
-            ];
-            if let Some(name) = &self.id_name
-                && let Some(v) = generator
-                    .sample(self.schema, self.seed ^ n.rotate_left(17))
+        let seed = self.seed;
+        let kinds: [Kind; 4] = [
+            Box::new(|n| Some(Value::from(n))),
+            Box::new(move |n| Some(Value::String(uuid(seed, n)))),
+            Box::new(|n| Some(Value::String(n.to_string()))),
+            Box::new(|n| {
+                let name = self.id_name.as_ref()?;
+                generator
+                    .sample(self.schema, seed ^ n.rotate_left(17))
                     .get(name)
-            {
-                candidates.push(v.clone());
-            }
-            for id in candidates {
+                    .cloned()
+            }),
+        ];
+        for kind in &kinds {
+            let mut n = c.issued;
+            for _ in 0..64 {
+                n += 1;
+                let Some(id) = kind(n) else { break };
                 let text = id_text(&id);
-                if c.get(&text).is_some() || !self.routable(spec, &text) {
+                if c.get(&text).is_some() {
                     continue;
                 }
-                if let Some(body) = self.build(spec, request, &id) {
-                    return Some(Item::new(text, body));
+                if !self.routable(spec, &text) {
+                    break;
+                }
+                match self.build(spec, request, &id) {
+                    Some(body) => {
+                        c.issued = n;
+                        return Some(Item::new(text, body));
+                    }
+                    None => break,
                 }
             }
         }
@@ -326,7 +338,10 @@ const ARRAY_NAMES: [&str; 9] = [
 /// The member holding the items of a list body: a well-known name, else the only array.
 fn array_member(m: &Map<String, Value>) -> Option<(&String, &Value)> {
     for name in ARRAY_NAMES {
-        if let Some((k, v)) = m.iter().find(|(k, v)| k.eq_ignore_ascii_case(name) && v.is_array()) {
+        if let Some((k, v)) = m
+            .iter()
+            .find(|(k, v)| k.eq_ignore_ascii_case(name) && v.is_array())
+        {
             return Some((k, v));
         }
     }
@@ -353,14 +368,18 @@ pub(crate) struct Paging {
     /// Start after the item with this id (`cursor`, `after`, `starting_after`...).
     after: Option<String>,
     /// Whether the operation takes a cursor (so the body's next cursor is filled).
-    cursors: bool,
+    pub(crate) cursors: bool,
 }
 
 impl Paging {
     pub(crate) fn of(spec: &Spec, op: &Operation, query: &[(String, String)]) -> Paging {
         let mut p = Paging::default();
         let mut page: Option<(usize, usize)> = None; // (number asked, first number)
-        for param in op.parameters.iter().filter(|p| p.location == ParamIn::Query) {
+        for param in op
+            .parameters
+            .iter()
+            .filter(|p| p.location == ParamIn::Query)
+        {
             let name = squash(&param.name);
             let asked = query
                 .iter()
@@ -415,8 +434,8 @@ impl Paging {
             .limit
             .map_or(items.len(), |l| start.saturating_add(l).min(items.len()));
         let page: Vec<Value> = items[start..end].iter().map(|i| i.body.clone()).collect();
-        let next = (self.cursors && end < items.len() && end > start)
-            .then(|| items[end - 1].id.clone());
+        let next =
+            (self.cursors && end < items.len() && end > start).then(|| items[end - 1].id.clone());
         (page, next)
     }
 }
@@ -448,6 +467,7 @@ pub(crate) fn list_body(
     page: Vec<Value>,
     total: usize,
     next: Option<String>,
+    cursors: bool,
 ) -> Option<Value> {
     let valid = |v: &Value| spec.schemas.is_valid(schema, Direction::Response, v);
     let body = match base {
@@ -467,19 +487,31 @@ pub(crate) fn list_body(
                     ARRAY_NAMES
                         .iter()
                         .find_map(|w| arrays.iter().find(|n| n.eq_ignore_ascii_case(w)))
-                        .or(if arrays.len() == 1 { arrays.first() } else { None })?
+                        .or(if arrays.len() == 1 {
+                            arrays.first()
+                        } else {
+                            None
+                        })?
                         .to_string()
                 }
             };
             let mut m = m.clone();
             m.insert(key, Value::Array(page));
             let mut with_counts = m.clone();
-            for (k, v) in with_counts.iter_mut() {
-                let name = squash(k);
-                if TOTAL_NAMES.contains(&name.as_str()) && v.is_number() {
-                    *v = Value::from(total);
-                } else if NEXT_NAMES.contains(&name.as_str()) {
-                    *v = next.clone().map_or(Value::Null, Value::String);
+            // The members for the total and the next cursor: in the body, else in the schema.
+            let view = SchemaView::of_entry(&spec.schemas, schema);
+            let mut names: Vec<String> = m.keys().cloned().collect();
+            for (n, _) in view.properties() {
+                if !names.iter().any(|k| k == n) {
+                    names.push(n.to_string());
+                }
+            }
+            for k in names {
+                let name = squash(&k);
+                if TOTAL_NAMES.contains(&name.as_str()) {
+                    with_counts.insert(k, Value::from(total));
+                } else if cursors && NEXT_NAMES.contains(&name.as_str()) {
+                    with_counts.insert(k, next.clone().map_or(Value::Null, Value::String));
                 }
             }
             let with_counts = Value::Object(with_counts);
@@ -503,12 +535,32 @@ mod tests {
         // The examples of RFC 7396 appendix A, a few of them.
         let cases = [
             (json!({"a": "b"}), json!({"a": "c"}), json!({"a": "c"})),
-            (json!({"a": "b"}), json!({"b": "c"}), json!({"a": "b", "b": "c"})),
-            (json!({"a": "b", "b": "c"}), json!({"a": null}), json!({"b": "c"})),
-            (json!({"a": [{"b": "c"}]}), json!({"a": [1]}), json!({"a": [1]})),
-            (json!({"a": {"b": "c"}}), json!({"a": {"b": "d", "c": null}}), json!({"a": {"b": "d"}})),
+            (
+                json!({"a": "b"}),
+                json!({"b": "c"}),
+                json!({"a": "b", "b": "c"}),
+            ),
+            (
+                json!({"a": "b", "b": "c"}),
+                json!({"a": null}),
+                json!({"b": "c"}),
+            ),
+            (
+                json!({"a": [{"b": "c"}]}),
+                json!({"a": [1]}),
+                json!({"a": [1]}),
+            ),
+            (
+                json!({"a": {"b": "c"}}),
+                json!({"a": {"b": "d", "c": null}}),
+                json!({"a": {"b": "d"}}),
+            ),
             (json!(["a", "b"]), json!({"a": "b"}), json!({"a": "b"})),
-            (json!({"e": null}), json!({"a": 1}), json!({"e": null, "a": 1})),
+            (
+                json!({"e": null}),
+                json!({"a": 1}),
+                json!({"e": null, "a": 1}),
+            ),
         ];
         for (mut target, patch, want) in cases {
             merge_patch(&mut target, &patch);
@@ -521,7 +573,10 @@ mod tests {
         let a = uuid(0, 1);
         let b = uuid(0, 2);
         assert_ne!(a, b);
-        let re = regex::Regex::new(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$").unwrap();
+        let re = regex::Regex::new(
+            r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
+        )
+        .unwrap();
         assert!(re.is_match(&a) && re.is_match(&b), "{a} {b}");
     }
 

@@ -231,6 +231,7 @@ impl State {
         let mut scopes = self.lock();
         let scope = self.scope(&mut scopes, scope)?;
         let (max_items, max_bytes) = (self.config.max_items, self.config.max_bytes);
+        self.collection(scope, key); // seeded first, so the counts include the seeds
         let (mut items, mut bytes) = (scope.items, scope.bytes);
         let collection = self.collection(scope, key);
         let (edit, result) = f(collection);
