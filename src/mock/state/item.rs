@@ -32,9 +32,11 @@ pub(crate) struct ItemShape {
     pub(crate) schema: SchemaId,
     /// The read operation's name for the id parameter.
     param: String,
-    /// The item's property that holds its id (named like the parameter, else `id`), when the
-    /// schema has one at the top.
-    pub(crate) id_name: Option<String>,
+    /// Where the item holds its id, as the runner looks for it: a top-level property named
+    /// like the parameter, else `id` in a property named like the parameter without its `Id`
+    /// (`consentId`: `consent.id`), else a top-level `id`. Empty when the schema has none (the
+    /// id is then only in the path).
+    id_path: Vec<String>,
     /// The read operation's id parameter schema: a new id must pass it.
     id_param: Option<SchemaId>,
     /// A valid item to build on.
@@ -57,13 +59,7 @@ impl ItemShape {
     pub(crate) fn new(spec: &Spec, r: &Resource, seed: u64) -> Option<ItemShape> {
         let read = &spec.operations[r.read];
         let schema = json_schema(read)?;
-        let view = SchemaView::of_entry(&spec.schemas, schema);
-        let names = view.properties();
-        let id_name = names
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(&r.param))
-            .or_else(|| names.iter().find(|(n, _)| *n == "id"))
-            .map(|(n, _)| n.to_string());
+        let id_path = id_path(spec, schema, &r.param);
         let id_param = read
             .parameters
             .iter()
@@ -81,7 +77,7 @@ impl ItemShape {
         Some(ItemShape {
             schema,
             param: r.param.clone(),
-            id_name,
+            id_path,
             id_param,
             base,
             seed,
@@ -108,10 +104,10 @@ impl ItemShape {
 
     /// The id as the item's id property types it (a number for an integer id).
     pub(crate) fn typed_id(&self, spec: &Spec, text: &str) -> Value {
-        let schema = self
-            .id_name
-            .as_deref()
-            .and_then(|n| SchemaView::of_entry(&spec.schemas, self.schema).property(n));
+        let mut schema = (!self.id_path.is_empty()).then(|| spec.schemas.get(self.schema));
+        for name in &self.id_path {
+            schema = schema.and_then(|s| SchemaView::of(&spec.schemas, s).property(name));
+        }
         match schema {
             Some(s) => crate::params::coerce(&spec.schemas, s, text),
             None => Value::String(text.to_string()),
@@ -119,9 +115,27 @@ impl ItemShape {
     }
 
     fn set_id(&self, item: &mut Value, id: &Value) {
-        if let (Some(name), Some(m)) = (&self.id_name, item.as_object_mut()) {
-            m.insert(name.clone(), id.clone());
+        let Some((last, parents)) = self.id_path.split_last() else {
+            return;
+        };
+        let mut at = item;
+        for p in parents {
+            match at.get_mut(p) {
+                Some(inner) => at = inner,
+                None => return,
+            }
         }
+        if let Some(m) = at.as_object_mut() {
+            m.insert(last.clone(), id.clone());
+        }
+    }
+
+    /// The id the item holds, if any.
+    fn held_id<'v>(&self, item: &'v Value) -> Option<&'v Value> {
+        if self.id_path.is_empty() {
+            return None;
+        }
+        self.id_path.iter().try_fold(item, |v, k| v.get(k))
     }
 
     /// The item a client's body makes with this id: its properties over the base (all of them
@@ -134,11 +148,7 @@ impl ItemShape {
             return self.valid(spec, &item).then_some(item);
         };
         let mut all = item.clone();
-        if let Some(m) = all.as_object_mut() {
-            for (k, v) in fields {
-                m.insert(k.clone(), v.clone());
-            }
-        }
+        overlay(&mut all, request.unwrap_or(&Value::Null));
         self.set_id(&mut all, id);
         if self.valid(spec, &all) {
             return Some(all);
@@ -147,13 +157,14 @@ impl ItemShape {
             return None;
         }
         for (k, v) in fields {
-            if Some(k) == self.id_name.as_ref() {
+            if self.id_path.len() == 1 && k == &self.id_path[0] {
                 continue;
             }
             let mut next = item.clone();
             if let Some(m) = next.as_object_mut() {
-                m.insert(k.clone(), v.clone());
+                overlay(m.entry(k.clone()).or_insert(Value::Null), v);
             }
+            self.set_id(&mut next, id);
             if self.valid(spec, &next) {
                 item = next;
             }
@@ -179,11 +190,8 @@ impl ItemShape {
             Box::new(move |n| Some(Value::String(uuid(seed, n)))),
             Box::new(|n| Some(Value::String(n.to_string()))),
             Box::new(|n| {
-                let name = self.id_name.as_ref()?;
-                generator
-                    .sample(self.schema, seed ^ n.rotate_left(17))
-                    .get(name)
-                    .cloned()
+                let sample = generator.sample(self.schema, seed ^ n.rotate_left(17));
+                self.held_id(&sample).cloned()
             }),
         ];
         for kind in &kinds {
@@ -215,9 +223,7 @@ impl ItemShape {
     pub(crate) fn patched(&self, spec: &Spec, stored: &Item, patch: &Value) -> Option<Value> {
         let mut item = stored.body.clone();
         merge_patch(&mut item, patch);
-        if let Some(name) = &self.id_name
-            && let Some(id) = stored.body.get(name)
-        {
+        if let Some(id) = self.held_id(&stored.body) {
             self.set_id(&mut item, id);
         }
         self.valid(spec, &item).then_some(item)
@@ -225,12 +231,37 @@ impl ItemShape {
 
     /// The id of an item body (a documented example), as text.
     fn id_of(&self, body: &Value) -> Option<String> {
-        let id = match &self.id_name {
-            Some(n) => body.get(n).cloned(),
-            None => find_id(body, &self.param),
-        }?;
+        let id = match self.held_id(body) {
+            Some(id) => id.clone(),
+            None => find_id(body, &self.param)?,
+        };
         matches!(id, Value::String(_) | Value::Number(_)).then(|| id_text(&id))
     }
+}
+
+/// Where an item of `schema` holds its id (see [`ItemShape::id_path`]).
+fn id_path(spec: &Spec, schema: SchemaId, param: &str) -> Vec<String> {
+    let view = SchemaView::of_entry(&spec.schemas, schema);
+    let names = view.properties();
+    if let Some((n, _)) = names.iter().find(|(n, _)| n.eq_ignore_ascii_case(param)) {
+        return vec![n.to_string()];
+    }
+    let stem = param
+        .strip_suffix("Id")
+        .or_else(|| param.strip_suffix("_id"))
+        .or_else(|| param.strip_suffix("ID"));
+    if let Some(stem) = stem
+        && let Some((n, inner)) = names.iter().find(|(n, _)| n.eq_ignore_ascii_case(stem))
+        && SchemaView::of(&spec.schemas, inner)
+            .property("id")
+            .is_some()
+    {
+        return vec![n.to_string(), "id".to_string()];
+    }
+    if names.iter().any(|(n, _)| *n == "id") {
+        return vec!["id".to_string()];
+    }
+    Vec::new()
 }
 
 /// The text form of an id (what a path carries).
@@ -260,6 +291,19 @@ fn splitmix(x: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// The client's value over the base: objects merge member by member (so a wrapper the client
+/// sends keeps the base's read-only members inside it), anything else replaces.
+fn overlay(base: &mut Value, sent: &Value) {
+    match (base, sent) {
+        (Value::Object(b), Value::Object(s)) => {
+            for (k, v) in s {
+                overlay(b.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+        (b, s) => *b = s.clone(),
+    }
 }
 
 /// RFC 7396: objects merge member by member, `null` removes, anything else replaces.

@@ -531,3 +531,42 @@ fn every_valid_create_reads_back_valid_and_as_sent() {
         }
     }
 }
+
+#[test]
+fn a_wrapped_item_keeps_its_id_inside_the_wrapper() {
+    // FusionAuth answers `{"consent": {"id": ...}}`: the id goes where the runner looks for
+    // it (`consentId` → `consent.id`), and the read returns the consent created.
+    let spec = bundled_spec("fusionauth-consent.yaml");
+    let mock = MockServer::start_with(
+        vec![Mount::at_base_path(bundled_spec("fusionauth-consent.yaml"))],
+        MockConfig {
+            state: Some(StateConfig::default()),
+            ..MockConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let (c, base) = (client(), mock.url());
+    let create = spec
+        .operations
+        .iter()
+        .find(|o| o.method == stipula::spec::Method::Post && o.path == "/api/consent")
+        .unwrap();
+    let call = valid_call(&spec, "", create, None);
+    let created = call.send(&c, &base);
+    assert!(matches!(created.status, 200 | 201), "{}", created.show());
+    let path = location_path(&created, &base);
+    let id = path.rsplit('/').next().unwrap().to_string();
+    assert_eq!(
+        created.json()["consent"]["id"],
+        json!(id),
+        "{}",
+        created.show()
+    );
+    let read = with_credentials(&spec, create, None, Call::get(&path)).expect(&c, &base, 200);
+    assert_eq!(read.json(), created.json());
+    let sent: Value = serde_json::from_slice(call.body.as_ref().unwrap()).unwrap();
+    if let Some(name) = sent["consent"].get("name") {
+        assert_eq!(&read.json()["consent"]["name"], name);
+    }
+}
