@@ -219,15 +219,11 @@ pub enum Role {
 /// `spec.operations`).
 #[derive(Debug, Clone)]
 pub struct Resource {
-    /// The item path's shape (`/things/{}`).
-    pub item_shape: String,
     /// The collection's shape (`/things`).
     pub collection_shape: String,
     /// The read operation's name for the id parameter.
     pub param: String,
     pub read: usize,
-    /// How a `POST /things` answer gives the id (a link's expression, else inferred).
-    pub id_source: IdSource,
     /// Every operation of the resource with its role (the read included).
     pub operations: Vec<(usize, Role)>,
 }
@@ -247,8 +243,6 @@ impl Resource {
 /// each item path is its own resource.
 pub fn resources(spec: &Spec) -> Vec<Resource> {
     let ops = &spec.operations;
-    let all: Vec<usize> = (0..ops.len()).collect();
-    let flows = flows(spec, &all);
     let mut out = Vec::new();
     for (r, reader) in ops.iter().enumerate() {
         if reader.method != Method::Get {
@@ -264,10 +258,6 @@ pub fn resources(spec: &Spec) -> Vec<Resource> {
             continue;
         };
         let collection_shape = reader.shape[..reader.shape.len() - last.len() - 1].to_string();
-        let id_source = flows
-            .iter()
-            .find(|f| f.reader == r && ops[f.creator].shape == collection_shape)
-            .map_or(IdSource::Inferred, |f| f.source.clone());
         let mut operations = vec![(r, Role::Read)];
         for (i, op) in ops.iter().enumerate() {
             let role = if op.shape == reader.shape {
@@ -292,11 +282,9 @@ pub fn resources(spec: &Spec) -> Vec<Resource> {
             operations.push((i, role));
         }
         out.push(Resource {
-            item_shape: reader.shape.clone(),
             collection_shape,
             param,
             read: r,
-            id_source,
             operations,
         });
     }

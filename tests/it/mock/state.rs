@@ -1,4 +1,4 @@
-//! 12. `--state`: items created over HTTP are stored, read, listed (with the spec's pagination),
+//! `--state`: items created over HTTP are stored, read, listed (with the spec's pagination),
 //! patched (RFC 7396), replaced and deleted; seeds from examples; the admin endpoints; scopes
 //! per client header; the bounds (507). Fixture: `tests/fixtures/mock/state.yaml` (pets with
 //! integer ids, owners with UUIDs and their toys, a nested collection).
