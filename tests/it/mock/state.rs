@@ -570,3 +570,76 @@ fn a_wrapped_item_keeps_its_id_inside_the_wrapper() {
         assert_eq!(&read.json()["consent"]["name"], name);
     }
 }
+
+#[test]
+fn the_binary_takes_the_state_flags() {
+    // `--state-*` without `--state` is a usage error.
+    let refused = Command::new(env!("CARGO_BIN_EXE_stipula"))
+        .args([
+            "mock",
+            "--state-max-items",
+            "3",
+            "tests/fixtures/mock/state.yaml",
+        ])
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("--state"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stipula"))
+        .args([
+            "mock",
+            "--port",
+            "0",
+            "--state",
+            "--state-max-items",
+            "3",
+            "--state-scope-header",
+            "X-Client-Id",
+            "tests/fixtures/mock/state.yaml",
+        ])
+        .current_dir(repo())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix("stipula mock listening on ") {
+                let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
+            }
+        }
+    });
+    let url = rx.recv_timeout(Duration::from_secs(20));
+    let result = std::panic::catch_unwind(|| {
+        let url = url.expect("the mock says where it listens");
+        let c = client();
+        Call::post("/v1/pets")
+            .json(&json!({"name": "one"}))
+            .expect(&c, &url, 201);
+        Call::post("/v1/pets")
+            .json(&json!({"name": "two"}))
+            .expect(&c, &url, 507);
+        // Another client has its own three.
+        Call::post("/v1/pets")
+            .header("x-client-id", "b")
+            .json(&json!({"name": "one"}))
+            .expect(&c, &url, 201);
+        let dump = Call::get("/__stipula/state").expect(&c, &url, 200).json();
+        assert_eq!(dump["limits"]["max_items"], 3);
+        assert_eq!(dump["scope_header"], "X-Client-Id");
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}
