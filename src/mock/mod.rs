@@ -10,6 +10,10 @@
 //!
 //! The server reads the app through an `ArcSwap` (`serve_shared`), one lock-free load per
 //! request, so that `watch` can replace it when the spec files change (`--watch`).
+//!
+//! With `--state` (`MockConfig::state`), [`state`] keeps what clients create and answers the
+//! operations on collections and items from it; without it `App::state` is `None` and the
+//! mock is stateless apart from [`Removed`].
 
 mod answer;
 mod handle;
@@ -161,8 +165,8 @@ pub enum MockError {
     Watch(String),
 }
 
-/// The mock's state: mounted specs and the router over them, immutable once built, and the
-/// paths of items removed since it started.
+/// The mock's state: mounted specs and the router over them, immutable once built, the paths
+/// of items removed since it started, and with `--state` the stored items.
 #[derive(Debug)]
 pub struct App {
     pub mounts: Vec<Mount>,
