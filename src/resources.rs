@@ -224,6 +224,9 @@ pub struct Resource {
     /// The read operation's name for the id parameter.
     pub param: String,
     pub read: usize,
+    /// Where a create's answer holds the id, when a link says so (`$response.body#/data/id`):
+    /// the pointer's tokens.
+    pub id_pointer: Option<Vec<String>>,
     /// Every operation of the resource with its role (the read included).
     pub operations: Vec<(usize, Role)>,
 }
@@ -243,6 +246,8 @@ impl Resource {
 /// each item path is its own resource.
 pub fn resources(spec: &Spec) -> Vec<Resource> {
     let ops = &spec.operations;
+    let all: Vec<usize> = (0..ops.len()).collect();
+    let flows = flows(spec, &all);
     let mut out = Vec::new();
     for (r, reader) in ops.iter().enumerate() {
         if reader.method != Method::Get {
@@ -258,6 +263,16 @@ pub fn resources(spec: &Spec) -> Vec<Resource> {
             continue;
         };
         let collection_shape = reader.shape[..reader.shape.len() - last.len() - 1].to_string();
+        let id_pointer = flows.iter().find_map(|f| match &f.source {
+            IdSource::Link(expr) if f.reader == r => {
+                expr.strip_prefix("$response.body#/").map(|p| {
+                    p.split('/')
+                        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+                        .collect()
+                })
+            }
+            _ => None,
+        });
         let mut operations = vec![(r, Role::Read)];
         for (i, op) in ops.iter().enumerate() {
             let role = if op.shape == reader.shape {
@@ -285,6 +300,7 @@ pub fn resources(spec: &Spec) -> Vec<Resource> {
             collection_shape,
             param,
             read: r,
+            id_pointer,
             operations,
         });
     }
@@ -309,5 +325,85 @@ mod tests {
         assert_eq!(find_id(&json!({"id": "a"}), "thing"), Some(json!("a")));
         assert_eq!(find_id(&json!({"name": "a"}), "thing"), None);
         assert_eq!(last_segment("/api/things/a%20b?x=1"), json!("a b"));
+    }
+
+    #[test]
+    fn resources_by_path_shape_with_their_roles() {
+        let spec = Spec::from_str(
+            "r.yaml",
+            r#"
+openapi: 3.0.3
+info: {title: r, version: "1"}
+paths:
+  /things:
+    get: {responses: {"200": {description: ok}}}
+    post:
+      responses:
+        "201":
+          description: ok
+          links:
+            read: {operationId: getThing, parameters: {thingId: "$response.body#/data/id"}}
+  /things/{thingId}:
+    parameters: [{name: thingId, in: path, required: true, schema: {type: string}}]
+    get: {operationId: getThing, responses: {"200": {description: ok}}}
+    patch: {responses: {"200": {description: ok}}}
+  /things/{id}/archive:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    post: {responses: {"200": {description: ok}}}
+  /other/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    put: {responses: {"200": {description: ok}}}
+    delete:
+      x-stipula-delete-semantics: revoke
+      responses: {"204": {description: ok}}
+    get: {responses: {"200": {description: ok}}}
+"#,
+            Default::default(),
+        )
+        .unwrap();
+        let found = resources(&spec);
+        let describe = |r: &Resource| -> Vec<String> {
+            let mut v: Vec<String> = r
+                .operations
+                .iter()
+                .map(|(i, role)| {
+                    format!(
+                        "{} {} {role:?}",
+                        spec.operations[*i].method, spec.operations[*i].path
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(found.len(), 2);
+        let things = found
+            .iter()
+            .find(|r| r.collection_shape == "/things")
+            .unwrap();
+        assert_eq!(things.param, "thingId");
+        assert_eq!(
+            things.id_pointer,
+            Some(vec!["data".to_string(), "id".to_string()])
+        );
+        assert_eq!(
+            describe(things),
+            [
+                "GET /things List",
+                "GET /things/{thingId} Read",
+                "PATCH /things/{thingId} Patch",
+                "POST /things Create",
+            ]
+        );
+        // A revoke is not a removal; the archive action is on another shape.
+        let other = found
+            .iter()
+            .find(|r| r.collection_shape == "/other")
+            .unwrap();
+        assert_eq!(
+            describe(other),
+            ["GET /other/{id} Read", "PUT /other/{id} Replace"]
+        );
+        assert_eq!(other.id_pointer, None);
     }
 }

@@ -208,6 +208,14 @@ impl Removed {
         }
     }
 
+    /// The removed paths, oldest first (`GET /__stipula/state`).
+    pub fn paths(&self) -> Vec<String> {
+        if !self.any.load(std::sync::atomic::Ordering::Relaxed) {
+            return Vec::new();
+        }
+        self.lock().iter().cloned().collect()
+    }
+
     /// Forgets every removed path (`POST /__stipula/reset`).
     pub fn clear(&self) {
         self.lock().clear();

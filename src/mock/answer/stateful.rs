@@ -50,7 +50,10 @@ pub(super) fn admin(app: &App, state: &State, parts: &Parts, path: &str) -> Stag
             r
         }
         ("state", &hyper::Method::GET) => {
-            let mut r = Response::new(Full::new(Bytes::from(state.dump().to_string())));
+            let mut dump = state.dump();
+            // The paths removed by DELETEs the state does not answer (a revoke is not one).
+            dump["removed"] = app.removed.paths().into();
+            let mut r = Response::new(Full::new(Bytes::from(dump.to_string())));
             insert(&mut r, "content-type", "application/json");
             r
         }

@@ -32,8 +32,8 @@ pub(crate) struct ItemShape {
     pub(crate) schema: SchemaId,
     /// The read operation's name for the id parameter.
     param: String,
-    /// Where the item holds its id, as the runner looks for it: a top-level property named
-    /// like the parameter, else `id` in a property named like the parameter without its `Id`
+    /// Where the item holds its id, as the runner looks for it: where a link from the create
+    /// says (`$response.body#/data/id`), else a top-level property named like the parameter, else `id` in a property named like the parameter without its `Id`
     /// (`consentId`: `consent.id`), else a top-level `id`. Empty when the schema has none (the
     /// id is then only in the path).
     id_path: Vec<String>,
@@ -59,7 +59,11 @@ impl ItemShape {
     pub(crate) fn new(spec: &Spec, r: &Resource, seed: u64) -> Option<ItemShape> {
         let read = &spec.operations[r.read];
         let schema = json_schema(read)?;
-        let id_path = id_path(spec, schema, &r.param);
+        let id_path = r
+            .id_pointer
+            .clone()
+            .filter(|p| pointed(spec, schema, p))
+            .unwrap_or_else(|| id_path(spec, schema, &r.param));
         let id_param = read
             .parameters
             .iter()
@@ -237,6 +241,18 @@ impl ItemShape {
         };
         matches!(id, Value::String(_) | Value::Number(_)).then(|| id_text(&id))
     }
+}
+
+/// Whether the schema has properties along `path` (a link's pointer into the body).
+fn pointed(spec: &Spec, schema: SchemaId, path: &[String]) -> bool {
+    let mut at = spec.schemas.get(schema);
+    for name in path {
+        match SchemaView::of(&spec.schemas, at).property(name) {
+            Some(inner) => at = inner,
+            None => return false,
+        }
+    }
+    !path.is_empty()
 }
 
 /// Where an item of `schema` holds its id (see [`ItemShape::id_path`]).

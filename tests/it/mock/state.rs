@@ -329,6 +329,8 @@ fn reset_and_the_state_dump() {
     assert_eq!(ids[0], "2");
     assert_eq!(dump["scopes"][""]["items"], 2);
     assert_eq!(dump["limits"]["max_items"], 10_000);
+    // The DELETE was the state's: nothing in the stateless removed set.
+    assert_eq!(dump["removed"], json!([]));
 
     // Reset: back to the seeds (the deleted seed is back, the created item gone).
     let reset = Call::post("/__stipula/reset").expect(&c, &base, 204);
@@ -642,4 +644,69 @@ fn the_binary_takes_the_state_flags() {
     if let Err(e) = result {
         std::panic::resume_unwind(e);
     }
+}
+
+#[test]
+fn a_link_says_where_the_id_goes() {
+    let spec = inline_ok(
+        r##"
+openapi: 3.0.3
+info: {title: widgets, version: "1"}
+paths:
+  /widgets:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {name: {type: string}}}
+      responses:
+        "201":
+          description: created
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Envelope"}
+          links:
+            read: {operationId: getWidget, parameters: {wid: "$response.body#/data/key"}}
+  /widgets/{wid}:
+    get:
+      operationId: getWidget
+      parameters: [{name: wid, in: path, required: true, schema: {type: integer}}]
+      responses:
+        "200":
+          description: a widget
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Envelope"}
+components:
+  schemas:
+    Envelope:
+      type: object
+      required: [data]
+      properties:
+        data:
+          type: object
+          required: [key]
+          properties:
+            key: {type: integer}
+            name: {type: string}
+"##,
+    );
+    let mock = MockServer::start_with(
+        vec![Mount::at_base_path(spec)],
+        MockConfig {
+            state: Some(StateConfig::default()),
+            ..MockConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let (c, base) = (client(), mock.url());
+    let created = Call::post("/widgets")
+        .json(&json!({"data": {"name": "w"}}))
+        .expect(&c, &base, 201);
+    let key = created.json()["data"]["key"].clone();
+    assert!(key.is_u64(), "{}", created.show());
+    assert_eq!(location_path(&created, &base), format!("/widgets/{key}"));
+    let read = Call::get(&format!("/widgets/{key}")).expect(&c, &base, 200);
+    assert_eq!(read.json(), json!({"data": {"key": key, "name": "w"}}));
 }
