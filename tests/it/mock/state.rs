@@ -710,3 +710,61 @@ components:
     let read = Call::get(&format!("/widgets/{key}")).expect(&c, &base, 200);
     assert_eq!(read.json(), json!({"data": {"key": key, "name": "w"}}));
 }
+
+#[test]
+fn every_valid_create_of_a_wrapped_item_reads_back_valid() {
+    // The same property on FusionAuth's consents (`{"consent": {...}}` in and out).
+    let spec = bundled_spec("fusionauth-consent.yaml");
+    let mock = MockServer::start_with(
+        vec![Mount::at_base_path(bundled_spec("fusionauth-consent.yaml"))],
+        MockConfig {
+            state: Some(StateConfig::default()),
+            ..MockConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let (c, base) = (client(), mock.url());
+    let find = |method: stipula::spec::Method, path: &str| {
+        spec.operations
+            .iter()
+            .find(|o| o.method == method && o.path == path)
+            .unwrap()
+    };
+    let create = find(stipula::spec::Method::Post, "/api/consent");
+    let read = find(stipula::spec::Method::Get, "/api/consent/{consentId}");
+    let media = &create.request_body.as_ref().unwrap().content[0];
+    let strategy =
+        Generator::new(&spec.schemas, Direction::Request).strategy(media.schema.unwrap());
+    let read_schema = read.response_for(200).unwrap().content[0].schema.unwrap();
+    let mut runner = TestRunner::deterministic();
+    let mut stored = 0;
+    for _ in 0..32 {
+        let sent = strategy.new_tree(&mut runner).unwrap().current();
+        let call = with_credentials(
+            &spec,
+            create,
+            None,
+            Call::post("/api/consent").body(&media.media_type, serde_json::to_vec(&sent).unwrap()),
+        );
+        let created = call.send(&c, &base);
+        assert!(
+            matches!(created.status, 200 | 201),
+            "{sent}: {}",
+            created.show()
+        );
+        let Some(_) = created.header("location") else {
+            continue; // a body the state could not store as an item: answered statelessly
+        };
+        stored += 1;
+        let path = location_path(&created, &base);
+        let got = with_credentials(&spec, read, None, Call::get(&path)).expect(&c, &base, 200);
+        let body = got.json();
+        let v = spec
+            .schemas
+            .validate(read_schema, Direction::Response, &body);
+        assert!(v.is_empty(), "{sent} -> {body}: {v:?}");
+        assert_eq!(body, created.json());
+    }
+    assert!(stored > 16, "only {stored} of 32 creates were stored");
+}
