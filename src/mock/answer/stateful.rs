@@ -79,9 +79,15 @@ pub(super) fn admin(app: &App, state: &State, parts: &Parts, path: &str) -> Stag
             &[],
         ),
     };
+    // A fixed label: the rest of the path is the client's text, and the label is logged.
+    let label = match name {
+        "reset" => "__stipula reset",
+        "state" => "__stipula state",
+        _ => "__stipula",
+    };
     Err(Box::new(Answered {
         response,
-        label: format!("stipula {name}"),
+        label: label.to_string(),
         violations: 0,
     }))
 }
@@ -120,8 +126,16 @@ pub(super) fn answer(req: &Reached, state: &State, prefs: &Preferences, body: &B
         resource: r,
         parents: values,
     };
+    let json_sent = req
+        .parts
+        .headers
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| crate::media::is_json(&crate::media::essence(t)));
     let request = if body.is_empty() {
         None
+    } else if !json_sent {
+        return Ok(()); // a form or another media type: the stateless answer
     } else {
         match serde_json::from_slice::<Value>(body) {
             Ok(v) => Some(v),
@@ -172,8 +186,12 @@ pub(super) fn answer(req: &Reached, state: &State, prefs: &Preferences, body: &B
             }
             let typed = shape.typed_id(spec, &id);
             state.change(scope, &key, |c| {
+                let built = match c.get(&id) {
+                    Some(old) => shape.replaced(spec, &old.body, request.as_ref(), &typed),
+                    None => shape.build(spec, request.as_ref(), &typed),
+                };
                 let fresh = c.get(&id).is_none();
-                match shape.build(spec, request.as_ref(), &typed) {
+                match built {
                     Some(body) => (
                         Edit::Put(Item::new(id.clone(), body.clone())),
                         Outcome::Created { id, body, fresh },

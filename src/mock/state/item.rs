@@ -146,7 +146,39 @@ impl ItemShape {
     /// when that is valid, else each one that keeps the item valid), `None` when no valid item
     /// carries the id.
     pub(crate) fn build(&self, spec: &Spec, request: Option<&Value>, id: &Value) -> Option<Value> {
-        let mut item = self.base.clone();
+        self.build_on(spec, self.base.clone(), request, id)
+    }
+
+    /// [`Self::build`] for a PUT over a stored item: the server's own properties (`readOnly`,
+    /// such as `createdAt`) keep their stored values; the rest is the client's.
+    pub(crate) fn replaced(
+        &self,
+        spec: &Spec,
+        stored: &Value,
+        request: Option<&Value>,
+        id: &Value,
+    ) -> Option<Value> {
+        let mut base = self.base.clone();
+        if let (Some(b), Some(old)) = (base.as_object_mut(), stored.as_object()) {
+            for (name, schema) in SchemaView::of_entry(&spec.schemas, self.schema).properties() {
+                let read_only = spec.schemas.resolve(schema).get("readOnly")
+                    == Some(&Value::Bool(true))
+                    || schema.get("readOnly") == Some(&Value::Bool(true));
+                if let (true, Some(v)) = (read_only, old.get(name)) {
+                    b.insert(name.to_string(), v.clone());
+                }
+            }
+        }
+        self.build_on(spec, base, request, id)
+    }
+
+    fn build_on(
+        &self,
+        spec: &Spec,
+        mut item: Value,
+        request: Option<&Value>,
+        id: &Value,
+    ) -> Option<Value> {
         self.set_id(&mut item, id);
         let Some(fields) = request.and_then(Value::as_object) else {
             return self.valid(spec, &item).then_some(item);

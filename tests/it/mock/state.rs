@@ -127,6 +127,8 @@ fn create_read_list_patch_put_delete_then_404() {
     )
     .expect(&c, &base, 200);
     let replaced = valid_body(&spec, "replacePet", &put);
+    // The server's own (readOnly) createdAt stays as stored.
+    assert_eq!(replaced["createdAt"], item["createdAt"]);
     assert_eq!(replaced["name"], "Bruno");
     assert_eq!(replaced["tag"], "big");
     assert_eq!(replaced["id"], json!(id));
@@ -144,6 +146,16 @@ fn create_read_list_patch_put_delete_then_404() {
     Call::new("DELETE", &path).expect(&c, &base, 404);
     let list = Call::get("/v1/pets").expect(&c, &base, 200).json();
     assert_eq!(list["total"], 2, "{list}");
+
+    // A PUT over a seed keeps its readOnly createdAt, whatever the base item has.
+    let tom = Call::new("PUT", "/v1/pets/2")
+        .json(&json!({"name": "Tom II"}))
+        .expect(&c, &base, 200)
+        .json();
+    assert_eq!(
+        tom,
+        json!({"id": 2, "name": "Tom II", "createdAt": "2024-01-02T00:00:00Z"})
+    );
 
     // A PUT to a free id creates the item with the client's id: 201, as documented.
     let put = Call::new("PUT", "/v1/pets/77")
