@@ -45,7 +45,7 @@ pub mod spec;
 
 pub use diff::{Change, Level, diff};
 pub use lint::{lint_file, lint_spec};
-pub use mock::{Limits, MockConfig, MockServer, Mount};
+pub use mock::{Limits, MockConfig, MockServer, Mount, StateConfig};
 pub use runner::event::Report as TestReport;
 pub use runner::{Config as TestConfig, RunError, run as run_tests};
 pub use spec::{LoadError, LoadOptions, RefPolicy, Spec};

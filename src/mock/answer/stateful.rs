@@ -142,13 +142,16 @@ pub(super) fn answer(req: &Reached, state: &State, prefs: &Preferences, body: &B
             Err(_) => return Ok(()), // not JSON: the stateless answer
         }
     };
-    let scope = scope_of(state, req.parts);
-    let shape = &state.mounts[req.mount].shapes[r];
     let spec = req.spec;
+    let Some(prepared) = state.prepared(spec, req.mount, r) else {
+        return Ok(()); // the read documents no JSON item
+    };
+    let (shape, seeds) = (&prepared.shape, prepared.seeds.as_slice());
+    let scope = scope_of(state, req.parts);
     let outcome = match (role, id) {
         (Role::List, _) => {
             let paging = Paging::of(spec, req.op, &query(req.parts));
-            state.read(scope, &key, |c| {
+            state.read(scope, &key, seeds, |c| {
                 let (page, next) = paging.page(&c.items);
                 Outcome::List {
                     page,
@@ -162,7 +165,7 @@ pub(super) fn answer(req: &Reached, state: &State, prefs: &Preferences, body: &B
             if request.as_ref().is_some_and(|v| !v.is_object()) {
                 return Ok(());
             }
-            state.change(scope, &key, |c| {
+            state.change(scope, &key, seeds, |c| {
                 match shape.create(spec, c, request.as_ref()) {
                     Some(item) => {
                         let out = Outcome::Created {
@@ -176,7 +179,7 @@ pub(super) fn answer(req: &Reached, state: &State, prefs: &Preferences, body: &B
                 }
             })
         }
-        (Role::Read, Some(id)) => state.read(scope, &key, |c| match c.get(&id) {
+        (Role::Read, Some(id)) => state.read(scope, &key, seeds, |c| match c.get(&id) {
             Some(item) => Outcome::Item(item.body.clone()),
             None => Outcome::Missing(id.clone()),
         }),
@@ -185,7 +188,7 @@ pub(super) fn answer(req: &Reached, state: &State, prefs: &Preferences, body: &B
                 return Ok(());
             }
             let typed = shape.typed_id(spec, &id);
-            state.change(scope, &key, |c| {
+            state.change(scope, &key, seeds, |c| {
                 let built = match c.get(&id) {
                     Some(old) => shape.replaced(spec, &old.body, request.as_ref(), &typed),
                     None => shape.build(spec, request.as_ref(), &typed),
@@ -204,7 +207,7 @@ pub(super) fn answer(req: &Reached, state: &State, prefs: &Preferences, body: &B
             let Some(patch) = request.as_ref().filter(|v| v.is_object()) else {
                 return Ok(()); // a JSON Patch array, or no body: the stateless answer
             };
-            state.change(scope, &key, |c| {
+            state.change(scope, &key, seeds, |c| {
                 let Some(stored) = c.get(&id) else {
                     return (Edit::Nothing, Outcome::Missing(id));
                 };
@@ -214,7 +217,7 @@ pub(super) fn answer(req: &Reached, state: &State, prefs: &Preferences, body: &B
                 }
             })
         }
-        (Role::Delete, Some(id)) => state.change(scope, &key, |c| match c.position(&id) {
+        (Role::Delete, Some(id)) => state.change(scope, &key, seeds, |c| match c.position(&id) {
             Some(at) => {
                 let body = c.items[at].body.clone();
                 (Edit::Remove(at), Outcome::Item(body))

@@ -10,7 +10,9 @@
 //! collection is keyed by mount, resource and the values of the path parameters above the item
 //! (`/users/7/pets` and `/users/8/pets` are two collections). A collection starts as a copy of
 //! its seeds (the documented examples of its read and list responses that validate as items),
-//! the first time a scope touches it.
+//! the first time a scope touches it. A resource's item shape and seeds are prepared on the
+//! first request that reaches it (sampling a base item from a big schema is not free: Stripe's
+//! 468 operations would double the startup).
 //!
 //! Bounded: each scope holds at most `max_items` items and `max_bytes` bytes of item JSON, and
 //! the mock at most `max_scopes` scopes. What would pass a bound is refused with 507 Insufficient
@@ -23,12 +25,13 @@
 pub(crate) mod item;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use serde_json::{Value, json};
 
 use super::Mount;
 use crate::resources::{Resource, Role, resources};
+use crate::spec::Spec;
 use item::ItemShape;
 
 /// How the state is kept. Documented in `docs/mock-state.md`.
@@ -137,10 +140,17 @@ pub(crate) struct MountState {
     pub(crate) resources: Vec<Resource>,
     /// Per operation of the spec: its resource and role, when it has one the state answers.
     roles: Vec<Option<(usize, Role)>>,
-    /// Per resource: how its items are built.
-    pub(crate) shapes: Vec<ItemShape>,
-    seeds: Vec<Vec<Item>>,
+    /// Per resource: how its items are built and its seeds, prepared on the first request that
+    /// needs them (`None`: the read documents no JSON item, the state leaves it alone).
+    prepared: Vec<OnceLock<Option<Prepared>>>,
     prefix: String,
+}
+
+/// A resource ready for the state.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) shape: ItemShape,
+    pub(crate) seeds: Vec<Item>,
 }
 
 /// The stored items of every scope, and the resources they belong to.
@@ -149,26 +159,21 @@ pub struct State {
     pub(crate) config: StateConfig,
     pub(crate) mounts: Vec<MountState>,
     scopes: Mutex<HashMap<String, Scope>>,
+    /// `--seed`: generated bases and ids follow it.
+    seed: u64,
 }
 
 impl State {
-    /// Finds every mount's resources and seeds. A resource whose item is not described by a
-    /// JSON schema (no JSON read response) is left to the stateless answers.
+    /// Finds every mount's resources; their item shapes and seeds are prepared on first use,
+    /// so a large spec starts as fast as without `--state`.
     pub fn new(mounts: &[Mount], config: StateConfig, seed: u64) -> State {
         let mounts = mounts
             .iter()
             .map(|m| {
                 let spec = &m.spec;
-                let mut kept = Vec::new();
-                let mut shapes = Vec::new();
-                for r in resources(spec) {
-                    if let Some(shape) = ItemShape::new(spec, &r, seed) {
-                        kept.push(r);
-                        shapes.push(shape);
-                    }
-                }
+                let found = resources(spec);
                 let mut roles = vec![None; spec.operations.len()];
-                for (ri, r) in kept.iter().enumerate() {
+                for (ri, r) in found.iter().enumerate() {
                     for &(op, role) in &r.operations {
                         // An operation on two resources' shapes keeps the first (a collection
                         // listed as the item of another is rare; the first reading wins).
@@ -177,16 +182,10 @@ impl State {
                         }
                     }
                 }
-                let seeds = kept
-                    .iter()
-                    .zip(&shapes)
-                    .map(|(r, shape)| item::seeds(spec, r, shape, config.max_items))
-                    .collect();
                 MountState {
-                    resources: kept,
+                    prepared: found.iter().map(|_| OnceLock::new()).collect(),
+                    resources: found,
                     roles,
-                    shapes,
-                    seeds,
                     prefix: m.prefix.clone(),
                 }
             })
@@ -195,7 +194,21 @@ impl State {
             config,
             mounts,
             scopes: Mutex::new(HashMap::new()),
+            seed,
         }
+    }
+
+    /// A resource's item shape and seeds, made the first time they are asked for.
+    pub(crate) fn prepared(&self, spec: &Spec, mount: usize, resource: usize) -> Option<&Prepared> {
+        let m = &self.mounts[mount];
+        m.prepared[resource]
+            .get_or_init(|| {
+                let r = &m.resources[resource];
+                let shape = ItemShape::new(spec, r, self.seed)?;
+                let seeds = item::seeds(spec, r, &shape, self.config.max_items);
+                Some(Prepared { shape, seeds })
+            })
+            .as_ref()
     }
 
     /// The resource and role of an operation, when the state answers it.
@@ -212,11 +225,12 @@ impl State {
         &self,
         scope: &str,
         key: &Key,
+        seeds: &[Item],
         f: impl FnOnce(&Collection) -> R,
     ) -> Result<R, Full> {
         let mut scopes = self.lock();
         let scope = self.scope(&mut scopes, scope)?;
-        let collection = self.collection(scope, key);
+        let collection = self.collection(scope, key, seeds);
         Ok(f(collection))
     }
 
@@ -226,14 +240,15 @@ impl State {
         &self,
         scope: &str,
         key: &Key,
+        seeds: &[Item],
         f: impl FnOnce(&mut Collection) -> (Edit, R),
     ) -> Result<R, Full> {
         let mut scopes = self.lock();
         let scope = self.scope(&mut scopes, scope)?;
         let (max_items, max_bytes) = (self.config.max_items, self.config.max_bytes);
-        self.collection(scope, key); // seeded first, so the counts include the seeds
+        self.collection(scope, key, seeds); // seeded first, so the counts include the seeds
         let (mut items, mut bytes) = (scope.items, scope.bytes);
-        let collection = self.collection(scope, key);
+        let collection = self.collection(scope, key, seeds);
         let (edit, result) = f(collection);
         match edit {
             Edit::Nothing => {}
@@ -281,10 +296,15 @@ impl State {
     }
 
     /// The collection, copied from its seeds the first time (as many as the bounds allow).
-    fn collection<'s>(&self, scope: &'s mut Scope, key: &Key) -> &'s mut Collection {
+    fn collection<'s>(
+        &self,
+        scope: &'s mut Scope,
+        key: &Key,
+        seeds: &[Item],
+    ) -> &'s mut Collection {
         if !scope.collections.contains_key(key) {
             let mut c = Collection::default();
-            for seed in &self.mounts[key.mount].seeds[key.resource] {
+            for seed in seeds {
                 if scope.items + 1 > self.config.max_items
                     || scope.bytes + seed.bytes > self.config.max_bytes
                 {
