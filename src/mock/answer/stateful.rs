@@ -7,7 +7,7 @@
 //! its body replaced by the stored item or the page of items, when that body validates against
 //! the documented schema; when it does not (a create answered with a summary, a list of
 //! another shape), the documented body stays. A request the state cannot interpret (a body
-//! that is not JSON, a JSON Patch) falls through to the stateless answer.
+//! neither JSON nor a form, a JSON Patch) falls through to the stateless answer.
 //!
 //! Missing items are the operation's documented 404 (else a problem), a patch that would make
 //! an invalid item is its documented 422/400 (else a problem), and a full store is 507.
@@ -126,21 +126,8 @@ pub(super) fn answer(req: &Reached, state: &State, prefs: &Preferences, body: &B
         resource: r,
         parents: values,
     };
-    let json_sent = req
-        .parts
-        .headers
-        .get(hyper::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| crate::media::is_json(&crate::media::essence(t)));
-    let request = if body.is_empty() {
-        None
-    } else if !json_sent {
-        return Ok(()); // a form or another media type: the stateless answer
-    } else {
-        match serde_json::from_slice::<Value>(body) {
-            Ok(v) => Some(v),
-            Err(_) => return Ok(()), // not JSON: the stateless answer
-        }
+    let Some(request) = sent_value(req, body) else {
+        return Ok(()); // a body the state cannot read: the stateless answer
     };
     let spec = req.spec;
     let Some(prepared) = state.prepared(spec, req.mount, r) else {
@@ -296,6 +283,39 @@ pub(super) fn answer(req: &Reached, state: &State, prefs: &Preferences, body: &B
         }
     };
     Err(answered.into())
+}
+
+/// The client's body as a value: JSON, or a form decoded by its schema (Stripe's creates);
+/// `Some(None)` without a body, `None` for a body of another kind.
+fn sent_value(req: &Reached, body: &Bytes) -> Option<Option<Value>> {
+    if body.is_empty() {
+        return Some(None);
+    }
+    let sent = req
+        .parts
+        .headers
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(crate::media::essence)?;
+    if crate::media::is_json(&sent) {
+        return serde_json::from_slice(body).ok().map(Some);
+    }
+    if sent == "application/x-www-form-urlencoded" {
+        let schema = req
+            .op
+            .request_body
+            .as_ref()?
+            .content
+            .iter()
+            .find(|m| crate::media::essence(&m.media_type) == sent)?
+            .schema?;
+        let text = std::str::from_utf8(body).ok()?;
+        let schemas = &req.spec.schemas;
+        return crate::params::form::decode(schemas, schemas.get(schema), text)
+            .ok()
+            .map(Some);
+    }
+    None
 }
 
 /// Whether the request path ends with the item's id (the collection is the path without it).

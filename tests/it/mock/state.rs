@@ -200,6 +200,12 @@ fn ids_follow_the_schema_and_nested_collections_are_apart() {
         owners.push(id);
     }
     assert_ne!(owners[0], owners[1]);
+    // A form-encoded create is decoded by its schema and stored like JSON.
+    let form = Call::post("/v1/owners")
+        .body("application/x-www-form-urlencoded", "name=Cy%20D")
+        .expect(&c, &base, 201);
+    let read = Call::get(&location_path(&form, &base)).expect(&c, &base, 200);
+    assert_eq!(read.json()["name"], "Cy D");
     Call::get(&format!("/v1/owners/{}", owners[1])).expect(&c, &base, 200);
     // Toys: string ids with a pattern; each owner's toys are a collection of their own.
     let toys = format!("/v1/owners/{}/toys", owners[0]);
