@@ -228,10 +228,15 @@ impl State {
         seeds: &[Item],
         f: impl FnOnce(&Collection) -> R,
     ) -> Result<R, Full> {
-        let mut scopes = self.lock();
-        let scope = self.scope(&mut scopes, scope)?;
-        let collection = self.collection(scope, key, seeds);
-        Ok(f(collection))
+        // A read stores nothing: an untouched collection (or scope) is read from its seeds,
+        // so reads of made-up parents (`/owners/{any}/toys`) cost no memory.
+        let scopes = self.lock();
+        let scope = scopes.get(scope);
+        if let Some(c) = scope.and_then(|s| s.collections.get(key)) {
+            return Ok(f(c));
+        }
+        let (items, bytes) = scope.map_or((0, 0), |s| (s.items, s.bytes));
+        Ok(f(&self.seeded(seeds, items, bytes)))
     }
 
     /// Changes a collection (seeded if new): `f` returns what it wants stored and removed
@@ -243,13 +248,32 @@ impl State {
         seeds: &[Item],
         f: impl FnOnce(&mut Collection) -> (Edit, R),
     ) -> Result<R, Full> {
+        let name = scope;
         let mut scopes = self.lock();
-        let scope = self.scope(&mut scopes, scope)?;
+        let scope = self.scope(&mut scopes, name)?;
         let (max_items, max_bytes) = (self.config.max_items, self.config.max_bytes);
+        let existed = scope.collections.contains_key(key);
         self.collection(scope, key, seeds); // seeded first, so the counts include the seeds
         let (mut items, mut bytes) = (scope.items, scope.bytes);
         let collection = self.collection(scope, key, seeds);
         let (edit, result) = f(collection);
+        // A collection is kept once something changed in it, or while it has items of its own:
+        // a miss on a made-up parent leaves nothing behind.
+        let forget = match &edit {
+            Edit::Nothing => !existed,
+            Edit::Remove(_) => seeds.is_empty() && collection.items.len() == 1,
+            Edit::Put(_) => false,
+        };
+        if forget {
+            if let Some(c) = scope.collections.remove(key) {
+                scope.items -= c.items.len();
+                scope.bytes -= c.items.iter().map(|i| i.bytes).sum::<usize>();
+            }
+            if scope.collections.is_empty() {
+                scopes.remove(name);
+            }
+            return Ok(result);
+        }
         match edit {
             Edit::Nothing => {}
             Edit::Remove(at) => {
@@ -295,7 +319,7 @@ impl State {
         Ok(scopes.get_mut(name).expect("inserted above"))
     }
 
-    /// The collection, copied from its seeds the first time (as many as the bounds allow).
+    /// The collection, copied from its seeds the first time.
     fn collection<'s>(
         &self,
         scope: &'s mut Scope,
@@ -303,20 +327,26 @@ impl State {
         seeds: &[Item],
     ) -> &'s mut Collection {
         if !scope.collections.contains_key(key) {
-            let mut c = Collection::default();
-            for seed in seeds {
-                if scope.items + 1 > self.config.max_items
-                    || scope.bytes + seed.bytes > self.config.max_bytes
-                {
-                    break;
-                }
-                scope.items += 1;
-                scope.bytes += seed.bytes;
-                c.items.push(seed.clone());
-            }
+            let c = self.seeded(seeds, scope.items, scope.bytes);
+            scope.items += c.items.len();
+            scope.bytes += c.items.iter().map(|i| i.bytes).sum::<usize>();
             scope.collections.insert(key.clone(), c);
         }
         scope.collections.get_mut(key).expect("inserted above")
+    }
+
+    /// A new collection of the seeds, as many as fit beside what the scope holds.
+    fn seeded(&self, seeds: &[Item], mut items: usize, mut bytes: usize) -> Collection {
+        let mut c = Collection::default();
+        for seed in seeds {
+            if items + 1 > self.config.max_items || bytes + seed.bytes > self.config.max_bytes {
+                break;
+            }
+            items += 1;
+            bytes += seed.bytes;
+            c.items.push(seed.clone());
+        }
+        c
     }
 
     /// Forgets one scope, or every scope: collections start again from their seeds.

@@ -359,6 +359,14 @@ fn reset_and_the_state_dump() {
         Call::get("/v1/pets").expect(&c, &base, 200).json()["total"],
         2
     );
+    // Reads and misses store nothing: made-up parents cost no memory.
+    for i in 0..3 {
+        let toys = format!("/v1/owners/00000000-0000-4000-8000-00000000000{i}/toys");
+        Call::get(&toys).expect(&c, &base, 200);
+        Call::new("DELETE", "/v1/pets/999").expect(&c, &base, 404);
+    }
+    let dump = Call::get("/__stipula/state").expect(&c, &base, 200).json();
+    assert_eq!(dump["scopes"], json!({}), "{dump}");
 
     // The reserved prefix answers only its two endpoints.
     let wrong = Call::get("/__stipula/reset").expect(&c, &base, 405);
@@ -457,12 +465,17 @@ fn past_its_bounds_the_store_answers_507() {
             .contains("--state-max-items"),
         "{problem}"
     );
-    // Scopes are bounded too: the shared one and "a" fit, "b" does not.
+    // Scopes are bounded too: the shared one and "a" fit, "b" does not (reads store nothing,
+    // so a reader makes no scope).
     Call::get("/v1/pets/1")
-        .header("x-client-id", "a")
-        .expect(&c, &base, 200);
-    let refused = Call::get("/v1/owners")
         .header("x-client-id", "b")
+        .expect(&c, &base, 200);
+    Call::new("DELETE", "/v1/pets/1")
+        .header("x-client-id", "a")
+        .expect(&c, &base, 204);
+    let refused = Call::post("/v1/owners")
+        .header("x-client-id", "b")
+        .json(&json!({"name": "Bo"}))
         .send(&c, &base);
     assert!(
         assert_problem(&refused, 507)["detail"]
