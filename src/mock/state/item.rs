@@ -70,14 +70,50 @@ impl ItemShape {
             .find(|p| p.location == ParamIn::Path && p.name == r.param)
             .and_then(|p| p.schema);
         let valid = |v: &Value| spec.schemas.is_valid(schema, Direction::Response, v);
-        let generator = Generator::new(&spec.schemas, Direction::Response);
-        let base = documented_example(&spec.schemas, schema, Direction::Response)
-            .filter(|v| valid(v))
-            .or_else(|| {
-                (0..4)
-                    .map(|i| generator.sample(schema, seed.wrapping_add(i)))
-                    .find(|v| valid(v))
-            })?;
+        let generator = &Generator::new(&spec.schemas, Direction::Response);
+        // A freshly created item first (the create's own answer, when it is a valid item: a
+        // read documented as "a customer or a deleted one" then starts from a customer), else
+        // the read's example or samples.
+        let created = r
+            .operation(crate::resources::Role::Create)
+            .and_then(|c| json_schema(&spec.operations[c]));
+        let mut candidates: Vec<Box<dyn Fn() -> Option<Value> + '_>> = Vec::new();
+        if let Some(c) = created {
+            candidates.push(Box::new(move || {
+                documented_example(&spec.schemas, c, Direction::Response)
+            }));
+            for i in 0..2 {
+                candidates.push(Box::new(move || {
+                    Some(generator.sample(c, seed.wrapping_add(i)))
+                }));
+            }
+        }
+        candidates.push(Box::new(|| {
+            documented_example(&spec.schemas, schema, Direction::Response)
+        }));
+        for i in 0..4 {
+            candidates.push(Box::new(move || {
+                Some(generator.sample(schema, seed.wrapping_add(i)))
+            }));
+        }
+        let base = candidates
+            .iter()
+            .filter_map(|make| make())
+            .find(|v| valid(v))?;
+        // Without a declared place, a top-level member of the base named like the parameter
+        // or `id` (a read documented with `anyOf` declares no properties of its own).
+        let id_path = if id_path.is_empty() {
+            base.as_object()
+                .and_then(|m| {
+                    m.keys()
+                        .find(|k| k.eq_ignore_ascii_case(&r.param))
+                        .or_else(|| m.keys().find(|k| *k == "id"))
+                })
+                .map(|k| vec![k.clone()])
+                .unwrap_or_default()
+        } else {
+            id_path
+        };
         Some(ItemShape {
             schema,
             param: r.param.clone(),
