@@ -131,6 +131,9 @@ pub struct LintArgs {
     /// `stipula-lint.yaml` in the working directory, when there is one).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Also run an opt-in rule set (`owasp`), as the config's `extends` does.
+    #[arg(long, value_name = "SET")]
+    pub ruleset: Vec<String>,
     #[command(flatten)]
     pub load: LoadArgs,
 }
@@ -445,6 +448,12 @@ fn lint(args: &LintArgs) -> ExitCode {
         None if Path::new(DEFAULT_FILE).is_file() => Config::load(Path::new(DEFAULT_FILE)),
         None => Ok(Config::default()),
     };
+    let config = config.and_then(|mut c| {
+        for set in &args.ruleset {
+            c.enable(set)?;
+        }
+        Ok(c)
+    });
     let config = match config {
         Ok(c) => c,
         Err(e) => {

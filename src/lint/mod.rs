@@ -18,6 +18,7 @@ mod ignore;
 mod load;
 mod operations;
 pub mod output;
+mod owasp;
 pub mod rules;
 mod schemas;
 mod structure;
@@ -178,6 +179,7 @@ pub fn lint_spec(spec: &Spec, config: &Config) -> (Vec<Finding>, Summary) {
     operations::check(spec, &mut hits);
     components::check(spec, &mut hits);
     schemas::check(spec, &mut hits);
+    owasp::check(spec, config, &mut hits);
     let (value_hits, examples) = values::check(spec);
     hits.extend(value_hits);
     let mut findings = place(spec, hits, config);
