@@ -61,8 +61,8 @@ fn validator_for(document: &Value) -> Option<&'static Validator> {
 ///
 /// Which alternative was meant: one whose *discriminating* property matches. The meta-schemas
 /// tell parameter kinds (and 2.0's body from other parameters) apart by an `enum`/`const` on
-/// `in`, so an alternative failing with an `enum`/`const` error on a direct property of the
-/// node is one the author did not mean: a path parameter without `required: true` is about
+/// `in` (security schemes by `type`), so an alternative failing with an `enum`/`const` error
+/// there is one the author did not mean: a path parameter without `required: true` is about
 /// `required`, not about `"path" is not one of "query"`. Among the rest: the error deepest in
 /// the document, then one not about `$ref`, then the alternative with fewer errors.
 fn most_specific(error: &jsonschema::ValidationError<'_>) -> (String, String) {
@@ -117,7 +117,8 @@ fn most_specific(error: &jsonschema::ValidationError<'_>) -> (String, String) {
 }
 
 /// Whether an error of one alternative says the node is of another kind: an `enum`/`const`
-/// mismatch on a direct property (`in`) of the node at `here`.
+/// mismatch on `in` or `type` of the node at `here` (what the meta-schemas tell parameter and
+/// security scheme kinds apart by).
 fn discriminates(error: &jsonschema::ValidationError<'_>, here: &str) -> bool {
     matches!(
         error.kind(),
@@ -126,7 +127,7 @@ fn discriminates(error: &jsonschema::ValidationError<'_>, here: &str) -> bool {
         .instance_path()
         .to_string()
         .strip_prefix(here)
-        .is_some_and(|rest| rest.len() > 1 && rest.matches('/').count() == 1)
+        .is_some_and(|rest| rest == "/in" || rest == "/type")
 }
 
 /// A message in words for errors whose jsonschema text names schema internals: a path
