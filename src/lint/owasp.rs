@@ -369,9 +369,9 @@ fn limits(spec: &Spec, at: &Location, o: &Map<String, Value>, out: &mut Vec<Hit>
         let high = has("maximum") || has("exclusiveMaximum");
         let missing = match (low, high) {
             (true, true) => None,
-            (false, true) => Some("a lower bound (`minimum`)"),
-            (true, false) => Some("an upper bound (`maximum`)"),
-            (false, false) => Some("bounds (`minimum`, `maximum`, or `format: int32`)"),
+            (false, true) => Some("lower bound (`minimum`)"),
+            (true, false) => Some("upper bound (`maximum`)"),
+            (false, false) => Some("bounds (`minimum` and `maximum`, or `format: int32`)"),
         };
         if let Some(missing) = missing {
             out.push(Hit::new(
