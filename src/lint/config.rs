@@ -346,7 +346,13 @@ mod tests {
         assert!(file_matches("openapi.yaml", "/tmp/specs/openapi.yaml"));
         assert!(file_matches("specs/*.yaml", "./specs/x.yaml"));
         assert!(!file_matches("specs/*.yaml", "specs/sub/x.yaml"));
-        assert!(under("/components/schemas/Old/properties", "/components/schemas/Old"));
-        assert!(!under("/components/schemas/Older", "/components/schemas/Old"));
+        assert!(under(
+            "/components/schemas/Old/properties",
+            "/components/schemas/Old"
+        ));
+        assert!(!under(
+            "/components/schemas/Older",
+            "/components/schemas/Old"
+        ));
     }
 }

@@ -211,7 +211,9 @@ pub fn check_examples(spec: &Spec) -> (Vec<Finding>, ExampleStats) {
 /// `overrides` entry says so), inline ignores drop more, and positions and snippets are found
 /// with one pass per file.
 fn place(spec: &Spec, hits: Vec<Hit>, config: &Config) -> Vec<Finding> {
-    let operations = config.has_overrides().then(|| ignore::OperationIds::new(spec));
+    let operations = config
+        .has_overrides()
+        .then(|| ignore::OperationIds::new(spec));
     let hits: Vec<(Hit, Severity)> = hits
         .into_iter()
         .filter_map(|h| {
@@ -237,7 +239,7 @@ fn place(spec: &Spec, hits: Vec<Hit>, config: &Config) -> Vec<Finding> {
         by_file.entry(at.file).or_default().push(i);
     }
     // Each place with its snippet and the rules a `# stipula-ignore:` comment names there.
-    let mut placed: Vec<Option<(Place, Option<Snippet>, Vec<String>)>> = vec![None; wanted.len()];
+    let mut placed: Vec<Option<Placed>> = vec![None; wanted.len()];
     for (file, indexes) in by_file {
         let source = spec.source(file);
         let lines = Lines::new(&source.text);
@@ -285,6 +287,9 @@ fn place(spec: &Spec, hits: Vec<Hit>, config: &Config) -> Vec<Finding> {
     }
     out
 }
+
+/// A hit's place, its snippet, and the rules a `# stipula-ignore:` comment names there.
+type Placed = (Place, Option<Snippet>, Vec<String>);
 
 /// A file's text split into lines once, for snippets.
 pub(crate) struct Lines<'a> {

@@ -63,7 +63,10 @@ fn servers(spec: &Spec, out: &mut Vec<Hit>) {
                     out.push(Hit::new(
                         "owasp-server-http",
                         at.child("schemes").child(&i.to_string()),
-                        format!("scheme `{}` is not encrypted; use https", s.as_str().unwrap_or("")),
+                        format!(
+                            "scheme `{}` is not encrypted; use https",
+                            s.as_str().unwrap_or("")
+                        ),
                     ));
                 }
             }
@@ -116,7 +119,10 @@ fn loopback(host_and_more: &str) -> bool {
     let host = if let Some(v6) = host_and_more.strip_prefix('[') {
         v6.split(']').next().unwrap_or("")
     } else {
-        host_and_more.split([':', '/', '?', '#']).next().unwrap_or("")
+        host_and_more
+            .split([':', '/', '?', '#'])
+            .next()
+            .unwrap_or("")
     };
     host == "localhost" || host.ends_with(".localhost") || host.starts_with("127.") || host == "::1"
 }
@@ -281,7 +287,12 @@ fn request_schemas(spec: &Spec, out: &mut Vec<Hit>) {
             {
                 queue.push(SchemaId(target));
             }
-            limits(spec, &Location::new(base.file, format!("{}{pointer}", base.pointer)), node, out);
+            limits(
+                spec,
+                &Location::new(base.file, format!("{}{pointer}", base.pointer)),
+                node,
+                out,
+            );
         });
     }
 }

@@ -143,8 +143,7 @@ fn in_words(error: &jsonschema::ValidationError<'_>, pointer: &str) -> Option<St
             Some("a path parameter must have `required: true`".to_string())
         }
         ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. }
-            if pointer.ends_with("/required")
-                && instance.as_ref() == &Value::Bool(false) =>
+            if pointer.ends_with("/required") && instance.as_ref() == &Value::Bool(false) =>
         {
             Some("a path parameter must have `required: true`".to_string())
         }

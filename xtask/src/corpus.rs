@@ -117,9 +117,7 @@ pub fn run(args: &[String]) -> ExitCode {
                     );
                 }
                 if lint {
-                    lint_tally.add(file, |config| {
-                        stipula::lint::lint_spec(&spec, &config).0
-                    });
+                    lint_tally.add(file, |config| stipula::lint::lint_spec(&spec, &config).0);
                 }
                 if let Some(reason) = known.get(file.as_str()) {
                     surprises += 1;
@@ -237,8 +235,12 @@ impl LintTally {
         self.linted += 1;
         let mut seen = std::collections::BTreeSet::new();
         for f in &findings {
-            self.dump
-                .push_str(&format!("{}\t{}\t{}\n", f.rule, f.place, f.message.replace('\n', " ")));
+            self.dump.push_str(&format!(
+                "{}\t{}\t{}\n",
+                f.rule,
+                f.place,
+                f.message.replace('\n', " ")
+            ));
             let entry = self.by_rule.entry(f.rule).or_default();
             entry.0 += 1;
             if seen.insert(f.rule) {
