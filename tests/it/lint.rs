@@ -960,6 +960,12 @@ fn sarif_format_has_what_github_code_scanning_reads() {
     assert_eq!(run["tool"]["driver"]["name"], "stipula");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(rules.len(), stipula::lint::rules::RULES.len());
+    // Opt-in rules are listed, disabled by default.
+    let enabled = |id: &str| {
+        rules.iter().find(|r| r["id"] == id).unwrap()["defaultConfiguration"]["enabled"].clone()
+    };
+    assert_eq!(enabled("owasp-http-basic"), false);
+    assert_eq!(enabled("example-invalid"), true);
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 5);
     for r in results {
