@@ -19,9 +19,9 @@
 
 use std::collections::HashSet;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::spec::normalize::{LISTS, MAPS, SINGLE};
+use crate::schema::vocab::ref_target;
 use crate::spec::{Dialect, FileId, Location, ParamIn, SchemaId, SecurityScheme, Spec, StatusKey};
 
 use super::Hit;
@@ -277,15 +277,10 @@ fn request_schemas(spec: &Spec, out: &mut Vec<Hit>) {
         if !visited.insert(id) {
             continue;
         }
-        let base = spec.schemas.location(id);
+        let base = spec.schema_location(id);
         walk(spec.schemas.get(id), String::new(), &mut |pointer, node| {
-            if let Some(target) = node
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/$defs/"))
-                .and_then(|n| n.parse::<u32>().ok())
-            {
-                queue.push(SchemaId(target));
+            if let Some(target) = ref_target(node) {
+                queue.push(target);
             }
             limits(
                 spec,
@@ -298,32 +293,16 @@ fn request_schemas(spec: &Spec, out: &mut Vec<Hit>) {
 }
 
 /// Calls `visit` on every subschema (with its pointer inside the entry), skipping `readOnly`
-/// ones and values that are not subschemas.
-fn walk(schema: &Value, pointer: String, visit: &mut dyn FnMut(&str, &Map<String, Value>)) {
+/// ones.
+fn walk(schema: &Value, pointer: String, visit: &mut dyn FnMut(&str, &Value)) {
     let Value::Object(o) = schema else { return };
     if o.get("readOnly") == Some(&Value::Bool(true)) {
         return;
     }
-    visit(&pointer, o);
-    for (key, child) in o {
-        let key = key.as_str();
-        if SINGLE.contains(&key) {
-            walk(child, format!("{pointer}/{key}"), visit);
-        } else if MAPS.contains(&key)
-            && let Value::Object(children) = child
-        {
-            for (name, c) in children {
-                let escaped = crate::spec::pointer::escape(name);
-                walk(c, format!("{pointer}/{key}/{escaped}"), visit);
-            }
-        } else if LISTS.contains(&key)
-            && let Value::Array(children) = child
-        {
-            for (n, c) in children.iter().enumerate() {
-                walk(c, format!("{pointer}/{key}/{n}"), visit);
-            }
-        }
-    }
+    visit(&pointer, schema);
+    crate::schema::walk::children(schema, |step, child| {
+        walk(child, format!("{pointer}{step}"), visit);
+    });
 }
 
 /// String formats whose values have a bounded length.
@@ -337,7 +316,8 @@ const BOUNDED_FORMATS: &[&str] = &[
     "duration",
 ];
 
-fn limits(spec: &Spec, at: &Location, o: &Map<String, Value>, out: &mut Vec<Hit>) {
+fn limits(spec: &Spec, at: &Location, schema: &Value, out: &mut Vec<Hit>) {
+    let Value::Object(o) = schema else { return };
     if o.contains_key("enum") || o.contains_key("const") {
         return;
     }

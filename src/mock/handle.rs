@@ -336,7 +336,7 @@ fn answer(
     if op.method == Method::Delete
         && r.status().is_success()
         && op.path.ends_with('}')
-        && crate::runner::stateful::is_removal(op)
+        && op.delete_semantics == Some(crate::spec::DeleteSemantics::Remove)
     {
         app.removed.remove(path);
     }

@@ -653,7 +653,7 @@ impl Worker<'_> {
         let strategy = planner.fuzz_strategy();
         let rng = TestRng::from_seed(
             RngAlgorithm::ChaCha,
-            &crate::generate::seed_bytes(planner.seed, salt),
+            &crate::schema::generate::seed_bytes(planner.seed, salt),
         );
         let mut runner = TestRunner::new_with_rng(
             ProptestConfig {
@@ -785,15 +785,14 @@ impl Worker<'_> {
         // operation.
         let first_on_path = !spec.operations[..op_index]
             .iter()
-            .any(|o| path_shape(&o.path) == path_shape(&op.path));
+            .any(|o| o.shape == op.shape);
         if checks.contains(&Check::MethodNotAllowed) && first_on_path {
             // Documented on this path or any path of the same shape (`/a/{x}` and `/a/{y}`
             // are one URL pattern: a server routes both the same).
-            let shape = path_shape(&op.path);
             let documented: Vec<Method> = spec
                 .operations
                 .iter()
-                .filter(|o| path_shape(&o.path) == shape)
+                .filter(|o| o.shape == op.shape)
                 .map(|o| o.method)
                 .collect();
             for method in [
@@ -1057,27 +1056,6 @@ fn id_for(p: &crate::spec::Parameter, id: &Value, spec: &Spec) -> Value {
         other => other.to_string(),
     };
     crate::params::coerce(&spec.schemas, spec.schemas.get(schema), &text)
-}
-
-/// A path template with parameter names erased: `/a/{id}/b` → `/a/{}/b`.
-fn path_shape(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut in_param = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                in_param = true;
-                out.push('{');
-            }
-            '}' => {
-                in_param = false;
-                out.push('}');
-            }
-            _ if in_param => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Gives `to` the path parameter values `from` used under the same names (`/things/{kind}/{id}`:

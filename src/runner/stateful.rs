@@ -16,7 +16,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::spec::{Method, Operation, ParamIn, Spec};
+use crate::spec::{DeleteSemantics, Method, ParamIn, Spec};
 
 /// How the created item's id is found.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,18 +47,6 @@ fn path_params(path: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Whether a DELETE removes what it names (the default), per `x-stipula-delete-semantics`.
-pub fn is_removal(op: &Operation) -> bool {
-    match op
-        .extensions
-        .get("x-stipula-delete-semantics")
-        .and_then(Value::as_str)
-    {
-        None => true,
-        Some(s) => s == "remove",
-    }
-}
-
 /// Every flow the spec allows, among the selected operations (indices into `spec.operations`).
 pub fn flows(spec: &Spec, selected: &[usize]) -> Vec<Flow> {
     let ops = &spec.operations;
@@ -75,9 +63,11 @@ pub fn flows(spec: &Spec, selected: &[usize]) -> Vec<Flow> {
             continue;
         };
         let collection = &reader.path[..reader.path.len() - last.len() - 1];
-        let deleter = ops
-            .iter()
-            .position(|o| o.method == Method::Delete && o.path == reader.path && is_removal(o));
+        let deleter = ops.iter().position(|o| {
+            o.method == Method::Delete
+                && o.path == reader.path
+                && o.delete_semantics == Some(DeleteSemantics::Remove)
+        });
         let mut found = Vec::new();
         // Links from any selected operation's responses to this reader.
         for &c in selected {

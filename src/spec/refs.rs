@@ -16,7 +16,7 @@ use std::path::{Component, Path, PathBuf};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::pointer;
 use super::source::{FileId, SourceFile, limits};
 
@@ -167,6 +167,7 @@ impl SourceSet {
                     &at,
                     format!("`{reference}`: the fragment is not valid UTF-8"),
                 )
+                .with_kind(DiagnosticKind::RefUnsupported)
             })?
             .into_owned();
         if !fragment.is_empty() && !fragment.starts_with('/') {
@@ -175,7 +176,7 @@ impl SourceSet {
                 format!(
                     "`{reference}`: only JSON-pointer fragments (`#/...`) are supported, not anchors"
                 ),
-            ));
+            ).with_kind(DiagnosticKind::RefUnsupported));
         }
         let file = if target.is_empty() {
             from.file
@@ -184,14 +185,16 @@ impl SourceSet {
         };
         let location = Location::new(file, fragment);
         if self.get(&location).is_none() {
-            return Err(self.error(
-                &at,
-                format!(
-                    "`{reference}` points at nothing: {} has no node at #{}",
-                    self.file(file).display,
-                    location.pointer
-                ),
-            ));
+            return Err(self
+                .error(
+                    &at,
+                    format!(
+                        "`{reference}` points at nothing: {} has no node at #{}",
+                        self.file(file).display,
+                        location.pointer
+                    ),
+                )
+                .with_kind(DiagnosticKind::RefUnresolved));
         }
         Ok(location)
     }
@@ -205,12 +208,18 @@ impl SourceSet {
                 Some(Value::Object(o)) => match o.get("$ref") {
                     Some(Value::String(r)) => r.clone(),
                     Some(_) => {
-                        return Err(self.error(&current.child("$ref"), "`$ref` must be a string"));
+                        return Err(self
+                            .error(&current.child("$ref"), "`$ref` must be a string")
+                            .with_kind(DiagnosticKind::RefUnresolved));
                     }
                     None => return Ok(current),
                 },
                 Some(_) => return Ok(current),
-                None => return Err(self.error(&current, "nothing here")),
+                None => {
+                    return Err(self
+                        .error(&current, "nothing here")
+                        .with_kind(DiagnosticKind::RefUnresolved));
+                }
             };
             let next = self.resolve(&current, &reference)?;
             if seen.contains(&next) {
@@ -219,10 +228,12 @@ impl SourceSet {
                     .chain(std::iter::once(&next))
                     .map(|l| self.describe(l))
                     .collect();
-                return Err(self.error(
-                    at,
-                    format!("`$ref` cycle with no content: {}", chain.join(" → ")),
-                ));
+                return Err(self
+                    .error(
+                        at,
+                        format!("`$ref` cycle with no content: {}", chain.join(" → ")),
+                    )
+                    .with_kind(DiagnosticKind::RefCycle));
             }
             seen.push(next.clone());
             current = next;
@@ -247,13 +258,15 @@ impl SourceSet {
                 return Err(self.error(
                     at,
                     format!("`{reference}` is a remote reference; remote references are refused unless allowed (--allow-remote-refs)"),
-                ));
+                ).with_kind(DiagnosticKind::RefRemote));
             }
             if let Some(&id) = self.by_key.get(target) {
                 return Ok(id);
             }
-            let text = super::remote::fetch(target)
-                .map_err(|e| self.error(at, format!("`{reference}`: {e}")))?;
+            let text = super::remote::fetch(target).map_err(|e| {
+                self.error(at, format!("`{reference}`: {e}"))
+                    .with_kind(DiagnosticKind::RefUnresolved)
+            })?;
             return self.add(
                 target.to_string(),
                 target.to_string(),
@@ -263,7 +276,9 @@ impl SourceSet {
             );
         }
         if lower.contains("://") || lower.starts_with("urn:") {
-            return Err(self.error(at, format!("`{reference}`: unsupported reference scheme")));
+            return Err(self
+                .error(at, format!("`{reference}`: unsupported reference scheme"))
+                .with_kind(DiagnosticKind::RefUnsupported));
         }
         let relative = percent_decode_str(target).decode_utf8_lossy().into_owned();
         let from_file = self.file(from.file);
@@ -273,7 +288,7 @@ impl SourceSet {
                 format!(
                     "`{reference}`: relative references inside a remote document are not followed"
                 ),
-            ));
+            ).with_kind(DiagnosticKind::RefUnsupported));
         }
         let base = from_file.path.parent().unwrap_or(Path::new(""));
         let joined = lexical_normalize(&base.join(&relative));
@@ -284,7 +299,7 @@ impl SourceSet {
                     "`{reference}` leaves the spec's folder ({}); such references are refused unless allowed (--allow-outside-refs)",
                     self.root_dir.display()
                 ),
-            ));
+            ).with_kind(DiagnosticKind::RefOutsideRoot));
         }
         let key = joined.to_string_lossy().into_owned();
         if let Some(&id) = self.by_key.get(&key) {
@@ -296,21 +311,25 @@ impl SourceSet {
                 at,
                 format!("`{reference}`: cannot read {}: {e}", joined.display()),
             )
+            .with_kind(DiagnosticKind::RefUnresolved)
         })?;
         if meta.len() > limits::MAX_FILE_BYTES {
-            return Err(self.error(
-                at,
-                format!(
-                    "`{reference}`: file is larger than {} bytes",
-                    limits::MAX_FILE_BYTES
-                ),
-            ));
+            return Err(self
+                .error(
+                    at,
+                    format!(
+                        "`{reference}`: file is larger than {} bytes",
+                        limits::MAX_FILE_BYTES
+                    ),
+                )
+                .with_kind(DiagnosticKind::RefLimit));
         }
         let text = std::fs::read_to_string(&joined).map_err(|e| {
             self.error(
                 at,
                 format!("`{reference}`: cannot read {}: {e}", joined.display()),
             )
+            .with_kind(DiagnosticKind::RefUnresolved)
         })?;
         self.add(key, display, joined, text, at)
     }
@@ -324,10 +343,12 @@ impl SourceSet {
         at: &Location,
     ) -> Result<FileId, Diagnostic> {
         if self.files.len() >= limits::MAX_FILES {
-            return Err(self.error(
-                at,
-                format!("more than {} files referenced", limits::MAX_FILES),
-            ));
+            return Err(self
+                .error(
+                    at,
+                    format!("more than {} files referenced", limits::MAX_FILES),
+                )
+                .with_kind(DiagnosticKind::RefLimit));
         }
         let file = SourceFile::parse(display, path, text)?;
         let id = FileId(self.files.len() as u32);

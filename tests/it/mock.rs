@@ -16,13 +16,13 @@ use base64::Engine;
 use reqwest::blocking::Client;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
-use stipula::generate::{Generator, documented_example};
 use stipula::mock::{App, Limits, MockConfig, MockError, MockServer, Mount};
 use stipula::params;
+use stipula::schema::Direction;
+use stipula::schema::generate::{Generator, documented_example};
 use stipula::spec::{
     MediaType, Operation, ParamIn, Parameter, Response, SecurityScheme, Spec, StatusKey,
 };
-use stipula::validate::Direction;
 
 use crate::support::*;
 

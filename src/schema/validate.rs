@@ -16,19 +16,9 @@ use std::sync::{Arc, OnceLock};
 use jsonschema::{Keyword, Registry, ValidationError, Validator};
 use serde_json::Value;
 
-use crate::spec::SchemaId;
-use crate::spec::normalize::{REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES};
-use crate::spec::refs::Location;
+use super::vocab::{self, DEFS, Direction, SchemaId};
 
 const BASE_URI: &str = "stipula:///schemas";
-
-/// Which side of an exchange a value travels on: `readOnly` properties are required only in
-/// responses, `writeOnly` ones only in requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Direction {
-    Request,
-    Response,
-}
 
 /// One rule a value breaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,8 +49,7 @@ type Compiled = Result<Validator, String>;
 pub struct Schemas {
     document: Arc<Value>,
     registry: Registry<'static>,
-    locations: Vec<Location>,
-    /// Display names of `locations`' files, for messages.
+    /// Where each entry is written (`file#/pointer`), for messages.
     describe: Vec<String>,
     compiled: Vec<[OnceLock<Compiled>; 2]>,
 }
@@ -68,19 +57,15 @@ pub struct Schemas {
 impl std::fmt::Debug for Schemas {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Schemas")
-            .field("count", &self.locations.len())
+            .field("count", &self.describe.len())
             .finish()
     }
 }
 
 impl Schemas {
-    /// `document` is `{"$defs": {...}}` as the normalizer made it; `describe[i]` names entry i's
-    /// location for messages.
-    pub fn new(
-        document: Value,
-        locations: Vec<Location>,
-        describe: Vec<String>,
-    ) -> Result<Self, String> {
+    /// `document` is `{"$defs": {...}}` as the normalizer made it; `describe[i]` names where
+    /// entry i is written, for messages (the spec keeps the locations themselves).
+    pub fn new(document: Value, describe: Vec<String>) -> Result<Self, String> {
         let document = Arc::new(document);
         let registry = Registry::new()
             .add(
@@ -89,51 +74,41 @@ impl Schemas {
             )
             .and_then(|r| r.prepare())
             .map_err(|e| format!("cannot prepare the schema registry: {e}"))?;
-        let compiled = (0..locations.len())
+        let compiled = (0..describe.len())
             .map(|_| [OnceLock::new(), OnceLock::new()])
             .collect();
         Ok(Schemas {
             document,
             registry,
-            locations,
             describe,
             compiled,
         })
     }
 
     pub fn len(&self) -> usize {
-        self.locations.len()
+        self.describe.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.locations.is_empty()
+        self.describe.is_empty()
     }
 
     /// The normalized (JSON Schema 2020-12) form of a schema. `$ref`s in it read
     /// `#/$defs/<id>`; resolve them with [`Schemas::get`].
     pub fn get(&self, id: SchemaId) -> &Value {
-        &self.document["$defs"][id.0.to_string()]
+        &self.document[DEFS][id.0.to_string()]
     }
 
     /// Follows `$ref`s of the form `#/$defs/<id>` from a normalized schema.
     pub fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
         let mut current = schema;
         for _ in 0..64 {
-            match current
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix("#/$defs/"))
-            {
-                Some(id) => current = &self.document["$defs"][id],
+            match vocab::ref_target(current) {
+                Some(id) => current = self.get(id),
                 None => break,
             }
         }
         current
-    }
-
-    /// Where the schema is written.
-    pub fn location(&self, id: SchemaId) -> &Location {
-        &self.locations[id.0 as usize]
     }
 
     fn validator(&self, id: SchemaId, direction: Direction) -> &Compiled {
@@ -142,7 +117,7 @@ impl Schemas {
     }
 
     fn build(&self, id: SchemaId, direction: Direction) -> Compiled {
-        self.build_at(&format!("/$defs/{}", id.0), direction)
+        self.build_at(&vocab::def_pointer(id), direction)
     }
 
     /// A validator for the subschema at `pointer` inside the normalized document (not cached:
@@ -170,7 +145,7 @@ impl Schemas {
     /// in both directions, compiled once for any number of values (lint's schema-level
     /// examples, defaults and enum values).
     pub fn nested(&self, id: SchemaId, pointer: &str) -> NestedValidator<'_> {
-        let at = format!("/$defs/{}{pointer}", id.0);
+        let at = format!("{}{pointer}", vocab::def_pointer(id));
         let compile = |direction| self.build_nested(&at, direction).ok();
         NestedValidator {
             schemas: self,
@@ -245,11 +220,10 @@ impl Schemas {
         let Some(abs) = absolute else {
             return String::new();
         };
-        let Some(rest) = abs.split_once("#/$defs/").map(|(_, r)| r) else {
+        let Some((i, tail)) = vocab::split_def_pointer(&abs) else {
             return abs;
         };
-        let (n, tail) = rest.split_once('/').map_or((rest, ""), |(n, t)| (n, t));
-        match n.parse::<usize>().ok().and_then(|i| self.describe.get(i)) {
+        match self.describe.get(i) {
             Some(d) if tail.is_empty() => d.clone(),
             Some(d) => format!("{d}/{tail}"),
             None => abs,
@@ -260,10 +234,10 @@ impl Schemas {
 /// The options every validator is built with: 2020-12, formats asserted (`byte` added), and
 /// `required` split by direction.
 fn options<'r>(direction: Direction) -> jsonschema::ValidationOptions<'r> {
-    let (enforced, ignored) = match direction {
-        Direction::Request => (REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES),
-        Direction::Response => (REQUIRED_IN_RESPONSES, REQUIRED_IN_REQUESTS),
-    };
+    let (enforced, ignored) = (
+        direction.required_keyword(),
+        direction.ignored_required_keyword(),
+    );
     jsonschema::draft202012::options()
         .should_validate_formats(true)
         .should_ignore_unknown_formats(true)
