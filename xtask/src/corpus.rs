@@ -117,7 +117,7 @@ pub fn run(args: &[String]) -> ExitCode {
                     );
                 }
                 if lint {
-                    lint_tally.add(file, |config| stipula::lint::lint_spec(&spec, &config).0);
+                    lint_tally.add(file, |config| stipula::lint::lint_spec(&spec, config).0);
                 }
                 if let Some(reason) = known.get(file.as_str()) {
                     surprises += 1;
@@ -129,7 +129,7 @@ pub fn run(args: &[String]) -> ExitCode {
             Err(e) => {
                 if lint {
                     lint_tally.add(file, |config| {
-                        stipula::lint::lint_file(&path, LoadOptions::default(), &config).findings
+                        stipula::lint::lint_file(&path, LoadOptions::default(), config).findings
                     });
                 }
                 let first = e.errors().next().map(|d| d.to_string()).unwrap_or_default();
