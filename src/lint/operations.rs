@@ -182,15 +182,18 @@ fn undefined_tags(spec: &Spec, out: &mut Vec<Hit>) {
 }
 
 /// The document says where the API lives: 3.x `servers` (or servers on every operation),
-/// 2.0 `host`.
+/// 2.0 `host`. Not asked of a document without operations.
 fn servers(spec: &Spec, out: &mut Vec<Hit>) {
+    // A document of webhooks only (or of components) describes no API to call.
+    if spec.operations.is_empty() {
+        return;
+    }
     let root = spec.root_document();
     let (defined, what, key) = if spec.dialect == crate::spec::Dialect::Swagger2 {
         (root.get("host").is_some(), "no `host`", "/swagger")
     } else {
         let listed = matches!(root.get("servers"), Some(Value::Array(s)) if !s.is_empty());
-        let everywhere =
-            !spec.operations.is_empty() && spec.operations.iter().all(|op| !op.servers.is_empty());
+        let everywhere = spec.operations.iter().all(|op| !op.servers.is_empty());
         (listed || everywhere, "no `servers`", "/openapi")
     };
     if !defined {

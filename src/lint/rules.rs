@@ -172,7 +172,7 @@ pub const RULES: &[Rule] = &[
     rule(
         "servers-missing",
         Warning,
-        "the document defines no `servers` (2.0: no `host`), so clients do not know where the API lives",
+        "a document with operations defines no `servers` (2.0: no `host`), so clients do not know where the API lives",
     ),
     rule(
         "component-unused",

@@ -535,6 +535,8 @@ fn operation_documentation_rules_fire_and_stay_silent() {
         vec![pair("/swagger", 1)]
     );
     assert!(fired(&lint_report("lint/server-variable.yaml"), "servers-missing").is_empty());
+    // A document without operations (structure31.yaml has none) is not asked for servers.
+    assert!(fired(&lint_report("lint/structure31.yaml"), "servers-missing").is_empty());
 }
 
 #[test]
