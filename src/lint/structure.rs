@@ -4,8 +4,11 @@
 //! The meta-schemas (vendored in `meta-schemas/`, see its README) are compiled once per process.
 //! They are written with `oneOf` between a Reference and the real object almost everywhere, so a
 //! single mistake makes jsonschema report "not valid under any of the schemas" high up the tree;
-//! [`most_specific`] walks into the alternatives and keeps the error that is deepest in the
-//! document, which is the one a human wants to see. Formats are not asserted (a meta-schema's
+//! [`most_specific`] walks into the alternatives, picks the one the author meant (a parameter
+//! whose `in` says `path` is a path parameter, whatever else is wrong with it), and keeps its
+//! error that is deepest in the document, which is the one a human wants to see. Errors whose
+//! jsonschema text names meta-schema internals (`{"required":[...]} is not allowed`) are said in
+//! words ([`in_words`]). Formats are not asserted (a meta-schema's
 //! `format: email` or `uri-reference` would raise false alarms over regex dialects). Only the
 //! root file is checked: other files of a multi-file spec are fragments with no meta-schema.
 
