@@ -15,14 +15,19 @@
 //!   reported, and a random request that fails is shrunk first: proptest's value tree is
 //!   simplified while the same failure still reproduces.
 
+pub mod baseline;
 pub mod cases;
 pub mod checks;
+pub mod config_file;
+pub mod coverage;
 pub mod event;
+pub mod policy;
 pub mod report;
 pub mod request;
+pub mod secrets;
 pub mod stateful;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -65,6 +70,18 @@ pub struct Config {
     pub max_response_time: Option<Duration>,
     /// `(k, n)`, 1-based.
     pub shard: Option<(u32, u32)>,
+    /// Operations left out (operationIds or labels), after the filters above.
+    pub exclude_operations: Vec<String>,
+    /// Checks whose verdicts change severity (config `checks: {id: warning|failure}`).
+    pub severities: BTreeMap<Check, Severity>,
+    /// operationId or label → checks whose verdicts are dropped for that operation.
+    pub excluded_checks: BTreeMap<String, Vec<Check>>,
+    /// Security scheme name → credential, sent to the operations that need the scheme.
+    pub credentials: BTreeMap<String, secrets::Credential>,
+    /// Findings accepted in advance: reported, but they do not fail the run.
+    pub baseline: Option<baseline::Baseline>,
+    /// Leave credentials in findings (`--show-secrets`); masked otherwise.
+    pub show_secrets: bool,
 }
 
 impl Config {
@@ -86,6 +103,12 @@ impl Config {
             phases: Phase::ALL.to_vec(),
             max_response_time: None,
             shard: None,
+            exclude_operations: Vec::new(),
+            severities: BTreeMap::new(),
+            excluded_checks: BTreeMap::new(),
+            credentials: BTreeMap::new(),
+            baseline: None,
+            show_secrets: false,
         }
     }
 }
@@ -144,10 +167,16 @@ pub fn run(
         phases: config.phases.clone(),
     };
     let mut report = Report::new(info.clone());
+    let surfaces = surfaces(spec, config, &selected, &units);
     let started_event = Event::Started {
         info,
         units: units.len(),
+        coverage: surfaces
+            .iter()
+            .map(|(label, s)| (label.clone(), s.coverage()))
+            .collect(),
     };
+    report.record(&started_event);
     on_event(&started_event);
     for &i in &odd {
         let e = Event::Notice {
@@ -161,10 +190,11 @@ pub fn run(
         on_event(&e);
     }
     if !auth.credential_headers.is_empty() {
-        let given = config
-            .headers
-            .iter()
-            .any(|(n, _)| auth.credential_headers.contains(&n.to_ascii_lowercase()));
+        let given = !config.credentials.is_empty()
+            || config
+                .headers
+                .iter()
+                .any(|(n, _)| auth.credential_headers.contains(&n.to_ascii_lowercase()));
         if !given {
             let e = Event::Notice {
                 operation: "*".into(),
@@ -195,6 +225,12 @@ pub fn run(
             spec,
             enabled: &config.checks,
             max_response_time: config.max_response_time,
+        },
+        surfaces,
+        masker: if config.show_secrets {
+            secrets::Masker::off()
+        } else {
+            secrets::Masker::new(spec, &config.headers, &config.credentials)
         },
     };
     let (tx, rx) = mpsc::channel::<Msg>();
@@ -270,6 +306,9 @@ struct Shared<'a> {
     judge: Judge<'a>,
     /// Lower-case names of the `--header`s.
     given_headers: Vec<String>,
+    /// Operation label → its coverage surface.
+    surfaces: HashMap<String, coverage::Surface>,
+    masker: secrets::Masker,
 }
 
 /// Spaces requests evenly at the configured rate across workers.
@@ -321,6 +360,10 @@ pub fn select(spec: &Spec, config: &Config) -> Vec<usize> {
                         .methods
                         .iter()
                         .any(|m| m.eq_ignore_ascii_case(op.method.as_str())))
+                && !config
+                    .exclude_operations
+                    .iter()
+                    .any(|id| op.operation_id.as_deref() == Some(id) || &op.label() == id)
         })
         .map(|(i, _)| i)
         .collect();
@@ -347,6 +390,32 @@ fn glob(pattern: &str) -> Option<regex::Regex> {
     }
     re.push('$');
     regex::Regex::new(&re).ok()
+}
+
+/// The coverage surface of each selected operation (`runner::coverage`).
+fn surfaces(
+    spec: &Spec,
+    config: &Config,
+    selected: &[usize],
+    units: &[Unit],
+) -> HashMap<String, coverage::Surface> {
+    let mut in_flow = HashSet::new();
+    for unit in units {
+        if let Unit::Flow(f) = unit {
+            in_flow.extend([Some(f.creator), Some(f.reader), f.deleter].into_iter().flatten());
+        }
+    }
+    selected
+        .iter()
+        .map(|&i| {
+            let op = &spec.operations[i];
+            let phases = coverage::applicable_phases(op, &config.phases, in_flow.contains(&i));
+            (
+                op.label(),
+                coverage::Surface::of(&spec.schemas, op, &phases),
+            )
+        })
+        .collect()
 }
 
 fn plan_units(spec: &Spec, config: &Config, selected: &[usize]) -> Vec<Unit> {
@@ -409,7 +478,7 @@ fn auth(spec: &Spec, config: &Config) -> Auth {
     Auth {
         headers: config.headers.clone(),
         credential_headers,
-        wrong: Vec::new(),
+        ..Auth::default()
     }
 }
 
@@ -512,6 +581,18 @@ impl Worker<'_> {
         &self.shared.spec.operations[i]
     }
 
+    /// The run's credentials plus the config's for the schemes `op` needs.
+    fn auth(&self, op: &Operation) -> Auth {
+        let mut auth = self.shared.auth.clone();
+        secrets::apply(
+            self.shared.spec,
+            op,
+            &self.shared.config.credentials,
+            &mut auth,
+        );
+        auth
+    }
+
     fn planner(&self, op: usize, salt: u64) -> Planner<'_> {
         Planner {
             spec: self.shared.spec,
@@ -523,7 +604,7 @@ impl Worker<'_> {
 
     /// Sends one draft and judges the answer, emitting its `Case` event.
     fn exchange(&self, op: &Operation, draft: &Draft, expect: &Expect, phase: Phase) -> Exchange {
-        let mut auth = self.shared.auth.clone();
+        let mut auth = self.auth(op);
         if draft.credentials == Credentials::Wrong {
             auth.wrong = wrong_credentials(self.shared.spec, op).unwrap_or_default();
         }
@@ -532,7 +613,7 @@ impl Worker<'_> {
             limiter.wait();
         }
         let received = request::send(&self.client, &prepared);
-        let verdicts = match &received {
+        let mut verdicts = match &received {
             Ok(r) => self.shared.judge.judge(op, expect, r),
             Err(e) => vec![Verdict {
                 check: Check::ServerError,
@@ -541,10 +622,19 @@ impl Worker<'_> {
                 violations: Vec::new(),
             }],
         };
+        policy::apply(self.shared.config, op, &mut verdicts);
+        let label = op.label();
+        let exercised = self
+            .shared
+            .surfaces
+            .get(&label)
+            .map(|s| s.exercised(draft, received.as_ref().ok().map(|r| r.status), phase))
+            .unwrap_or_default();
         self.emit(Event::Case {
-            operation: op.label(),
+            operation: label,
             phase,
             outcomes: verdicts.iter().map(|v| (v.check, v.outcome)).collect(),
+            exercised,
         });
         Exchange {
             prepared,
@@ -581,7 +671,7 @@ impl Worker<'_> {
         steps: Vec<RequestRecord>,
         shrunk: bool,
     ) {
-        let finding = Finding {
+        let mut finding = Finding {
             operation: op.label(),
             method: op.method.as_str().to_string(),
             path: op.path.clone(),
@@ -599,7 +689,18 @@ impl Worker<'_> {
             response: exchange.received.as_ref().ok().map(Received::record),
             shrunk,
             occurrences: 1,
+            fingerprint: String::new(),
+            baselined: false,
         };
+        self.shared.masker.finding(&mut finding);
+        finding.fingerprint = baseline::fingerprint(&finding);
+        finding.baselined = finding.severity == Severity::Failure
+            && self
+                .shared
+                .config
+                .baseline
+                .as_ref()
+                .is_some_and(|b| b.accepts(&finding.fingerprint));
         let _ = self.tx.send(Msg::Found(key, Box::new(finding)));
     }
 
@@ -746,15 +847,16 @@ impl Worker<'_> {
 
     /// An exchange for shrinking: judged, not counted as a case.
     fn quiet_exchange(&self, op: &Operation, draft: &Draft) -> Exchange {
-        let prepared = request::prepare(op, draft, &self.shared.config.base_url, &self.shared.auth);
+        let prepared = request::prepare(op, draft, &self.shared.config.base_url, &self.auth(op));
         if let Some(limiter) = &self.shared.limiter {
             limiter.wait();
         }
         let received = request::send(&self.client, &prepared);
-        let verdicts = match &received {
+        let mut verdicts = match &received {
             Ok(r) => self.shared.judge.judge(op, &Expect::Valid, r),
             Err(_) => Vec::new(),
         };
+        policy::apply(self.shared.config, op, &mut verdicts);
         Exchange {
             prepared,
             received,
@@ -1022,18 +1124,21 @@ impl Worker<'_> {
             )),
         };
         let outcome = verdict.as_ref().map_or(Outcome::Passed, |(o, _)| *o);
+        let mut verdicts = vec![Verdict {
+            check,
+            outcome,
+            message: verdict.map(|(_, m)| m).unwrap_or_default(),
+            violations: Vec::new(),
+        }];
+        policy::apply(self.shared.config, op, &mut verdicts);
         self.emit(Event::Case {
             operation: op.label(),
             phase: Phase::Stateful,
-            outcomes: vec![(check, outcome)],
+            outcomes: verdicts.iter().map(|v| (v.check, v.outcome)).collect(),
+            exercised: Default::default(),
         });
-        if let Some((outcome, message)) = verdict {
-            let v = Verdict {
-                check,
-                outcome,
-                message,
-                violations: Vec::new(),
-            };
+        if let Some(v) = verdicts.pop().filter(|v| v.outcome != Outcome::Passed) {
+            let outcome = v.outcome;
             // One finding per operation and check, whatever the ids.
             let key_verdict = Verdict {
                 message: format!("{check} {:?}", outcome),
