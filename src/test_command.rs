@@ -3,12 +3,13 @@
 //! (0 no violation, 1 violations, 2 the run could not happen). Warnings never change the exit
 //! code.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::cli::LoadArgs;
-use crate::runner::event::{Check, Phase};
+use crate::runner::config_file::{ConfigFile, Given};
+use crate::runner::event::{Check, MinCoverage, Phase};
 use crate::runner::{self, Config};
 use crate::spec::Spec;
 
@@ -35,9 +36,13 @@ pub fn checks_help() -> String {
 pub struct TestArgs {
     /// The spec the implementation must conform to.
     pub spec: PathBuf,
-    /// The implementation's base URL, base path included (the spec's server paths are not added).
+    /// The implementation's base URL, base path included (the spec's server paths are not
+    /// added). Required unless the config file gives `base-url`.
     #[arg(long)]
-    pub url: String,
+    pub url: Option<String>,
+    /// The config file (default: `stipula.yaml` in the working directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// A header sent with every request (`Name: value`), e.g. credentials.
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
@@ -89,6 +94,22 @@ pub struct TestArgs {
     /// Write the JSON report here (`stipula report merge` reads these).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Write a self-contained HTML report here (coverage per operation, failures with curl).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Fail the run (exit 1) when coverage is below PERCENT: overall, or one kind with
+    /// `KIND=PERCENT` (status, parameters, enums, boundaries, phases); repeatable.
+    #[arg(long, value_name = "[KIND=]PERCENT")]
+    pub min_coverage: Vec<String>,
+    /// Findings listed in this baseline file are reported but do not fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the run's failures as a baseline file (for `--baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Show credentials in reports and curl commands (masked by default).
+    #[arg(long)]
+    pub show_secrets: bool,
     #[command(flatten)]
     pub load: LoadArgs,
 }
@@ -96,7 +117,7 @@ pub struct TestArgs {
 impl TestArgs {
     /// The runner's configuration, or what is wrong with the flags.
     pub fn config(&self) -> Result<Config, String> {
-        let mut config = Config::new(self.url.trim_end_matches('/'));
+        let mut config = Config::new(self.url.as_deref().unwrap_or("").trim_end_matches('/'));
         for h in &self.headers {
             let (name, value) = h
                 .split_once(':')
@@ -171,7 +192,40 @@ impl TestArgs {
                 parsed.ok_or_else(|| format!("--shard {shard}: expected K/N with 1 <= K <= N"))?,
             );
         }
+        config.show_secrets = self.show_secrets;
+        if let Some(path) = &self.baseline {
+            config.baseline = Some(runner::baseline::Baseline::load(path)?);
+        }
         Ok(config)
+    }
+
+    /// The config with the config file applied under the flags, and the coverage thresholds
+    /// (flags first, then the file's).
+    pub fn settings(&self) -> Result<(Config, Vec<MinCoverage>), String> {
+        let mut config = self.config()?;
+        let mut thresholds = self
+            .min_coverage
+            .iter()
+            .map(|t| MinCoverage::parse(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(file) = ConfigFile::discover(self.config.as_deref(), Path::new("."))? {
+            eprintln!("using the config file {}", file.path.display());
+            let given = Given {
+                checks: !self.checks.is_empty(),
+                baseline: self.baseline.is_some(),
+            };
+            file.apply(&mut config, given)?;
+            if thresholds.is_empty() {
+                thresholds = file.min_coverage()?;
+            }
+        }
+        if config.base_url.is_empty() {
+            return Err(format!(
+                "no base URL: give --url, or `base-url` in the config file ({})",
+                runner::config_file::DEFAULT_NAME
+            ));
+        }
+        Ok((config, thresholds))
     }
 }
 
@@ -189,7 +243,7 @@ fn random_seed() -> u64 {
 
 /// Runs `stipula test`.
 pub fn run(args: &TestArgs) -> ExitCode {
-    let config = match args.config() {
+    let (config, thresholds) = match args.settings() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -208,14 +262,23 @@ pub fn run(args: &TestArgs) -> ExitCode {
     for w in &spec.located_warnings() {
         eprintln!("{w}");
     }
-    let mut reporters =
-        match crate::runner::report::for_test_run(args.junit.clone(), args.json.clone()) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        };
+    if let Err(e) = runner::secrets::check_credentials(&spec, &config.credentials) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    let outputs = crate::runner::report::Outputs {
+        junit: args.junit.clone(),
+        json: args.json.clone(),
+        html: args.html.clone(),
+        baseline: args.write_baseline.clone(),
+    };
+    let mut reporters = match crate::runner::report::for_outputs(outputs) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut io_error = None;
     let result = runner::run(&spec, &config, &mut |event| {
         if let Err(e) = reporters.event(event)
@@ -236,7 +299,17 @@ pub fn run(args: &TestArgs) -> ExitCode {
             );
             ExitCode::from(2)
         }
-        Ok(report) if report.failures() > 0 => ExitCode::from(1),
-        Ok(_) => ExitCode::SUCCESS,
+        Ok(report) => {
+            let summary = report.coverage_summary();
+            let below: Vec<String> = thresholds.iter().filter_map(|t| t.check(&summary)).collect();
+            for line in &below {
+                eprintln!("{line}");
+            }
+            if report.failures() > 0 || !below.is_empty() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
     }
 }

@@ -163,10 +163,13 @@ pub fn prepare(op: &Operation, draft: &Draft, base_url: &str, auth: &Auth) -> Pr
     }
     if draft.credentials == Credentials::Given {
         for (name, value) in &auth.query {
-            let encode = |t: &str| {
-                percent_encoding::utf8_percent_encode(t, percent_encoding::NON_ALPHANUMERIC)
-                    .to_string()
-            };
+            const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+                .remove(b'-')
+                .remove(b'.')
+                .remove(b'_')
+                .remove(b'~');
+            let encode =
+                |t: &str| percent_encoding::utf8_percent_encode(t, UNRESERVED).to_string();
             query.push((encode(name), encode(value)));
         }
         cookies.extend(auth.cookies.iter().cloned());

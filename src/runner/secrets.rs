@@ -295,7 +295,14 @@ impl Masker {
         let pairs: Vec<String> = query
             .split('&')
             .map(|pair| match pair.split_once('=') {
-                Some((k, _)) if self.query.iter().any(|q| q == k) => format!("{k}={MASK}"),
+                Some((k, _))
+                    if self
+                        .query
+                        .iter()
+                        .any(|q| percent_encoding::percent_decode_str(k).decode_utf8_lossy() == *q) =>
+                {
+                    format!("{k}={MASK}")
+                }
                 _ => pair.to_string(),
             })
             .collect();

@@ -12,6 +12,7 @@
 mod broken;
 mod bundled;
 mod cli;
+mod coverage;
 mod conversion;
 mod cycles;
 mod diff;
