@@ -301,7 +301,10 @@ pub fn run(args: &TestArgs) -> ExitCode {
         }
         Ok(report) => {
             let summary = report.coverage_summary();
-            let below: Vec<String> = thresholds.iter().filter_map(|t| t.check(&summary)).collect();
+            let below: Vec<String> = thresholds
+                .iter()
+                .filter_map(|t| t.check(&summary))
+                .collect();
             for line in &below {
                 eprintln!("{line}");
             }

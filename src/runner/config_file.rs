@@ -317,11 +317,7 @@ fn substitute(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String
                 .find('}')
                 .ok_or_else(|| "`${` without its closing `}`".to_string())?;
             let name = &inner[..end];
-            if name.is_empty()
-                || !name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            {
+            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 return Err(format!("`${{{name}}}` is not a variable name"));
             }
             let value =
@@ -362,7 +358,10 @@ mod tests {
     #[test]
     fn an_unset_variable_is_an_error_naming_it() {
         let e = ConfigFile::parse("headers: {X-Key: \"${NOPE}\"}\n", &env).unwrap_err();
-        assert!(e.contains("NOPE is not set") && e.contains("headers.X-Key"), "{e}");
+        assert!(
+            e.contains("NOPE is not set") && e.contains("headers.X-Key"),
+            "{e}"
+        );
     }
 
     #[test]

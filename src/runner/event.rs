@@ -690,9 +690,7 @@ impl MinCoverage {
             .parse()
             .ok()
             .filter(|p: &f64| (0.0..=100.0).contains(p))
-            .ok_or_else(|| {
-                format!("--min-coverage {text}: expected a percentage from 0 to 100")
-            })?;
+            .ok_or_else(|| format!("--min-coverage {text}: expected a percentage from 0 to 100"))?;
         Ok(MinCoverage { kind, percent })
     }
 

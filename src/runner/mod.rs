@@ -402,7 +402,11 @@ fn surfaces(
     let mut in_flow = HashSet::new();
     for unit in units {
         if let Unit::Flow(f) = unit {
-            in_flow.extend([Some(f.creator), Some(f.reader), f.deleter].into_iter().flatten());
+            in_flow.extend(
+                [Some(f.creator), Some(f.reader), f.deleter]
+                    .into_iter()
+                    .flatten(),
+            );
         }
     }
     selected

@@ -168,8 +168,7 @@ pub fn prepare(op: &Operation, draft: &Draft, base_url: &str, auth: &Auth) -> Pr
                 .remove(b'.')
                 .remove(b'_')
                 .remove(b'~');
-            let encode =
-                |t: &str| percent_encoding::utf8_percent_encode(t, UNRESERVED).to_string();
+            let encode = |t: &str| percent_encoding::utf8_percent_encode(t, UNRESERVED).to_string();
             query.push((encode(name), encode(value)));
         }
         cookies.extend(auth.cookies.iter().cloned());

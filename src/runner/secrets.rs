@@ -118,8 +118,7 @@ pub fn apply(
         return;
     };
     for (name, _) in &alternative.schemes {
-        let (Some(scheme), Some(credential)) =
-            (spec.security_scheme(name), credentials.get(name))
+        let (Some(scheme), Some(credential)) = (spec.security_scheme(name), credentials.get(name))
         else {
             continue;
         };
@@ -192,9 +191,14 @@ impl Masker {
     ) -> Masker {
         let mut m = Masker {
             on: true,
-            headers: ["authorization", "proxy-authorization", "cookie", "set-cookie"]
-                .map(String::from)
-                .to_vec(),
+            headers: [
+                "authorization",
+                "proxy-authorization",
+                "cookie",
+                "set-cookie",
+            ]
+            .map(String::from)
+            .to_vec(),
             ..Masker::default()
         };
         for (_, scheme) in spec.security_schemes.iter() {
@@ -296,10 +300,9 @@ impl Masker {
             .split('&')
             .map(|pair| match pair.split_once('=') {
                 Some((k, _))
-                    if self
-                        .query
-                        .iter()
-                        .any(|q| percent_encoding::percent_decode_str(k).decode_utf8_lossy() == *q) =>
+                    if self.query.iter().any(|q| {
+                        percent_encoding::percent_decode_str(k).decode_utf8_lossy() == *q
+                    }) =>
                 {
                     format!("{k}={MASK}")
                 }
@@ -315,11 +318,9 @@ impl Masker {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), MASK);
             }
-            let encoded = percent_encoding::utf8_percent_encode(
-                secret,
-                percent_encoding::NON_ALPHANUMERIC,
-            )
-            .to_string();
+            let encoded =
+                percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string();
             if encoded != *secret && out.contains(&encoded) {
                 out = out.replace(&encoded, MASK);
             }

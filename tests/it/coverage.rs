@@ -174,12 +174,22 @@ fn coverage_counts_statuses_parameters_enums_boundaries_and_phases_from_events()
     // 200 and 400 (the negatives) are answered; the documented 404 never is.
     assert!(item_hits(&report, "listPets", CoverageKind::Status, "200") > 0);
     assert!(item_hits(&report, "listPets", CoverageKind::Status, "400") > 0);
-    assert_eq!(item_hits(&report, "listPets", CoverageKind::Status, "404"), 0);
+    assert_eq!(
+        item_hits(&report, "listPets", CoverageKind::Status, "404"),
+        0
+    );
     assert_eq!((c.status.covered, c.status.documented), (2, 3));
     assert_eq!((c.parameters.covered, c.parameters.documented), (2, 2));
     // Every enum value and both bounds of `limit` were sent by the boundary phase.
     assert_eq!((c.enum_values.covered, c.enum_values.documented), (2, 2));
-    assert!(item_hits(&report, "listPets", CoverageKind::EnumValue, "query status=sold") > 0);
+    assert!(
+        item_hits(
+            &report,
+            "listPets",
+            CoverageKind::EnumValue,
+            "query status=sold"
+        ) > 0
+    );
     assert!(
         item_hits(
             &report,
@@ -192,7 +202,12 @@ fn coverage_counts_statuses_parameters_enums_boundaries_and_phases_from_events()
     // No flow uses the operation: stateful does not apply to it.
     assert_eq!((c.phases.covered, c.phases.documented), (3, 3));
     assert_eq!((c.overall().covered, c.overall().documented), (11, 12));
-    assert!(report.coverage["listPets"].statuses.keys().all(|s| *s != 404));
+    assert!(
+        report.coverage["listPets"]
+            .statuses
+            .keys()
+            .all(|s| *s != 404)
+    );
 
     // The report's coverage is exactly the fold of the events a reporter receives.
     let Event::Started { info, .. } = &events[0] else {
@@ -216,10 +231,17 @@ fn coverage_counts_statuses_parameters_enums_boundaries_and_phases_from_events()
         "coverage below --min-coverage: overall coverage 91.6% (11/12) is below 95%"
     );
     assert_eq!(
-        MinCoverage::parse("status=80").unwrap().check(&summary).unwrap(),
+        MinCoverage::parse("status=80")
+            .unwrap()
+            .check(&summary)
+            .unwrap(),
         "coverage below --min-coverage: status codes 66.6% (2/3) is below 80%"
     );
-    assert!(MinCoverage::parse("colour=5").unwrap_err().contains("no coverage `colour`"));
+    assert!(
+        MinCoverage::parse("colour=5")
+            .unwrap_err()
+            .contains("no coverage `colour`")
+    );
     assert!(MinCoverage::parse("101").is_err());
 }
 
@@ -241,15 +263,24 @@ fn min_coverage_fails_the_command_and_every_output_carries_coverage() {
         "{stderr}"
     );
     assert!(!stderr.contains("overall coverage"), "50% is met: {stderr}");
-    assert!(stderr.contains("Coverage: 91.6% (11/12) overall"), "{stderr}");
+    assert!(
+        stderr.contains("Coverage: 91.6% (11/12) overall"),
+        "{stderr}"
+    );
 
     let mut args = common.to_vec();
-    args.extend(["--min-coverage", "90", "--json", "r.json", "--junit", "r.xml"]);
+    args.extend([
+        "--min-coverage",
+        "90",
+        "--json",
+        "r.json",
+        "--junit",
+        "r.xml",
+    ]);
     let (code, stderr) = stipula_in(dir.path(), &args, &[]);
     assert_eq!(code, Some(0), "{stderr}");
     let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
     assert_eq!(json["coverage_summary"]["status"]["documented"], 3);
     assert_eq!(json["coverage_summary"]["overall"]["covered"], 11);
     assert_eq!(
@@ -383,8 +414,8 @@ select:
         "credentials go only to the operations whose scheme needs them"
     );
     assert!(
-        seen.iter()
-            .any(|r| r.path() == "/private" && r.header("authorization") == Some("Bearer tok-abcdef-123"))
+        seen.iter().any(|r| r.path() == "/private"
+            && r.header("authorization") == Some("Bearer tok-abcdef-123"))
     );
     assert!(
         seen.iter()
@@ -399,7 +430,10 @@ select:
     // Masked everywhere: the display and the JSON report.
     let json = std::fs::read_to_string(dir.path().join("r.json")).unwrap();
     for secret in [TOKEN, KEY] {
-        assert!(!json.contains(secret), "{secret} leaked into the JSON report");
+        assert!(
+            !json.contains(secret),
+            "{secret} leaked into the JSON report"
+        );
         assert!(!stderr.contains(secret), "{secret} leaked into the display");
     }
     let report: Report = serde_json::from_str(&json).unwrap();
@@ -410,13 +444,24 @@ select:
         .expect("the 500 of getPrivate is a finding");
     assert_eq!(private.severity, Severity::Warning);
     assert!(private.request.curl.contains("'Authorization: Bearer ***'"));
-    assert!(private.response.as_ref().unwrap().body.contains("Bearer ***"));
+    assert!(
+        private
+            .response
+            .as_ref()
+            .unwrap()
+            .body
+            .contains("Bearer ***")
+    );
     let keyed = report
         .findings
         .iter()
         .find(|f| f.operation == "getKeyed")
         .unwrap();
-    assert!(keyed.request.url.ends_with("api_key=***"), "{}", keyed.request.url);
+    assert!(
+        keyed.request.url.ends_with("api_key=***"),
+        "{}",
+        keyed.request.url
+    );
     assert!(
         report
             .findings
@@ -444,7 +489,8 @@ select:
     assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains("the spec has no security scheme `oauth` (it has: apiKey, bearerAuth)")
-            || stderr.contains("the spec has no security scheme `oauth` (it has: bearerAuth, apiKey)"),
+            || stderr
+                .contains("the spec has no security scheme `oauth` (it has: bearerAuth, apiKey)"),
         "{stderr}"
     );
 }
@@ -479,7 +525,10 @@ fn header_credentials_are_masked_in_every_report_unless_show_secrets() {
     for file in ["r.json", "r.xml", "r.html"] {
         let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
         assert!(!text.contains(TOKEN), "the token leaked into {file}");
-        assert!(text.contains("Bearer ***"), "{file} says a credential was sent");
+        assert!(
+            text.contains("Bearer ***"),
+            "{file} says a credential was sent"
+        );
     }
     assert!(!stderr.contains(TOKEN), "{stderr}");
 
@@ -498,14 +547,7 @@ fn a_baseline_accepts_known_failures_and_only_those() {
     let spec = write(dir.path(), "api.yaml", SECURED);
     let spec = spec.to_str().unwrap();
     let run = |extra: &[&str]| {
-        let mut args = vec![
-            "test",
-            spec,
-            "--url",
-            &server.url,
-            "--cases",
-            "3",
-        ];
+        let mut args = vec!["test", spec, "--url", &server.url, "--cases", "3"];
         args.extend(extra);
         stipula_in(dir.path(), &args, &[])
     };
@@ -519,8 +561,7 @@ fn a_baseline_accepts_known_failures_and_only_those() {
     ]);
     assert_eq!(code, Some(1), "{stderr}");
     let baseline: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("b.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("b.json")).unwrap()).unwrap();
     assert_eq!(baseline["format"], 1);
     let accepted = baseline["accepted"].as_array().unwrap();
     assert!(
@@ -529,7 +570,11 @@ fn a_baseline_accepts_known_failures_and_only_those() {
             .any(|a| a["rule"] == "server-error" && a["place"] == "getPublic"),
         "{baseline:#}"
     );
-    assert!(accepted.iter().all(|a| a["fingerprint"].as_str().unwrap().len() == 16));
+    assert!(
+        accepted
+            .iter()
+            .all(|a| a["fingerprint"].as_str().unwrap().len() == 16)
+    );
 
     // Another seed: same problems, same fingerprints, nothing fails.
     let (code, stderr) = run(&[
@@ -545,13 +590,17 @@ fn a_baseline_accepts_known_failures_and_only_those() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("accepted by the baseline"), "{stderr}");
     let report: Report =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
     assert!(report.findings.iter().any(|f| f.baselined));
     assert_eq!(report.failures(), 0);
 
     // A failure the baseline does not list still fails the run.
-    let (code, stderr) = run(&["--baseline", "b.json", "-H", "Authorization: Bearer tok-abcdef-123"]);
+    let (code, stderr) = run(&[
+        "--baseline",
+        "b.json",
+        "-H",
+        "Authorization: Bearer tok-abcdef-123",
+    ]);
     assert_eq!(code, Some(1), "getPrivate's 500 is new: {stderr}");
 }
 
@@ -571,7 +620,9 @@ fn chromium() -> Option<PathBuf> {
             "chromium is not installed: the HTML report test needs it in CI (.ci/run runs `apt-get install -y --no-install-recommends chromium`)"
         );
     }
-    eprintln!("skipped: chromium is not installed (apt-get install -y --no-install-recommends chromium)");
+    eprintln!(
+        "skipped: chromium is not installed (apt-get install -y --no-install-recommends chromium)"
+    );
     None
 }
 
@@ -615,7 +666,8 @@ fn dump_dom(chromium: &Path, file: &Path) -> String {
     reader.join().unwrap()
 }
 
-const XSS: &str = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">";
+const XSS: &str =
+    "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">";
 
 #[test]
 fn the_html_report_renders_in_chromium_with_server_markup_inert() {

@@ -12,8 +12,8 @@
 mod broken;
 mod bundled;
 mod cli;
-mod coverage;
 mod conversion;
+mod coverage;
 mod cycles;
 mod diff;
 mod emulators;

@@ -71,7 +71,9 @@ pub fn escape(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             '\n' | '\t' => out.push(c),
-            c if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') => {
+            c if c.is_control()
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
+            {
                 let _ = write!(out, "\\u{{{:x}}}", c as u32);
             }
             c => out.push(c),
@@ -164,7 +166,9 @@ fn render_runs(h: &mut String, report: &Report) {
             escape(&run.spec),
             escape(&run.base_url),
             run.seed,
-            run.shard.map(|(k, n)| format!("{k}/{n}")).unwrap_or_default(),
+            run.shard
+                .map(|(k, n)| format!("{k}/{n}"))
+                .unwrap_or_default(),
             run.operations.len()
         );
     }
@@ -174,7 +178,10 @@ fn render_runs(h: &mut String, report: &Report) {
 fn render_verdict(h: &mut String, report: &Report) {
     let failures = report.failures();
     let (class, text) = if failures > 0 {
-        ("fail", format!("FAILED: {failures} violation(s) of the contract"))
+        (
+            "fail",
+            format!("FAILED: {failures} violation(s) of the contract"),
+        )
     } else {
         ("pass", "PASSED".to_string())
     };
@@ -283,7 +290,11 @@ fn render_request(h: &mut String, label: &str, r: &RequestRecord) {
         text.push('\n');
         text.push_str(body);
     }
-    let _ = writeln!(h, "<p>{label}</p><pre class=\"request\">{}</pre>", escape(&text));
+    let _ = writeln!(
+        h,
+        "<p>{label}</p><pre class=\"request\">{}</pre>",
+        escape(&text)
+    );
 }
 
 fn render_finding(h: &mut String, f: &Finding, class: &str) {
@@ -349,7 +360,11 @@ fn render_finding(h: &mut String, f: &Finding, class: &str) {
             }
             text.push('\n');
             text.push_str(&r.body);
-            let _ = writeln!(h, "<p>response</p><pre class=\"response\">{}</pre>", escape(&text));
+            let _ = writeln!(
+                h,
+                "<p>response</p><pre class=\"response\">{}</pre>",
+                escape(&text)
+            );
         }
         None => h.push_str("<p>response: none</p>\n"),
     }
