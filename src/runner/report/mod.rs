@@ -80,7 +80,7 @@ impl Reporter for Reporters {
 /// The reporters of `stipula test`: the display on stderr, then `--junit` and `--json` when
 /// given. The files are created here, so a path that cannot be written is an error (exit 2)
 /// before the first request.
-pub fn for_test_run(junit: Option<PathBuf>, json: Option<PathBuf>) -> Result<Reporters, String> {
+pub fn for_test_run(junit: Option<PathBuf>, json: Option<PathBuf>) -> std::io::Result<Reporters> {
     for_outputs(Outputs {
         junit,
         json,
@@ -99,20 +99,20 @@ pub struct Outputs {
 }
 
 /// The display on stderr, then one reporter per file in `outputs`, each file created now.
-pub fn for_outputs(outputs: Outputs) -> Result<Reporters, String> {
+pub fn for_outputs(outputs: Outputs) -> std::io::Result<Reporters> {
     let mut reporters = Reporters::new();
     reporters.push(HumanReporter::stderr(false));
     if let Some(path) = outputs.junit {
-        reporters.push(JunitReporter::create(path).map_err(|e| e.to_string())?);
+        reporters.push(JunitReporter::create(path)?);
     }
     if let Some(path) = outputs.json {
-        reporters.push(JsonReporter::create(path).map_err(|e| e.to_string())?);
+        reporters.push(JsonReporter::create(path)?);
     }
     if let Some(path) = outputs.html {
-        reporters.push(HtmlReporter::create(path).map_err(|e| e.to_string())?);
+        reporters.push(HtmlReporter::create(path)?);
     }
     if let Some(path) = outputs.baseline {
-        reporters.push(BaselineReporter::create(path).map_err(|e| e.to_string())?);
+        reporters.push(BaselineReporter::create(path)?);
     }
     Ok(reporters)
 }

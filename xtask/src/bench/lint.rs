@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
-const USAGE: &str =
+pub(super) const USAGE: &str =
     "usage: cargo xtask bench lint [--runs N] [--corpus DIR] [--stipula PATH] [--only stipula]";
 
 struct Settings {
@@ -38,8 +38,8 @@ struct Tool {
     command: Box<dyn Fn(&Path) -> Command>,
 }
 
-pub fn run(args: &[String]) -> ExitCode {
-    crate::bench::entry(args, USAGE, parse, |s| bench(s).map(|()| true))
+pub(super) fn run(args: &[String]) -> ExitCode {
+    super::common::entry(args, USAGE, parse, |s| bench(s).map(|()| true))
 }
 
 fn parse(args: &[String]) -> Result<Settings, String> {
@@ -85,7 +85,7 @@ fn bench(s: &Settings) -> Result<(), String> {
     }
     let stipula = match &s.stipula {
         Some(p) => p.clone(),
-        None => crate::bench::build_stipula(&root)?,
+        None => super::common::build_stipula(&root)?,
     };
     let specs = [
         ("GitHub", s.corpus.join("famous/github/api.github.com.json")),

@@ -4,10 +4,9 @@
 //! code.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::cli::LoadArgs;
+use super::{CliError, Exit, LoadArgs};
 use crate::runner::config_file::{ConfigFile, Given};
 use crate::runner::event::{Check, MinCoverage, Phase};
 use crate::runner::{self, Config};
@@ -116,18 +115,18 @@ pub struct TestArgs {
 
 impl TestArgs {
     /// The runner's configuration, or what is wrong with the flags.
-    pub fn config(&self) -> Result<Config, String> {
+    pub fn config(&self) -> Result<Config, CliError> {
         let mut config = Config::new(self.url.as_deref().unwrap_or("").trim_end_matches('/'));
         for h in &self.headers {
             let (name, value) = h
                 .split_once(':')
-                .ok_or_else(|| format!("--header {h}: expected `Name: value`"))?;
+                .ok_or_else(|| flag("--header", h, "expected `Name: value`"))?;
             let name = name.trim();
             let value = value.trim();
             if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err()
                 || reqwest::header::HeaderValue::from_str(value).is_err()
             {
-                return Err(format!("--header {h}: not a valid header"));
+                return Err(flag("--header", h, "not a valid header"));
             }
             config.headers.push((name.to_string(), value.to_string()));
         }
@@ -138,7 +137,10 @@ impl TestArgs {
         config.cases = self.cases;
         config.seed = self.seed.unwrap_or_else(random_seed);
         if self.workers == 0 {
-            return Err("--workers must be at least 1".into());
+            return Err(CliError::Range {
+                flag: "--workers",
+                expected: "must be at least 1",
+            });
         }
         config.workers = self.workers;
         if let Some(rate) = &self.rate_limit {
@@ -147,19 +149,21 @@ impl TestArgs {
                 .parse()
                 .ok()
                 .filter(|n: &f64| *n > 0.0 && n.is_finite())
-                .ok_or_else(|| format!("--rate-limit {rate}: expected N/s with N > 0"))?;
+                .ok_or_else(|| flag("--rate-limit", rate, "expected N/s with N > 0"))?;
             config.rate_limit = Some(n);
         }
         if !(self.timeout > 0.0 && self.timeout.is_finite()) {
-            return Err("--timeout must be a positive number of seconds".into());
+            return Err(CliError::Range {
+                flag: "--timeout",
+                expected: "must be a positive number of seconds",
+            });
         }
         config.timeout = Duration::from_secs_f64(self.timeout);
-        let parse_checks = |list: &[String], flag: &str| -> Result<Vec<Check>, String> {
+        let parse_checks = |list: &[String], name: &'static str| -> Result<Vec<Check>, CliError> {
             list.iter()
                 .map(|id| {
-                    Check::from_id(id.trim()).ok_or_else(|| {
-                        format!("{flag} {id}: no such check (see `stipula test --help`)")
-                    })
+                    Check::from_id(id.trim())
+                        .ok_or_else(|| flag(name, id, "no such check (see `stipula test --help`)"))
                 })
                 .collect()
         };
@@ -177,7 +181,11 @@ impl TestArgs {
                 .iter()
                 .map(|p| {
                     Phase::from_id(p.trim()).ok_or_else(|| {
-                        format!("--phases {p}: expected examples, boundary, fuzz or stateful")
+                        flag(
+                            "--phases",
+                            p,
+                            "expected examples, boundary, fuzz or stateful",
+                        )
                     })
                 })
                 .collect::<Result<_, _>>()?;
@@ -189,43 +197,56 @@ impl TestArgs {
                 .and_then(|(k, n)| Some((k.parse::<u32>().ok()?, n.parse::<u32>().ok()?)))
                 .filter(|(k, n)| *n >= 1 && (1..=*n).contains(k));
             config.shard = Some(
-                parsed.ok_or_else(|| format!("--shard {shard}: expected K/N with 1 <= K <= N"))?,
+                parsed.ok_or_else(|| flag("--shard", shard, "expected K/N with 1 <= K <= N"))?,
             );
         }
         config.show_secrets = self.show_secrets;
         if let Some(path) = &self.baseline {
-            config.baseline = Some(runner::baseline::Baseline::load(path)?);
+            config.baseline =
+                Some(runner::baseline::Baseline::load(path).map_err(CliError::TestConfig)?);
         }
         Ok(config)
     }
 
     /// The config with the config file applied under the flags, and the coverage thresholds
     /// (flags first, then the file's).
-    pub fn settings(&self) -> Result<(Config, Vec<MinCoverage>), String> {
+    pub fn settings(&self) -> Result<(Config, Vec<MinCoverage>), CliError> {
         let mut config = self.config()?;
         let mut thresholds = self
             .min_coverage
             .iter()
             .map(|t| MinCoverage::parse(t))
-            .collect::<Result<Vec<_>, _>>()?;
-        if let Some(file) = ConfigFile::discover(self.config.as_deref(), Path::new("."))? {
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(CliError::TestConfig)?;
+        let file = ConfigFile::discover(self.config.as_deref(), Path::new("."))
+            .map_err(CliError::TestConfig)?;
+        if let Some(file) = file {
             eprintln!("using the config file {}", file.path.display());
             let given = Given {
                 checks: !self.checks.is_empty(),
                 baseline: self.baseline.is_some(),
             };
-            file.apply(&mut config, given)?;
+            file.apply(&mut config, given)
+                .map_err(CliError::TestConfig)?;
             if thresholds.is_empty() {
-                thresholds = file.min_coverage()?;
+                thresholds = file.min_coverage().map_err(CliError::TestConfig)?;
             }
         }
         if config.base_url.is_empty() {
-            return Err(format!(
+            return Err(CliError::TestConfig(format!(
                 "no base URL: give --url, or `base-url` in the config file ({})",
                 runner::config_file::DEFAULT_NAME
-            ));
+            )));
         }
         Ok((config, thresholds))
+    }
+}
+
+fn flag(flag: &'static str, value: &str, expected: &str) -> CliError {
+    CliError::Flag {
+        flag,
+        value: value.to_string(),
+        expected: expected.to_string(),
     }
 }
 
@@ -242,77 +263,40 @@ fn random_seed() -> u64 {
 }
 
 /// Runs `stipula test`.
-pub fn run(args: &TestArgs) -> ExitCode {
-    let (config, thresholds) = match args.settings() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let spec = match Spec::load(&args.spec, args.load.options()) {
-        Ok(spec) => spec,
-        Err(e) => {
-            for d in &e.diagnostics {
-                eprintln!("{d}");
-            }
-            return ExitCode::from(2);
-        }
-    };
+pub(super) fn run(args: &TestArgs) -> Result<Exit, CliError> {
+    let (config, thresholds) = args.settings()?;
+    let spec = Spec::load(&args.spec, args.load.options())?;
     for w in &spec.located_warnings() {
         eprintln!("{w}");
     }
-    if let Err(e) = runner::secrets::check_credentials(&spec, &config.credentials) {
-        eprintln!("error: {e}");
-        return ExitCode::from(2);
-    }
+    runner::secrets::check_credentials(&spec, &config.credentials).map_err(CliError::TestConfig)?;
     let outputs = crate::runner::report::Outputs {
         junit: args.junit.clone(),
         json: args.json.clone(),
         html: args.html.clone(),
         baseline: args.write_baseline.clone(),
     };
-    let mut reporters = match crate::runner::report::for_outputs(outputs) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let mut reporters = crate::runner::report::for_outputs(outputs).map_err(CliError::Output)?;
     let mut io_error = None;
-    let result = runner::run(&spec, &config, &mut |event| {
+    let report = runner::run(&spec, &config, &mut |event| {
         if let Err(e) = reporters.event(event)
             && io_error.is_none()
         {
             io_error = Some(e);
         }
-    });
-    match result {
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-        Ok(_) if io_error.is_some() => {
-            eprintln!(
-                "error: writing a report failed: {}",
-                io_error.map(|e| e.to_string()).unwrap_or_default()
-            );
-            ExitCode::from(2)
-        }
-        Ok(report) => {
-            let summary = report.coverage_summary();
-            let below: Vec<String> = thresholds
-                .iter()
-                .filter_map(|t| t.check(&summary))
-                .collect();
-            for line in &below {
-                eprintln!("{line}");
-            }
-            if report.failures() > 0 || !below.is_empty() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            }
-        }
+    })?;
+    if let Some(e) = io_error {
+        return Err(CliError::Report(e));
     }
+    let summary = report.coverage_summary();
+    let below: Vec<String> = thresholds
+        .iter()
+        .filter_map(|t| t.check(&summary))
+        .collect();
+    for line in &below {
+        eprintln!("{line}");
+    }
+    Ok(Exit::findings_if(
+        report.failures() > 0 || !below.is_empty(),
+    ))
 }

@@ -20,6 +20,9 @@
 //! - A stipula failure against these targets is a bug (both are correct implementations): it is
 //!   printed loudly and the bench exits 1 after its report. Schemathesis's failures are printed
 //!   as it counts them; they are not ours to judge.
+//! - Schemathesis runs in a folder of the temporary one, on a copy of the spec, so its
+//!   `.schemathesis/` cache and Hypothesis files never land in the repository (a
+//!   `.schemathesis/` that appears there anyway fails the bench).
 //!
 //! Exit 2 on bad arguments, 1 when something broke or stipula reported a failure.
 
@@ -31,12 +34,12 @@ use std::time::{Duration, Instant};
 
 use stipula::runner::event::{Report, Severity};
 
-use crate::bench::{
+use super::common::{
     CLOCK_TICKS, Proc, ROOT, TempDir, build_stipula, cpu_ticks, display, loadavg, median, progress,
     run_bounded,
 };
 
-const USAGE: &str = "usage: cargo xtask bench test [--runs N] [--cases N] [--spec NAME] [--stipula PATH] [--emulator-bin PATH] [--st-runs N] [--st-max-examples N]";
+pub(super) const USAGE: &str = "usage: cargo xtask bench test [--runs N] [--cases N] [--spec NAME] [--stipula PATH] [--emulator-bin PATH] [--st-runs N] [--st-max-examples N]";
 
 /// The seed of every run of both tools.
 const SEED: u64 = 1;
@@ -97,8 +100,8 @@ struct Settings {
     st_max_examples: usize,
 }
 
-pub fn run(args: &[String]) -> ExitCode {
-    crate::bench::entry(args, USAGE, parse, bench_test)
+pub(super) fn run(args: &[String]) -> ExitCode {
+    super::common::entry(args, USAGE, parse, bench_test)
 }
 
 fn parse(args: &[String]) -> Result<Settings, String> {
@@ -216,6 +219,17 @@ fn bench_test(s: &Settings) -> Result<bool, String> {
         None => build_test_binary(&root)?,
     };
     let st = schemathesis();
+    // Schemathesis keeps a `.schemathesis/` cache where it runs: it runs in a folder of its own
+    // under the temporary one, on a copy of the spec, so none of it lands in the repository.
+    let st_cache_in_repo = root.join(".schemathesis");
+    let st_cache_was_there = st_cache_in_repo.exists();
+    let st_dir = tmp.0.join("schemathesis");
+    let st_spec = st_dir.join(spec.file_name().unwrap_or(spec.as_os_str()));
+    if st.is_some() {
+        std::fs::create_dir_all(&st_dir).map_err(|e| format!("{}: {e}", st_dir.display()))?;
+        std::fs::copy(&spec, &st_spec)
+            .map_err(|e| format!("{} -> {}: {e}", spec.display(), st_spec.display()))?;
+    }
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let load_before = loadavg();
 
@@ -251,7 +265,7 @@ fn bench_test(s: &Settings) -> Result<bool, String> {
             if let Some(st) = st.as_ref().filter(|_| round <= s.st_runs) {
                 let logged = count_requests(&mock_log);
                 let target_before = cpu_ticks(target.proc.child.id());
-                let r = run_schemathesis(s, st, &spec, target, &tmp.0, round)?;
+                let r = run_schemathesis(s, st, &st_spec, target, &st_dir, round)?;
                 let row = &mut series[t][1];
                 if t == 0 {
                     row.requests.push(count_requests(&mock_log) - logged);
@@ -435,6 +449,15 @@ fn bench_test(s: &Settings) -> Result<bool, String> {
             );
         }
     }
+    if st.is_some() && !st_cache_was_there && st_cache_in_repo.exists() {
+        clean = false;
+        println!();
+        println!(
+            "!!! Schemathesis wrote {} although it ran in {}: remove it. !!!",
+            st_cache_in_repo.display(),
+            st_dir.display()
+        );
+    }
     Ok(clean)
 }
 
@@ -520,6 +543,7 @@ fn schemathesis() -> Option<Schemathesis> {
     ["st", "schemathesis"].into_iter().find_map(|exe| {
         let out = Command::new(exe)
             .arg("--version")
+            .current_dir(std::env::temp_dir())
             .stdin(Stdio::null())
             .output()
             .ok()?;
@@ -533,17 +557,17 @@ fn schemathesis() -> Option<Schemathesis> {
     })
 }
 
-/// `st run` once, in the temporary folder (its Hypothesis files land there); its figures from
-/// its JSON report.
+/// `st run` once, in `dir` (a temporary folder: its Hypothesis files and `.schemathesis/` cache
+/// land there); its figures from its JSON report.
 fn run_schemathesis(
     s: &Settings,
     st: &Schemathesis,
     spec: &Path,
     target: &Target,
-    tmp: &Path,
+    dir: &Path,
     round: usize,
 ) -> Result<RunFigures, String> {
-    let report_path = tmp.join(format!("st-{}-{round}.json", target.name));
+    let report_path = dir.join(format!("st-{}-{round}.json", target.name));
     let mut cmd = Command::new(&st.command[0]);
     cmd.args(&st.command[1..])
         .arg("run")
@@ -557,7 +581,7 @@ fn run_schemathesis(
     for h in &target.headers {
         cmd.args(["-H", h]);
     }
-    cmd.current_dir(tmp).stdin(Stdio::null());
+    cmd.current_dir(dir).stdin(Stdio::null());
     let what = format!("st run vs {}", target.name);
     let (status, stdout, stderr, wall_s, cpu_s) = timed(cmd, &what)?;
     let text = std::fs::read_to_string(&report_path).map_err(|e| {
