@@ -24,6 +24,11 @@ use super::request::{Auth, curl_command};
 
 /// What stands for a masked value.
 pub const MASK: &str = "***";
+/// The wrong credential the auth probe sends (`probe::wrong_credentials`). It is no secret and
+/// stays visible, so an `auth-enforced` finding shows what was accepted.
+pub const WRONG_CREDENTIAL: &str = "stipula-wrong-credential";
+/// `stipula:wrong` in base64, the probe's wrong HTTP basic credential.
+pub const WRONG_BASIC: &str = "c3RpcHVsYTp3cm9uZw==";
 
 /// The credential a config file gives for one security scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -274,7 +279,8 @@ impl Masker {
     }
 
     fn header(&self, name: &str, value: &str) -> String {
-        if !self.headers.contains(&name.to_ascii_lowercase()) {
+        let probe = value.ends_with(WRONG_CREDENTIAL) || value.ends_with(WRONG_BASIC);
+        if !self.headers.contains(&name.to_ascii_lowercase()) || probe {
             return self.text(value);
         }
         // Keep the scheme word of `Authorization: Bearer ...` (it says which kind was sent).
