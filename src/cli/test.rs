@@ -1,7 +1,8 @@
 //! The `stipula test` subcommand: its flags (ripgrep's habit: flags first, then the prepared
 //! [`runner::Config`](crate::runner::Config)), the reporters it feeds, and its exit code
-//! (0 no violation, 1 violations, 2 the run could not happen). Warnings never change the exit
-//! code.
+//! (0 no violation, 1 violations or coverage below `--min-coverage`, 2 the run could not
+//! happen). Warnings never change the exit code. The config file (`runner::config_file`) fills
+//! in what the flags leave open (`TestArgs::settings`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -26,7 +27,11 @@ pub fn checks_help() -> String {
             .collect::<Vec<_>>()
             .join(", "),
     );
-    s.push_str("\n\nExit codes: 0 no violation, 1 violations found, 2 the run could not happen.\n");
+    s.push_str(
+        "\n\nCoverage (--min-coverage KIND=PERCENT): status, parameters, enums, boundaries, phases, \
+         overall; see docs/coverage.md.\n\nExit codes: 0 no violation, 1 violations found or \
+         coverage below --min-coverage, 2 the run could not happen.\n",
+    );
     s
 }
 

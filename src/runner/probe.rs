@@ -90,10 +90,7 @@ pub(super) fn wrong_credentials(spec: &Spec, op: &Operation) -> Option<Vec<(Stri
             SecurityScheme::Http { .. }
             | SecurityScheme::OAuth2 { .. }
             | SecurityScheme::OpenIdConnect { .. } => {
-                wrong.push((
-                    "Authorization".into(),
-                    format!("Bearer {WRONG_CREDENTIAL}"),
-                ));
+                wrong.push(("Authorization".into(), format!("Bearer {WRONG_CREDENTIAL}")));
             }
             SecurityScheme::MutualTls => return None,
         }

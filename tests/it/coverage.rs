@@ -721,3 +721,53 @@ paths:
     assert!(dom.contains("class=\"curl\">curl -X GET"), "{dom}");
     assert!(dom.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;"));
 }
+
+#[test]
+fn shards_merge_coverage_item_by_item() {
+    let two = format!(
+        "{PETS}  /pets/{{id}}:\n    get:\n      operationId: getPet\n      parameters:\n        - {{name: id, in: path, required: true, schema: {{type: integer, minimum: 1}}}}\n      responses:\n        '200': {{description: ok, content: {{application/json: {{schema: {{type: object}}}}}}}}\n        '404': {{description: gone}}\n"
+    );
+    let spec = inline_ok(&two);
+    let mock = MockServer::start(vec![inline_ok(&two)]).unwrap();
+    let run = |shard: Option<(u32, u32)>| {
+        let mut config = Config::new(mock.url().trim_end_matches('/'));
+        config.cases = 5;
+        config.seed = 9;
+        config.shard = shard;
+        runner::run(&spec, &config, &mut |_| {}).unwrap()
+    };
+    let whole = run(None);
+    let mut merged = run(Some((1, 2)));
+    let second = run(Some((2, 2)));
+    assert_eq!(
+        merged.coverage.len(),
+        1,
+        "a shard reports its own operations"
+    );
+    merged.merge(second);
+    assert_eq!(
+        merged.coverage.keys().collect::<Vec<_>>(),
+        ["getPet", "listPets"]
+    );
+    // Together the shards document what the whole run does, and add their hits.
+    assert_eq!(
+        merged.coverage_summary().overall().documented,
+        whole.coverage_summary().overall().documented
+    );
+    let hits = |r: &Report| -> u64 {
+        r.coverage
+            .values()
+            .flat_map(|c| c.items.iter().map(|i| i.hits))
+            .sum()
+    };
+    assert_eq!(
+        hits(&merged),
+        hits(&run(Some((1, 2)))) + hits(&run(Some((2, 2))))
+    );
+    assert!(
+        merged.coverage["getPet"]
+            .items
+            .iter()
+            .any(|i| i.name == "path id minimum=1" && i.hits > 0)
+    );
+}
