@@ -10,8 +10,8 @@
 //! What is masked: the values of `Authorization`, `Proxy-Authorization`, `Cookie` and
 //! `Set-Cookie` headers, of the headers and query parameters the spec's API-key schemes name,
 //! of every `--header` and config header; then every literal credential value (tokens,
-//! passwords, API keys, header values) wherever it appears (URLs, bodies, messages), since a
-//! server may echo one back.
+//! passwords, API keys, the values of credential headers) wherever it appears (URLs, bodies,
+//! messages), since a server may echo one back.
 
 use std::collections::BTreeMap;
 
@@ -216,7 +216,25 @@ impl Masker {
             }
         }
         for (name, value) in headers {
-            m.headers.push(name.to_ascii_lowercase());
+            let lower = name.to_ascii_lowercase();
+            // Every run header's value is hidden in its own header; only credentials are also
+            // hunted for elsewhere (`Accept: application/json` must not mask every body).
+            let credential = m.headers.contains(&lower)
+                || [
+                    "auth",
+                    "token",
+                    "key",
+                    "secret",
+                    "session",
+                    "password",
+                    "signature",
+                ]
+                .iter()
+                .any(|w| lower.contains(w));
+            m.headers.push(lower);
+            if !credential {
+                continue;
+            }
             m.literals.push(value.clone());
             // `Bearer abc`: the token alone may show up elsewhere.
             if let Some((_, token)) = value.split_once(' ') {
@@ -332,5 +350,53 @@ impl Masker {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masker() -> Masker {
+        let spec = crate::spec::Spec::from_str(
+            "t.yaml",
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  securitySchemes:\n    k: {type: apiKey, in: header, name: X-Api-Key}\n",
+            Default::default(),
+        )
+        .unwrap();
+        Masker::new(
+            &spec,
+            &[
+                ("Accept".into(), "application/json".into()),
+                ("X-Api-Key".into(), "k-123456".into()),
+                ("X-Session-Id".into(), "sess-99999".into()),
+            ],
+            &BTreeMap::new(),
+        )
+    }
+
+    #[test]
+    fn run_headers_are_hidden_but_only_credentials_are_hunted_elsewhere() {
+        let m = masker();
+        let r = m.request(&RequestRecord {
+            method: "POST".into(),
+            url: "http://h/x?q=k-123456".into(),
+            headers: vec![
+                ("Accept".into(), "application/json".into()),
+                ("Content-Type".into(), "application/json".into()),
+                ("X-Api-Key".into(), "k-123456".into()),
+                ("Cookie".into(), "sid=abc".into()),
+            ],
+            body: Some("{\"s\":\"sess-99999\",\"t\":\"application/json\"}".into()),
+            curl: String::new(),
+        });
+        let h: Vec<&str> = r.headers.iter().map(|(_, v)| v.as_str()).collect();
+        assert_eq!(h, ["***", "application/json", "***", "***"]);
+        assert_eq!(r.url, "http://h/x?q=***");
+        assert_eq!(
+            r.body.as_deref(),
+            Some("{\"s\":\"***\",\"t\":\"application/json\"}")
+        );
+        assert!(!r.curl.contains("k-123456") && r.curl.contains("'X-Api-Key: ***'"));
     }
 }
