@@ -6,7 +6,7 @@ use super::cases::Case;
 use super::checks::{Expect, Verdict};
 use super::event::{Check, Event, Finding, Outcome, Phase, RequestRecord, Severity};
 use super::request::{self, Credentials, Draft, Prepared, Received};
-use super::{Msg, Worker, probe};
+use super::{Msg, Worker, baseline, policy, probe};
 use crate::spec::Operation;
 
 /// One request sent and judged.
@@ -38,7 +38,7 @@ impl Worker<'_> {
         expect: &Expect,
         phase: Phase,
     ) -> Exchange {
-        let mut auth = self.shared.auth.clone();
+        let mut auth = self.auth(op);
         if draft.credentials == Credentials::Wrong {
             auth.wrong = probe::wrong_credentials(self.shared.spec, op).unwrap_or_default();
         }
@@ -47,7 +47,7 @@ impl Worker<'_> {
             limiter.wait();
         }
         let received = request::send(&self.client, &prepared);
-        let verdicts = match &received {
+        let mut verdicts = match &received {
             Ok(r) => self.shared.judge.judge(op, expect, r),
             Err(e) => vec![Verdict {
                 check: Check::ServerError,
@@ -56,10 +56,19 @@ impl Worker<'_> {
                 violations: Vec::new(),
             }],
         };
+        policy::apply(self.shared.config, op, &mut verdicts);
+        let label = op.label();
+        let exercised = self
+            .shared
+            .surfaces
+            .get(&label)
+            .map(|s| s.exercised(draft, received.as_ref().ok().map(|r| r.status), phase))
+            .unwrap_or_default();
         self.emit(Event::Case {
-            operation: op.label(),
+            operation: label,
             phase,
             outcomes: verdicts.iter().map(|v| (v.check, v.outcome)).collect(),
+            exercised,
         });
         Exchange {
             prepared,
@@ -97,7 +106,7 @@ impl Worker<'_> {
         steps: Vec<RequestRecord>,
         shrunk: bool,
     ) {
-        let finding = Finding {
+        let mut finding = Finding {
             operation: op.label(),
             method: op.method.as_str().to_string(),
             path: op.path.clone(),
@@ -115,7 +124,19 @@ impl Worker<'_> {
             response: exchange.received.as_ref().ok().map(Received::record),
             shrunk,
             occurrences: 1,
+            fingerprint: String::new(),
+            baselined: false,
         };
+        // Masked before it becomes an event: no report can show a credential.
+        self.shared.masker.finding(&mut finding);
+        finding.fingerprint = baseline::fingerprint(&finding);
+        finding.baselined = finding.severity == Severity::Failure
+            && self
+                .shared
+                .config
+                .baseline
+                .as_ref()
+                .is_some_and(|b| b.accepts(&finding.fingerprint));
         let _ = self.tx.send(Msg::Found(key, Box::new(finding)));
     }
 

@@ -10,6 +10,7 @@ use std::time::Duration;
 use super::checks::Expect;
 use super::event::{Check, Phase};
 use super::request::{Auth, Credentials, Draft};
+use super::secrets::{WRONG_BASIC, WRONG_CREDENTIAL};
 use super::{Config, RunError, Worker};
 use crate::spec::{Method, Operation, ParamIn, SecurityScheme, Spec};
 
@@ -61,7 +62,7 @@ pub(super) fn auth(spec: &Spec, config: &Config) -> Auth {
     Auth {
         headers: config.headers.clone(),
         credential_headers,
-        wrong: Vec::new(),
+        ..Auth::default()
     }
 }
 
@@ -76,23 +77,20 @@ pub(super) fn wrong_credentials(spec: &Spec, op: &Operation) -> Option<Vec<(Stri
     for (name, _) in &requirements[0].schemes {
         match spec.security_scheme(name)? {
             SecurityScheme::ApiKey { name, location } => match location {
-                ParamIn::Header => wrong.push((name.clone(), "stipula-wrong-credential".into())),
+                ParamIn::Header => wrong.push((name.clone(), WRONG_CREDENTIAL.into())),
                 ParamIn::Cookie => {
-                    wrong.push(("Cookie".into(), format!("{name}=stipula-wrong-credential")))
+                    wrong.push(("Cookie".into(), format!("{name}={WRONG_CREDENTIAL}")))
                 }
                 _ => return None,
             },
             SecurityScheme::Http { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
                 // stipula:wrong
-                wrong.push(("Authorization".into(), "Basic c3RpcHVsYTp3cm9uZw==".into()));
+                wrong.push(("Authorization".into(), format!("Basic {WRONG_BASIC}")));
             }
             SecurityScheme::Http { .. }
             | SecurityScheme::OAuth2 { .. }
             | SecurityScheme::OpenIdConnect { .. } => {
-                wrong.push((
-                    "Authorization".into(),
-                    "Bearer stipula-wrong-credential".into(),
-                ));
+                wrong.push(("Authorization".into(), format!("Bearer {WRONG_CREDENTIAL}")));
             }
             SecurityScheme::MutualTls => return None,
         }

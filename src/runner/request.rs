@@ -67,6 +67,10 @@ pub struct Auth {
     pub credential_headers: Vec<String>,
     /// Wrong credentials to send instead: (header name, value).
     pub wrong: Vec<(String, String)>,
+    /// API keys sent as query parameters (config `auth`), with the given credentials only.
+    pub query: Vec<(String, String)>,
+    /// API keys sent as cookies (`name=value`), with the given credentials only.
+    pub cookies: Vec<String>,
 }
 
 /// A request ready to send.
@@ -156,6 +160,18 @@ pub fn prepare(op: &Operation, draft: &Draft, base_url: &str, auth: &Auth) -> Pr
             ParamIn::Cookie => cookies.push(params::encode_cookie(p, v)),
             ParamIn::Path => {}
         }
+    }
+    if draft.credentials == Credentials::Given {
+        for (name, value) in &auth.query {
+            const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+                .remove(b'-')
+                .remove(b'.')
+                .remove(b'_')
+                .remove(b'~');
+            let encode = |t: &str| percent_encoding::utf8_percent_encode(t, UNRESERVED).to_string();
+            query.push((encode(name), encode(value)));
+        }
+        cookies.extend(auth.cookies.iter().cloned());
     }
     let mut url = format!("{}{}", base_url.trim_end_matches('/'), path);
     if !query.is_empty() {
@@ -329,17 +345,28 @@ impl Prepared {
 
     /// A shell command that sends this request (POSIX quoting).
     pub fn curl(&self) -> String {
-        let mut out = format!("curl -X {} {}", self.method, shell_quote(&self.url));
-        for (n, v) in &self.headers {
-            out.push_str(" -H ");
-            out.push_str(&shell_quote(&format!("{n}: {v}")));
-        }
-        if let Some(body) = &self.body {
-            out.push_str(" --data-binary ");
-            out.push_str(&shell_quote(&String::from_utf8_lossy(body)));
-        }
-        out
+        let body = self.body.as_ref().map(|b| String::from_utf8_lossy(b));
+        curl_command(&self.method, &self.url, &self.headers, body.as_deref())
     }
+}
+
+/// A shell command that sends a request (POSIX quoting).
+pub fn curl_command(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: Option<&str>,
+) -> String {
+    let mut out = format!("curl -X {} {}", method, shell_quote(url));
+    for (n, v) in headers {
+        out.push_str(" -H ");
+        out.push_str(&shell_quote(&format!("{n}: {v}")));
+    }
+    if let Some(body) = body {
+        out.push_str(" --data-binary ");
+        out.push_str(&shell_quote(body));
+    }
+    out
 }
 
 fn shell_quote(s: &str) -> String {

@@ -25,6 +25,10 @@ pub fn select(spec: &Spec, config: &Config) -> Vec<usize> {
                         .methods
                         .iter()
                         .any(|m| m.eq_ignore_ascii_case(op.method.as_str())))
+                && !config
+                    .exclude_operations
+                    .iter()
+                    .any(|id| op.operation_id.as_deref() == Some(id) || &op.label() == id)
         })
         .map(|(i, _)| i)
         .collect();

@@ -14,6 +14,7 @@ mod broken;
 mod bundled;
 mod cli;
 mod conversion;
+mod coverage;
 mod cycles;
 mod diff;
 mod emulators;
