@@ -4,15 +4,15 @@
 
 use super::cases::Case;
 use super::checks::{Expect, Verdict};
-use super::event::{Check, Event, Finding, Outcome, Phase, RequestRecord, Severity};
-use super::request::{self, Credentials, Draft, Prepared, Received};
+use super::event::{Event, Finding, Outcome, Phase, RequestRecord, Severity};
+use super::request::{self, Credentials, Draft, NoResponse, Prepared, Received};
 use super::{Msg, Worker, probe};
 use crate::spec::Operation;
 
 /// One request sent and judged.
 pub(super) struct Exchange {
     pub(super) prepared: Prepared,
-    pub(super) received: Result<Received, String>,
+    pub(super) received: Result<Received, NoResponse>,
     pub(super) verdicts: Vec<Verdict>,
 }
 
@@ -49,12 +49,7 @@ impl Worker<'_> {
         let received = request::send(&self.client, &prepared);
         let verdicts = match &received {
             Ok(r) => self.shared.judge.judge(op, expect, r),
-            Err(e) => vec![Verdict {
-                check: Check::ServerError,
-                outcome: Outcome::Failed,
-                message: format!("no response: {e}"),
-                violations: Vec::new(),
-            }],
+            Err(e) => self.shared.judge.no_response(e),
         };
         self.emit(Event::Case {
             operation: op.label(),

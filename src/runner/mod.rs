@@ -34,8 +34,8 @@ pub mod stateful;
 pub use select::select;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -72,6 +72,14 @@ pub struct Config {
     pub max_response_time: Option<Duration>,
     /// `(k, n)`, 1-based.
     pub shard: Option<(u32, u32)>,
+    /// `--strict`: accepting an invalid request that OpenAPI leaves to the server (an
+    /// undocumented media type, an unchecked `format`...) and timeouts are failures.
+    pub strict: bool,
+    /// The whole run's time budget: no new request starts after it; the report says what
+    /// was not tested.
+    pub max_duration: Option<Duration>,
+    /// Set from outside (a signal handler) to end the run early, with its report.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl Config {
@@ -93,6 +101,9 @@ impl Config {
             phases: Phase::ALL.to_vec(),
             max_response_time: None,
             shard: None,
+            strict: false,
+            max_duration: None,
+            stop: None,
         }
     }
 }
@@ -291,6 +302,8 @@ impl<'a> Shared<'a> {
                 spec,
                 enabled: &config.checks,
                 max_response_time: config.max_response_time,
+                timeout: config.timeout,
+                strict: config.strict,
             },
         }
     }
