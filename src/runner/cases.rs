@@ -138,8 +138,7 @@ impl Broken {
 }
 
 /// Why accepting a value that only breaks a `format` is not a failure by default.
-pub const LENIENT_FORMAT: &str =
-    "`format` is an annotation that OpenAPI and JSON Schema 2020-12 do not require servers to assert";
+pub const LENIENT_FORMAT: &str = "`format` is an annotation that OpenAPI and JSON Schema 2020-12 do not require servers to assert";
 /// Why accepting a body of an undocumented media type is not a failure by default.
 pub const LENIENT_MEDIA_TYPE: &str =
     "OpenAPI does not require a server to refuse media types it does not document";
@@ -150,7 +149,9 @@ pub const LENIENT_NO_BODY: &str =
 
 /// Whether a schema states a `default` (a server fills it in when the value is missing).
 fn has_default(schemas: &Schemas, schema: SchemaId) -> bool {
-    SchemaView::of(schemas, schemas.get(schema)).default.is_some()
+    SchemaView::of(schemas, schemas.get(schema))
+        .default
+        .is_some()
 }
 
 /// `value` with the `default` of every missing property filled in, at every depth the schema
@@ -801,7 +802,8 @@ fn edges(schemas: &Schemas, schema: &Value, current: &Value) -> Vec<Value> {
                 out.push(v);
             }
         };
-        let bound = |key: &str, approx: Option<f64>| approx.map(|a| Bound::of(schemas, schema, key, a));
+        let bound =
+            |key: &str, approx: Option<f64>| approx.map(|a| Bound::of(schemas, schema, key, a));
         if let Some(min) = bound("minimum", view.minimum) {
             at(min, 0);
             at(min, -1);
@@ -982,8 +984,9 @@ impl Bound {
                     .or_else(|_| u64::try_from(x).map(Value::from))
                     .ok()
             }
-            Bound::Int(i) => serde_json::Number::from_f64(i as f64 + f64::from(delta) * 0.5)
-                .map(Value::Number),
+            Bound::Int(i) => {
+                serde_json::Number::from_f64(i as f64 + f64::from(delta) * 0.5).map(Value::Number)
+            }
             Bound::Float(_) if integer => None,
             Bound::Float(x) => {
                 serde_json::Number::from_f64(x + f64::from(delta) * 0.5).map(Value::Number)
@@ -1017,9 +1020,7 @@ fn literal(alternative: &str) -> Option<String> {
 
 /// A keyword of the schema node itself or of the schema its `$ref` names.
 fn raw_keyword<'s>(schemas: &'s Schemas, schema: &'s Value, key: &str) -> Option<&'s Value> {
-    schema
-        .get(key)
-        .or_else(|| schemas.resolve(schema).get(key))
+    schema.get(key).or_else(|| schemas.resolve(schema).get(key))
 }
 
 /// Edge cases of a format (valid ones; the validator drops any it disagrees with).

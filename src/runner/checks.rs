@@ -294,6 +294,7 @@ impl Judge<'_> {
                     Verdict::warn(Check::ResponseTime, message)
                 }]
             }
+            NoResponseKind::NotSent => Vec::new(),
             NoResponseKind::Connect | NoResponseKind::Broken => {
                 if !self.on(Check::ServerError) {
                     return Vec::new();

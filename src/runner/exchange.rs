@@ -43,10 +43,27 @@ impl Worker<'_> {
             auth.wrong = probe::wrong_credentials(self.shared.spec, op).unwrap_or_default();
         }
         let prepared = request::prepare(op, draft, &self.shared.config.base_url, &auth);
+        let label = op.label();
+        if let Some(held) = self.shared.health.hold_back(&label) {
+            return Exchange {
+                prepared,
+                received: Err(held),
+                verdicts: Vec::new(),
+            };
+        }
         if let Some(limiter) = &self.shared.limiter {
             limiter.wait();
         }
         let received = request::send(&self.client, &prepared);
+        let credential = draft.credentials == Credentials::Given
+            && probe::wrong_credentials(self.shared.spec, op).is_some();
+        for (operation, message) in
+            self.shared
+                .health
+                .observe(&label, draft.method.is_none(), credential, &received)
+        {
+            self.emit(Event::Notice { operation, message });
+        }
         let verdicts = match &received {
             Ok(r) => self.shared.judge.judge(op, expect, r),
             Err(e) => self.shared.judge.no_response(e),

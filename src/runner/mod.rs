@@ -24,6 +24,7 @@ pub mod cases;
 pub mod checks;
 pub mod event;
 mod exchange;
+mod health;
 mod probe;
 pub mod report;
 pub mod request;
@@ -34,9 +35,9 @@ pub mod stateful;
 pub use select::select;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::spec::{Operation, Spec};
@@ -119,6 +120,10 @@ pub enum RunError {
     Unreachable { url: String, reason: String },
     #[error("{0}")]
     Setup(String),
+    /// Nothing the run sent reached a route: a misconfigured base URL, not a contract
+    /// violation. The run's events (and `Finished`) went out before this error.
+    #[error("{0}")]
+    NotRouted(String),
 }
 
 /// Boundary cases per operation, at most.
@@ -153,13 +158,35 @@ pub fn run(
         report.record(&e);
         on_event(&e);
     }
-    let shared = Shared::new(spec, config, auth, units);
+    let health = health::Health::new(
+        config.max_duration,
+        config.stop.clone(),
+        probe::no_route(config),
+    );
+    let shared = Shared::new(spec, config, auth, units, health);
     run_workers(&shared, &mut report, on_event)?;
+    let (notices, not_routed) = shared.health.finish(
+        &report.runs[0].operations,
+        &config.base_url,
+        &spec.base_path(),
+    );
+    for message in notices {
+        let e = Event::Notice {
+            operation: "*".into(),
+            message,
+        };
+        report.record(&e);
+        on_event(&e);
+    }
     report.elapsed_seconds = started.elapsed().as_secs_f64();
     on_event(&Event::Finished {
         report: Box::new(report.clone()),
     });
-    Ok(report)
+    match not_routed {
+        // The reports are written (`Finished` went out); the run still could not happen.
+        Some(why) => Err(RunError::NotRouted(why)),
+        None => Ok(report),
+    }
 }
 
 fn run_info(spec: &Spec, config: &Config, selected: &[usize]) -> RunInfo {
@@ -281,11 +308,19 @@ struct Shared<'a> {
     judge: Judge<'a>,
     /// Lower-case names of the `--header`s.
     given_headers: Vec<String>,
+    health: health::Health,
 }
 
 impl<'a> Shared<'a> {
-    fn new(spec: &'a Spec, config: &'a Config, auth: Auth, units: Vec<Unit>) -> Shared<'a> {
+    fn new(
+        spec: &'a Spec,
+        config: &'a Config,
+        auth: Auth,
+        units: Vec<Unit>,
+        health: health::Health,
+    ) -> Shared<'a> {
         Shared {
+            health,
             spec,
             config,
             auth,
@@ -366,6 +401,9 @@ impl Worker<'_> {
             let Some(unit) = self.shared.units.get(i) else {
                 return;
             };
+            if self.shared.health.ended().is_some() {
+                return;
+            }
             let (op, phase) = match unit {
                 Unit::Phase { op, phase } => {
                     self.phase(*op, *phase, i as u64);

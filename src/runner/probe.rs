@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::checks::Expect;
 use super::event::{Check, Phase};
-use super::request::{Auth, Credentials, Draft};
+use super::request::{self, Auth, Credentials, Draft};
 use super::{Config, RunError, Worker};
 use crate::spec::{Method, Operation, ParamIn, SecurityScheme, Spec};
 
@@ -82,10 +82,9 @@ pub(super) fn wrong_credentials(spec: &Spec, op: &Operation) -> Option<Vec<(Stri
                 }
                 _ => return None,
             },
-            SecurityScheme::Http { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
-                // stipula:wrong
-                wrong.push(("Authorization".into(), "Basic c3RpcHVsYTp3cm9uZw==".into()));
-            }
+            // Under HTTP basic any user:pass may be a valid identity (Kinto creates one per
+            // pair): no credential is wrong for certain, so none is sent.
+            SecurityScheme::Http { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {}
             SecurityScheme::Http { .. }
             | SecurityScheme::OAuth2 { .. }
             | SecurityScheme::OpenIdConnect { .. } => {
@@ -98,6 +97,25 @@ pub(super) fn wrong_credentials(spec: &Spec, op: &Operation) -> Option<Vec<(Stri
         }
     }
     Some(wrong)
+}
+
+/// What the server answers for a path that cannot exist (with the run's headers), when it is a
+/// 404: requests that get the same answer were not routed.
+pub(super) fn no_route(config: &Config) -> Option<super::health::NoRoute> {
+    let plain_http = config.base_url.starts_with("http://");
+    let client = request::client(config.timeout.min(Duration::from_secs(5)), plain_http).ok()?;
+    let prepared = request::Prepared {
+        method: "GET".into(),
+        url: format!(
+            "{}{}",
+            config.base_url.trim_end_matches('/'),
+            super::health::NO_ROUTE_PATH
+        ),
+        headers: config.headers.clone(),
+        body: None,
+    };
+    let got = request::send(&client, &prepared).ok()?;
+    super::health::NoRoute::from_answer(got.status, &got.body)
 }
 
 impl Worker<'_> {
@@ -117,10 +135,15 @@ impl Worker<'_> {
         if wrong_credentials(self.shared.spec, op).is_none() {
             return;
         }
+        let certainly_wrong =
+            wrong_credentials(self.shared.spec, op).is_some_and(|w| !w.is_empty());
         for (credentials, what) in [
             (Credentials::Omitted, "without credentials"),
             (Credentials::Wrong, "with a wrong credential"),
         ] {
+            if credentials == Credentials::Wrong && !certainly_wrong {
+                continue;
+            }
             let draft = Draft {
                 credentials,
                 ..base.clone()
@@ -164,8 +187,74 @@ impl Worker<'_> {
                 method: Some(method),
                 ..base.clone()
             };
+            // A route of another shape may serve this method on the same URL (`/api/{x}`
+            // and `/api/me`, or a path parameter that takes slashes): not a probe then.
+            let url =
+                request::prepare(op, &draft, &self.shared.config.base_url, &self.shared.auth).url;
+            let path = url_path_below(&url, &self.shared.config.base_url);
+            if spec
+                .operations
+                .iter()
+                .any(|o| o.method == method && template_matches(&o.path, &path))
+            {
+                continue;
+            }
             let ex = self.exchange(op, &draft, &Expect::MethodNotAllowed, Phase::Fuzz);
-            self.report_all(op, Phase::Fuzz, &ex, &[]);
+            // Filed under the method and path probed, not the operation that lent its
+            // request.
+            let mut probed = op.clone();
+            probed.method = method;
+            probed.operation_id = None;
+            self.report_all(&probed, Phase::Fuzz, &ex, &[]);
         }
+    }
+}
+
+/// The path of `url` below the base URL's path, without the query.
+fn url_path_below(url: &str, base_url: &str) -> String {
+    let path = reqwest::Url::parse(url)
+        .map(|u| u.path().to_string())
+        .unwrap_or_default();
+    let base = reqwest::Url::parse(base_url)
+        .map(|u| u.path().trim_end_matches('/').to_string())
+        .unwrap_or_default();
+    path.strip_prefix(&base).unwrap_or(&path).to_string()
+}
+
+/// Whether a concrete (percent-encoded) path could be routed to a path template: each
+/// `{param}` taken as one or more characters, slashes included (servers such as Jupyter let
+/// a path parameter span segments), so an overlap is never missed.
+fn template_matches(template: &str, path: &str) -> bool {
+    let mut re = String::from("^");
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        re.push_str(&regex::escape(&rest[..open]));
+        re.push_str(".+");
+        rest = match rest[open..].find('}') {
+            Some(close) => &rest[open + close + 1..],
+            None => "",
+        };
+    }
+    re.push_str(&regex::escape(rest));
+    re.push_str("/?$");
+    regex::Regex::new(&re).is_ok_and(|r| r.is_match(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_templates() {
+        assert!(template_matches("/api/{x}", "/api/me"));
+        assert!(template_matches(
+            "/api/contents/{path}",
+            "/api/contents/a/b/checkpoints"
+        ));
+        assert!(!template_matches("/api/me", "/api/you"));
+        assert_eq!(
+            url_path_below("http://h:1/v1/a/b?c=d", "http://h:1/v1"),
+            "/a/b"
+        );
     }
 }

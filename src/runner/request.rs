@@ -264,6 +264,9 @@ pub enum NoResponseKind {
     Connect,
     /// The exchange broke: reset, cut short, or an answer the client cannot read.
     Broken,
+    /// The request was held back (the run's time budget, an operation that keeps timing
+    /// out): nothing to judge.
+    NotSent,
 }
 
 /// No response, and why.
@@ -284,11 +287,15 @@ impl std::fmt::Display for NoResponse {
 /// still there (a 1xx as the final status, a status of `0`) is read again over a raw
 /// connection (plain HTTP only; the request is sent a second time) and returned with that
 /// status and nothing else, so the checks can say what it is.
-pub fn send(client: &reqwest::blocking::Client, request: &Prepared) -> Result<Received, NoResponse> {
-    let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| NoResponse {
-        kind: NoResponseKind::Broken,
-        message: format!("method {}: {e}", request.method),
-    })?;
+pub fn send(
+    client: &reqwest::blocking::Client,
+    request: &Prepared,
+) -> Result<Received, NoResponse> {
+    let method =
+        reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| NoResponse {
+            kind: NoResponseKind::Broken,
+            message: format!("method {}: {e}", request.method),
+        })?;
     let mut builder = client.request(method, &request.url);
     for (name, value) in &request.headers {
         builder = builder.header(name, value);
@@ -352,7 +359,7 @@ fn describe_error(e: reqwest::Error) -> NoResponse {
     let mut text = match kind {
         NoResponseKind::Timeout => "no response before the timeout".to_string(),
         NoResponseKind::Connect => "could not connect".to_string(),
-        NoResponseKind::Broken => "the exchange failed".to_string(),
+        NoResponseKind::Broken | NoResponseKind::NotSent => "the exchange failed".to_string(),
     };
     let mut source = e.source();
     while let Some(s) = source {
