@@ -24,4 +24,5 @@ mod runner;
 mod spec_load;
 mod support;
 mod swagger2;
+mod trust;
 mod watch;
