@@ -1,12 +1,17 @@
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    let cli = match stipula::cli::Cli::try_parse() {
+    let cli = match stipula::cli::parse_args(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            // clap's usage errors exit 2, like every other "could not run" of ours.
-            return std::process::ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            // clap's usage errors exit 2, like every other "could not run" of ours; `--help`
+            // and `--version` exit 0.
+            use stipula::cli::Exit;
+            return if e.use_stderr() {
+                Exit::Error
+            } else {
+                Exit::Ok
+            }
+            .into();
         }
     };
     stipula::cli::run(cli)

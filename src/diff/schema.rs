@@ -10,7 +10,7 @@
 //! change, and formats that only restate a range (`int32`, `int64`) or are not checked (`float`,
 //! `double`) are left to the range keywords.
 //!
-//! Limits (documented in README.md): `allOf` members are merged for properties, `required` and
+//! Limits (documented in docs/commands.md): `allOf` members are merged for properties, `required` and
 //! `type` only; `anyOf`/`oneOf` branches are matched by the component they reference, else by
 //! position when both lists have the same length; `not`, `if`/`then`/`else`, `prefixItems` and
 //! `patternProperties` are not compared.

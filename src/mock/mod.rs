@@ -16,7 +16,7 @@ mod handle;
 mod problem;
 mod request;
 mod respond;
-pub mod router;
+pub(crate) mod router;
 mod security;
 mod server;
 pub mod watch;

@@ -5,15 +5,16 @@
 //! and prepares validators over them (`crate::schema`). Data flows one way: files → model →
 //! consumers (mock, runner, lint, diff); the model does no I/O after `load` returns.
 
+// The public surface is the re-exports below; the modules stay crate-internal.
 mod build;
-pub mod diagnostic;
+pub(crate) mod diagnostic;
 mod json_offsets;
 mod model;
-pub mod normalize;
-pub mod pointer;
-pub mod refs;
+pub(crate) mod normalize;
+pub(crate) mod pointer;
+pub(crate) mod refs;
 mod remote;
-pub mod source;
+pub(crate) mod source;
 
 use std::path::{Path, PathBuf};
 

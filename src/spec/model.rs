@@ -26,6 +26,19 @@ impl Dialect {
             Dialect::OpenApi31 => "OpenAPI 3.1",
         }
     }
+
+    /// The dialect with the document's version string, saying the number once: `OpenAPI
+    /// 3.1.0` (not `OpenAPI 3.1 3.1.0`), `Swagger 2.0`; a version that does not start with the
+    /// dialect's number gets both, so nothing written is hidden.
+    pub fn with_version(self, version: &str) -> String {
+        let name = self.name();
+        let (family, number) = name.rsplit_once(' ').unwrap_or((name, ""));
+        if version.starts_with(number) {
+            format!("{family} {version}")
+        } else {
+            format!("{name} {version}")
+        }
+    }
 }
 
 pub use crate::schema::SchemaId;
@@ -463,4 +476,17 @@ impl Operation {
 pub struct Webhook {
     pub name: String,
     pub operation: Operation,
+}
+
+#[cfg(test)]
+mod dialect_tests {
+    use super::Dialect;
+
+    #[test]
+    fn the_version_number_is_said_once() {
+        assert_eq!(Dialect::OpenApi31.with_version("3.1.0"), "OpenAPI 3.1.0");
+        assert_eq!(Dialect::OpenApi30.with_version("3.0.3"), "OpenAPI 3.0.3");
+        assert_eq!(Dialect::Swagger2.with_version("2.0"), "Swagger 2.0");
+        assert_eq!(Dialect::OpenApi30.with_version("2.9"), "OpenAPI 3.0 2.9");
+    }
 }

@@ -1,7 +1,8 @@
 //! Project chores: `cargo xtask corpus` (load, and with `--lint` lint, every real-world spec in
 //! ../shared/corpus), `cargo xtask bench mock` (the mock under wrk, against a bare hyper
 //! baseline), `cargo xtask bench lint` (stipula lint against Redocly and Spectral) and `cargo
-//! xtask bench test` (the conformance runner's cases per second, against Schemathesis).
+//! xtask bench test` (the conformance runner's cases per second, against Schemathesis) and
+//! `cargo xtask newcomer` (the README's path on a fresh install, run by CI).
 //!
 //! One binary with subcommands, run through the `.cargo/config.toml` alias in release mode.
 
@@ -9,18 +10,54 @@ use std::process::ExitCode;
 
 mod bench;
 mod corpus;
+mod newcomer;
+
+/// Every task, with one line saying what it does (`cargo xtask --help`).
+const TASKS: &[(&str, &str)] = &[
+    (
+        "corpus [--corpus DIR] [--filter TEXT] [--verbose] [--lint]",
+        "load (and lint) every real-world spec in ../shared/corpus",
+    ),
+    (
+        "bench lint [--runs N] [--corpus DIR] [--stipula PATH] [--only stipula]",
+        "stipula lint against Redocly and Spectral",
+    ),
+    (
+        "bench mock [--duration SECS] [--connections N] [--threads N] [--runs N] [--warmup SECS] [--stipula PATH]",
+        "the mock under wrk, against a bare hyper server",
+    ),
+    (
+        "bench test [--runs N] [--cases N] [--spec NAME] [--stipula PATH] [--emulator-bin PATH] [--st-runs N] [--st-max-examples N]",
+        "the conformance runner's cases per second, against Schemathesis",
+    ),
+    (
+        "newcomer",
+        "the README's path on a fresh install: install, mock, curl, test, lint, diff",
+    ),
+];
+
+fn usage() -> String {
+    let mut s = String::from("usage: cargo xtask TASK [OPTIONS]\n\ntasks:\n");
+    for (task, what) in TASKS {
+        s.push_str(&format!("  {task}\n      {what}\n"));
+    }
+    s
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("corpus") => corpus::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("newcomer") => newcomer::run(&args[1..]),
         // Hidden: the baseline that `bench mock` starts as a child process.
         Some("bench-baseline-server") => bench::baseline_server(&args[1..]),
+        Some("--help" | "-h" | "help") => {
+            print!("{}", usage());
+            ExitCode::SUCCESS
+        }
         _ => {
-            eprintln!(
-                "usage: cargo xtask corpus [--corpus DIR] [--filter TEXT] [--verbose] [--lint]\n       cargo xtask bench lint [--runs N] [--corpus DIR] [--stipula PATH] [--only stipula]\n       cargo xtask bench mock [--duration SECS] [--connections N] [--threads N] [--runs N] [--warmup SECS] [--stipula PATH]\n       cargo xtask bench test [--runs N] [--cases N] [--spec NAME] [--stipula PATH] [--emulator-bin PATH] [--st-runs N] [--st-max-examples N]"
-            );
+            eprint!("{}", usage());
             ExitCode::from(2)
         }
     }

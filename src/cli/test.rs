@@ -4,10 +4,9 @@
 //! code.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::cli::LoadArgs;
+use super::{CliError, Exit, LoadArgs};
 use crate::runner::event::{Check, Phase};
 use crate::runner::{self, Config};
 use crate::spec::Spec;
@@ -95,18 +94,18 @@ pub struct TestArgs {
 
 impl TestArgs {
     /// The runner's configuration, or what is wrong with the flags.
-    pub fn config(&self) -> Result<Config, String> {
+    pub fn config(&self) -> Result<Config, CliError> {
         let mut config = Config::new(self.url.trim_end_matches('/'));
         for h in &self.headers {
             let (name, value) = h
                 .split_once(':')
-                .ok_or_else(|| format!("--header {h}: expected `Name: value`"))?;
+                .ok_or_else(|| flag("--header", h, "expected `Name: value`"))?;
             let name = name.trim();
             let value = value.trim();
             if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err()
                 || reqwest::header::HeaderValue::from_str(value).is_err()
             {
-                return Err(format!("--header {h}: not a valid header"));
+                return Err(flag("--header", h, "not a valid header"));
             }
             config.headers.push((name.to_string(), value.to_string()));
         }
@@ -117,7 +116,10 @@ impl TestArgs {
         config.cases = self.cases;
         config.seed = self.seed.unwrap_or_else(random_seed);
         if self.workers == 0 {
-            return Err("--workers must be at least 1".into());
+            return Err(CliError::Range {
+                flag: "--workers",
+                expected: "must be at least 1",
+            });
         }
         config.workers = self.workers;
         if let Some(rate) = &self.rate_limit {
@@ -126,19 +128,21 @@ impl TestArgs {
                 .parse()
                 .ok()
                 .filter(|n: &f64| *n > 0.0 && n.is_finite())
-                .ok_or_else(|| format!("--rate-limit {rate}: expected N/s with N > 0"))?;
+                .ok_or_else(|| flag("--rate-limit", rate, "expected N/s with N > 0"))?;
             config.rate_limit = Some(n);
         }
         if !(self.timeout > 0.0 && self.timeout.is_finite()) {
-            return Err("--timeout must be a positive number of seconds".into());
+            return Err(CliError::Range {
+                flag: "--timeout",
+                expected: "must be a positive number of seconds",
+            });
         }
         config.timeout = Duration::from_secs_f64(self.timeout);
-        let parse_checks = |list: &[String], flag: &str| -> Result<Vec<Check>, String> {
+        let parse_checks = |list: &[String], name: &'static str| -> Result<Vec<Check>, CliError> {
             list.iter()
                 .map(|id| {
-                    Check::from_id(id.trim()).ok_or_else(|| {
-                        format!("{flag} {id}: no such check (see `stipula test --help`)")
-                    })
+                    Check::from_id(id.trim())
+                        .ok_or_else(|| flag(name, id, "no such check (see `stipula test --help`)"))
                 })
                 .collect()
         };
@@ -156,7 +160,11 @@ impl TestArgs {
                 .iter()
                 .map(|p| {
                     Phase::from_id(p.trim()).ok_or_else(|| {
-                        format!("--phases {p}: expected examples, boundary, fuzz or stateful")
+                        flag(
+                            "--phases",
+                            p,
+                            "expected examples, boundary, fuzz or stateful",
+                        )
                     })
                 })
                 .collect::<Result<_, _>>()?;
@@ -168,10 +176,18 @@ impl TestArgs {
                 .and_then(|(k, n)| Some((k.parse::<u32>().ok()?, n.parse::<u32>().ok()?)))
                 .filter(|(k, n)| *n >= 1 && (1..=*n).contains(k));
             config.shard = Some(
-                parsed.ok_or_else(|| format!("--shard {shard}: expected K/N with 1 <= K <= N"))?,
+                parsed.ok_or_else(|| flag("--shard", shard, "expected K/N with 1 <= K <= N"))?,
             );
         }
         Ok(config)
+    }
+}
+
+fn flag(flag: &'static str, value: &str, expected: &str) -> CliError {
+    CliError::Flag {
+        flag,
+        value: value.to_string(),
+        expected: expected.to_string(),
     }
 }
 
@@ -188,55 +204,24 @@ fn random_seed() -> u64 {
 }
 
 /// Runs `stipula test`.
-pub fn run(args: &TestArgs) -> ExitCode {
-    let config = match args.config() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let spec = match Spec::load(&args.spec, args.load.options()) {
-        Ok(spec) => spec,
-        Err(e) => {
-            for d in &e.diagnostics {
-                eprintln!("{d}");
-            }
-            return ExitCode::from(2);
-        }
-    };
+pub(super) fn run(args: &TestArgs) -> Result<Exit, CliError> {
+    let config = args.config()?;
+    let spec = Spec::load(&args.spec, args.load.options())?;
     for w in &spec.located_warnings() {
         eprintln!("{w}");
     }
-    let mut reporters =
-        match crate::runner::report::for_test_run(args.junit.clone(), args.json.clone()) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        };
+    let mut reporters = crate::runner::report::for_test_run(args.junit.clone(), args.json.clone())
+        .map_err(CliError::Output)?;
     let mut io_error = None;
-    let result = runner::run(&spec, &config, &mut |event| {
+    let report = runner::run(&spec, &config, &mut |event| {
         if let Err(e) = reporters.event(event)
             && io_error.is_none()
         {
             io_error = Some(e);
         }
-    });
-    match result {
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-        Ok(_) if io_error.is_some() => {
-            eprintln!(
-                "error: writing a report failed: {}",
-                io_error.map(|e| e.to_string()).unwrap_or_default()
-            );
-            ExitCode::from(2)
-        }
-        Ok(report) if report.failures() > 0 => ExitCode::from(1),
-        Ok(_) => ExitCode::SUCCESS,
+    })?;
+    if let Some(e) = io_error {
+        return Err(CliError::Report(e));
     }
+    Ok(Exit::findings_if(report.failures() > 0))
 }
