@@ -32,6 +32,14 @@ pub(super) fn probe_reachable(base_url: &str) -> Result<(), RunError> {
     let mut last = String::from("no address");
     for addr in addrs {
         match std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(5)) {
+            Ok(stream) if url.scheme() == "https" && speaks_plain_http(&stream) => {
+                let mut fixed = url.clone();
+                let _ = fixed.set_scheme("http");
+                return Err(unreachable(format!(
+                    "it answers plain HTTP, not TLS: use --url {}",
+                    fixed.as_str().trim_end_matches('/')
+                )));
+            }
             Ok(_) => return Ok(()),
             Err(e) => last = format!("{addr}: {e}"),
         }
@@ -97,6 +105,24 @@ pub(super) fn wrong_credentials(spec: &Spec, op: &Operation) -> Option<Vec<(Stri
         }
     }
     Some(wrong)
+}
+
+/// Whether a server reached for `https://` answers a plain HTTP request with an HTTP status
+/// line (a TLS server answers with an alert or closes).
+fn speaks_plain_http(mut stream: &std::net::TcpStream) -> bool {
+    use std::io::{Read, Write};
+    let timeout = Some(Duration::from_secs(2));
+    if stream.set_read_timeout(timeout).is_err() || stream.set_write_timeout(timeout).is_err() {
+        return false;
+    }
+    if stream
+        .write_all(b"HEAD / HTTP/1.1\r\nHost: stipula\r\nConnection: close\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut head = [0u8; 5];
+    stream.read_exact(&mut head).is_ok() && &head == b"HTTP/"
 }
 
 /// What the server answers for a path that cannot exist (with the run's headers), when it is a
