@@ -9,8 +9,9 @@
 //!   express every rule (an id that must exist, a business constraint).
 //! - Bodies are judged only where the spec gives a schema for the status and the received media
 //!   type, and only for JSON media types; headers only where documented.
-//! - A 5xx the operation documents by code or range (Jupyter's `501 Session not available`) is
-//!   a documented answer, not a `server-error`; so is one the request asked for by naming it
+//! - A 5xx other than 500 the operation documents by its code (Jupyter's `501 Session not
+//!   available`) is a documented answer, not a `server-error` (a documented 500 or `5XX` only
+//!   admits that crashes happen); so is one the request asked for by naming it
 //!   (`/status/503`, `?code=503`): a warning. A status outside 200–599 is reported as what it
 //!   is (`status-documented`), never as "no response", and a timeout is a `response-time`
 //!   verdict that says the timeout (a warning unless `--max-response-time` or `--strict`).
@@ -231,14 +232,16 @@ impl Judge<'_> {
         out
     }
 
-    /// `server-error` on a 2xx–5xx answer: a 5xx fails unless the operation documents it (by
-    /// code or range, not `default`) or the request asked for it.
+    /// `server-error` on a 2xx–5xx answer: a 5xx fails unless the operation documents that
+    /// very code as a deliberate answer (a `501 Not implemented`, a `503`; a documented `500`
+    /// or `5XX` is the spec admitting crashes happen, not a contract for them) or the request
+    /// asked for it.
     fn server_error(&self, op: &Operation, got: &Received) -> Verdict {
         let status = got.status;
         if status < 500 {
             return Verdict::pass(Check::ServerError);
         }
-        if documents(op, status) {
+        if status != 500 && op.response(StatusKey::Code(status)).is_some() {
             return Verdict::pass(Check::ServerError);
         }
         if got.asked_status {

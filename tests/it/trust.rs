@@ -50,9 +50,10 @@ fn lenient_but_correct_variants_pass_at_several_seeds() {
             let report = run(&spec, &config(variant.api, emulator.url(), seed));
             assert!(
                 report.failures() == 0,
-                "{:?} {} (seed {seed}): a lenient but correct server failed:\n{}",
+                "{:?} {} ({}; seed {seed}): a lenient but correct server failed:\n{}",
                 variant.api,
                 variant.name,
+                variant.what,
                 failures(&report).join("\n")
             );
             assert!(report.cases() > 50, "only {} cases", report.cases());
