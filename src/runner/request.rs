@@ -380,16 +380,26 @@ fn url_path(url: &str) -> String {
         .unwrap_or_else(|_| "/".into())
 }
 
-/// Whether the URL names `status` as a whole path segment or query value.
+/// Whether the URL asks for `status`: a path segment right after one named like a status
+/// (`/status/503`, `/status/200,503`) or a query value of a parameter named so
+/// (`?code=503`). A `?limit=500` asks for nothing.
 fn asks_for(url: &str, status: u16) -> bool {
     let Ok(url) = reqwest::Url::parse(url) else {
         return false;
     };
     let code = status.to_string();
     let names = |text: &str| text.split([',', '|', ' ']).any(|t| t.trim() == code);
-    url.path_segments()
-        .is_some_and(|mut segs| segs.any(|s| names(s)))
-        || url.query_pairs().any(|(_, v)| names(&v))
+    let about_status = |name: &str| {
+        let n = name.to_ascii_lowercase();
+        n.contains("status") || n.contains("code")
+    };
+    let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
+    segments
+        .windows(2)
+        .any(|w| about_status(w[0]) && names(w[1]))
+        || url
+            .query_pairs()
+            .any(|(k, v)| about_status(&k) && names(&v))
 }
 
 /// The status line's code, read over a raw HTTP/1.1 connection (plain `http://` only): for
@@ -504,6 +514,15 @@ mod tests {
             p.curl(),
             r#"curl -X POST 'http://127.0.0.1:1/a?b=c' -H 'Content-Type: application/json' --data-binary '{"name":"O'\''Brien"}'"#
         );
+    }
+
+    #[test]
+    fn statuses_asked_for() {
+        assert!(asks_for("http://h/status/503", 503));
+        assert!(asks_for("http://h/status/200,503", 503));
+        assert!(asks_for("http://h/drip?code=503", 503));
+        assert!(!asks_for("http://h/items?limit=500", 500));
+        assert!(!asks_for("http://h/items/500", 500));
     }
 
     #[test]
