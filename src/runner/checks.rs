@@ -260,12 +260,13 @@ impl Judge<'_> {
         if documents(op, status) {
             return Verdict::pass(Check::StatusDocumented);
         }
+        let shown = got.raw_status.clone().unwrap_or_else(|| status.to_string());
         let what = if (100..200).contains(&status) {
             format!(
-                "the server answered {status}, an informational (1xx) status, as its final response"
+                "the server answered {shown}, an informational (1xx) status, as its final response"
             )
         } else {
-            format!("the server answered {status}, which is not an HTTP status (100–599)")
+            format!("the server answered `{shown}`, which is not an HTTP status (100–599)")
         };
         if got.asked_status {
             Verdict::warn(
@@ -317,6 +318,10 @@ impl Judge<'_> {
         if self.on(Check::StatusDocumented) {
             out.push(match documented {
                 Some(_) => Verdict::pass(Check::StatusDocumented),
+                None if got.asked_status => Verdict::warn(
+                    Check::StatusDocumented,
+                    format!("status {status} is not documented, but the request asked for it"),
+                ),
                 None if status >= 400 => Verdict::warn(
                     Check::StatusDocumented,
                     format!(

@@ -87,6 +87,9 @@ pub struct Received {
     pub asked_status: bool,
     /// The request's path (to tell a redirect elsewhere from one to the same place).
     pub path: String,
+    /// The status line's code as sent, when the client could not read it (`-474`, `187`):
+    /// the answer was read again over a raw connection, and has no headers or body.
+    pub raw_status: Option<String>,
     /// Names lower case, in the order received.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -310,12 +313,13 @@ pub fn send(
         Err(e) => {
             let error = describe_error(e);
             if error.kind == NoResponseKind::Broken
-                && let Some(status) = raw_status(request)
-                && !(200..=599).contains(&status)
+                && let Some(code) = raw_status(request)
+                && !code.parse::<u16>().is_ok_and(|s| (200..=599).contains(&s))
             {
                 return Ok(Received {
-                    status,
-                    asked_status: asks_for(&request.url, status),
+                    status: code.parse().unwrap_or(0),
+                    asked_status: asks_for(&request.url, &code),
+                    raw_status: Some(code),
                     path,
                     headers: Vec::new(),
                     body: Vec::new(),
@@ -339,7 +343,8 @@ pub fn send(
     let body = response.bytes().map_err(describe_error)?.to_vec();
     Ok(Received {
         status,
-        asked_status: asks_for(&request.url, status),
+        asked_status: asks_for(&request.url, &status.to_string()),
+        raw_status: None,
         path,
         headers,
         body,
@@ -383,11 +388,10 @@ fn url_path(url: &str) -> String {
 /// Whether the URL asks for `status`: a path segment right after one named like a status
 /// (`/status/503`, `/status/200,503`) or a query value of a parameter named so
 /// (`?code=503`). A `?limit=500` asks for nothing.
-fn asks_for(url: &str, status: u16) -> bool {
+fn asks_for(url: &str, code: &str) -> bool {
     let Ok(url) = reqwest::Url::parse(url) else {
         return false;
     };
-    let code = status.to_string();
     let names = |text: &str| text.split([',', '|', ' ']).any(|t| t.trim() == code);
     let about_status = |name: &str| {
         let n = name.to_ascii_lowercase();
@@ -402,9 +406,10 @@ fn asks_for(url: &str, status: u16) -> bool {
             .any(|(k, v)| about_status(&k) && names(&v))
 }
 
-/// The status line's code, read over a raw HTTP/1.1 connection (plain `http://` only): for
-/// answers the client refuses to parse. `None` when there is no status line to read.
-fn raw_status(request: &Prepared) -> Option<u16> {
+/// The status line's code as text, read over a raw HTTP/1.1 connection (plain `http://`
+/// only): for answers the client refuses to parse. `None` when there is no status line to
+/// read, or its code is not a (possibly negative) number.
+fn raw_status(request: &Prepared) -> Option<String> {
     use std::io::{Read, Write};
     let url = reqwest::Url::parse(&request.url).ok()?;
     if url.scheme() != "http" {
@@ -446,10 +451,11 @@ fn raw_status(request: &Prepared) -> Option<u16> {
     let mut parts = line.split_whitespace();
     parts.next().filter(|v| v.starts_with("HTTP/"))?;
     let code = parts.next()?;
-    if code.is_empty() || code.len() > 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
+    let digits = code.strip_prefix('-').unwrap_or(code);
+    if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    code.parse().ok()
+    Some(code.to_string())
 }
 
 impl Prepared {
@@ -518,11 +524,11 @@ mod tests {
 
     #[test]
     fn statuses_asked_for() {
-        assert!(asks_for("http://h/status/503", 503));
-        assert!(asks_for("http://h/status/200,503", 503));
-        assert!(asks_for("http://h/drip?code=503", 503));
-        assert!(!asks_for("http://h/items?limit=500", 500));
-        assert!(!asks_for("http://h/items/500", 500));
+        assert!(asks_for("http://h/status/503", "503"));
+        assert!(asks_for("http://h/status/200,503", "503"));
+        assert!(asks_for("http://h/drip?code=-1", "-1"));
+        assert!(!asks_for("http://h/items?limit=500", "500"));
+        assert!(!asks_for("http://h/items/500", "500"));
     }
 
     #[test]

@@ -425,7 +425,7 @@ fn read_failures(json: &Path) -> Result<Tally, String> {
                 f["path"].as_str().unwrap_or(""),
                 f["message"].as_str().unwrap_or(""),
                 f["request"]["method"].as_str().unwrap_or(""),
-                f["request"]["url"].as_str().unwrap_or(""),
+                short(f["request"]["url"].as_str().unwrap_or("")),
             ));
         } else {
             warnings += 1;
@@ -434,4 +434,13 @@ fn read_failures(json: &Path) -> Result<Tally, String> {
     by_check.sort();
     lines.sort();
     Ok((failures, warnings, by_check, lines))
+}
+
+/// At most 120 characters (generated URLs can hold 4096-character names).
+fn short(text: &str) -> String {
+    if text.chars().count() > 120 {
+        format!("{}…", text.chars().take(120).collect::<String>())
+    } else {
+        text.to_string()
+    }
 }
