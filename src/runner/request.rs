@@ -326,6 +326,24 @@ pub fn send(
                     elapsed: started.elapsed(),
                 });
             }
+            // The client refused the status line, and the URL asks for a code that is no
+            // HTTP status (`/status/-236,263`: the server picks one at random, so the raw
+            // read above may have seen the other).
+            if error.message.contains("invalid HTTP status-code")
+                && let Some(code) = asked_codes(&request.url)
+                    .into_iter()
+                    .find(|c| !c.parse::<u16>().is_ok_and(|s| (100..=999).contains(&s)))
+            {
+                return Ok(Received {
+                    status: 0,
+                    asked_status: true,
+                    raw_status: Some(code),
+                    path,
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                    elapsed: started.elapsed(),
+                });
+            }
             return Err(error);
         }
     };
@@ -385,25 +403,44 @@ fn url_path(url: &str) -> String {
         .unwrap_or_else(|_| "/".into())
 }
 
-/// Whether the URL asks for `status`: a path segment right after one named like a status
-/// (`/status/503`, `/status/200,503`) or a query value of a parameter named so
+/// Whether the URL asks for the status `code`: a path segment right after one named like a
+/// status (`/status/503`, `/status/200,503`) or a query value of a parameter named so
 /// (`?code=503`). A `?limit=500` asks for nothing.
 fn asks_for(url: &str, code: &str) -> bool {
+    asked_codes(url).iter().any(|c| c == code)
+}
+
+/// The status codes a URL asks for (see [`asks_for`]), as written.
+fn asked_codes(url: &str) -> Vec<String> {
     let Ok(url) = reqwest::Url::parse(url) else {
-        return false;
+        return Vec::new();
     };
-    let names = |text: &str| text.split([',', '|', ' ']).any(|t| t.trim() == code);
     let about_status = |name: &str| {
         let n = name.to_ascii_lowercase();
         n.contains("status") || n.contains("code")
     };
-    let segments: Vec<&str> = url.path_segments().map(|s| s.collect()).unwrap_or_default();
-    segments
-        .windows(2)
-        .any(|w| about_status(w[0]) && names(w[1]))
-        || url
-            .query_pairs()
-            .any(|(k, v)| about_status(&k) && names(&v))
+    let tokens = |text: &str| -> Vec<String> {
+        text.split([',', '|', ' '])
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect()
+    };
+    let mut out = Vec::new();
+    let segments: Vec<String> = url
+        .path_segments()
+        .map(|s| s.map(|x| params::percent_decode(x, false).unwrap_or_else(|_| x.to_string())).collect())
+        .unwrap_or_default();
+    for w in segments.windows(2) {
+        if about_status(&w[0]) {
+            out.extend(tokens(&w[1]));
+        }
+    }
+    for (k, v) in url.query_pairs() {
+        if about_status(&k) {
+            out.extend(tokens(&v));
+        }
+    }
+    out
 }
 
 /// The status line's code as text, read over a raw HTTP/1.1 connection (plain `http://`
@@ -452,7 +489,7 @@ fn raw_status(request: &Prepared) -> Option<String> {
     parts.next().filter(|v| v.starts_with("HTTP/"))?;
     let code = parts.next()?;
     let digits = code.strip_prefix('-').unwrap_or(code);
-    if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     Some(code.to_string())
