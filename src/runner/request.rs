@@ -428,7 +428,10 @@ fn asked_codes(url: &str) -> Vec<String> {
     let mut out = Vec::new();
     let segments: Vec<String> = url
         .path_segments()
-        .map(|s| s.map(|x| params::percent_decode(x, false).unwrap_or_else(|_| x.to_string())).collect())
+        .map(|s| {
+            s.map(|x| params::percent_decode(x, false).unwrap_or_else(|_| x.to_string()))
+                .collect()
+        })
         .unwrap_or_default();
     for w in segments.windows(2) {
         if about_status(&w[0]) {
