@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use serde_json::Value;
 use stipula::runner::event::{Check, Phase, Report, Severity};
 use stipula::runner::{self, Config, RunError};
 use stipula::spec::Spec;
@@ -257,4 +258,66 @@ fn a_run_out_of_time_still_reports_and_lists_what_it_did_not_test() {
         "{:?}",
         report.notices
     );
+}
+
+#[test]
+fn a_url_without_scheme_or_https_against_plain_http_is_exit_2_with_the_fix() {
+    let spec = Api::LytxUsers.spec_path();
+    let spec = spec.to_str().unwrap();
+    let bare = crate::support::stipula(&["test", spec, "--url", "127.0.0.1:9/users"]);
+    assert_eq!(bare.code, Some(2), "{}", bare.stderr);
+    assert!(
+        bare.stderr.contains("--url http://127.0.0.1:9/users"),
+        "{}",
+        bare.stderr
+    );
+    let emulator = Emulator::start(Api::LytxUsers);
+    let https = emulator.url().replacen("http://", "https://", 1);
+    let tls = crate::support::stipula(&["test", spec, "--url", &https]);
+    assert_eq!(tls.code, Some(2), "{}", tls.stderr);
+    assert!(
+        tls.stderr.contains("plain HTTP") && tls.stderr.contains(&emulator.url()),
+        "{}",
+        tls.stderr
+    );
+}
+
+#[test]
+fn a_sigterm_ends_the_run_and_the_json_report_is_still_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec_path = dir.path().join("ping.yaml");
+    std::fs::write(&spec_path, PING).unwrap();
+    let json = dir.path().join("report.json");
+    // Every answer takes 300 ms: the run is still going when the signal comes.
+    let (url, _) = slow_server(Duration::from_millis(300), 204);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stipula"))
+        .args([
+            "test",
+            spec_path.to_str().unwrap(),
+            "--url",
+            &url,
+            "--workers",
+            "1",
+        ])
+        .arg("--json")
+        .arg(&json)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let pid = child.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(
+        status.code().is_some(),
+        "ended by the signal itself: {status:?}"
+    );
+    let text = std::fs::read_to_string(&json).unwrap();
+    let report: Value = serde_json::from_str(&text).expect("a whole JSON report");
+    let notices = report["notices"].to_string();
+    assert!(notices.contains("stopped before its end"), "{notices}");
 }
