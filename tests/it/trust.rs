@@ -321,3 +321,52 @@ fn a_sigterm_ends_the_run_and_the_json_report_is_still_written() {
     let notices = report["notices"].to_string();
     assert!(notices.contains("stopped before its end"), "{notices}");
 }
+
+const SECURED: &str = r#"
+openapi: 3.0.3
+info: {title: secured, version: "1"}
+security:
+  - bearer: []
+components:
+  securitySchemes:
+    bearer: {type: http, scheme: bearer}
+paths:
+  /ping:
+    get:
+      responses:
+        '204': {description: pong}
+        '401': {description: no credential}
+"#;
+
+#[test]
+fn a_credential_that_stops_working_is_one_notice() {
+    let spec = crate::support::inline_ok(SECURED);
+    // Accepted for the first connections (the TCP probe, the no-route probe, a few cases),
+    // refused from then on: an account a test request deleted.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { return };
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let status = if n < 6 { 204 } else { 401 };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+        }
+    });
+    let mut config = Config::new(url);
+    config.headers = vec![("Authorization".into(), "Bearer secret".into())];
+    config.phases = vec![Phase::Fuzz];
+    config.workers = 1;
+    config.cases = 20;
+    let report = run(&spec, &config);
+    let said: Vec<&String> = report
+        .notices
+        .iter()
+        .filter(|n| n.contains("stopped working mid-run"))
+        .collect();
+    assert_eq!(said.len(), 1, "{:?}", report.notices);
+}
