@@ -283,6 +283,15 @@ impl Health {
         } else {
             ": the base URL (--url) is probably missing a base path".to_string()
         };
+        if self.ended().is_none() && !operations.is_empty() && untested.len() == operations.len() {
+            return (
+                notices,
+                Some(format!(
+                    "nothing was tested: none of the {} operations got an answer to any request (see the notices above)",
+                    operations.len()
+                )),
+            );
+        }
         if routed.is_empty() && !not_routed.is_empty() {
             return (
                 notices,

@@ -120,10 +120,11 @@ pub enum RunError {
     Unreachable { url: String, reason: String },
     #[error("{0}")]
     Setup(String),
-    /// Nothing the run sent reached a route: a misconfigured base URL, not a contract
-    /// violation. The run's events (and `Finished`) went out before this error.
+    /// Nothing the run sent reached a route (a base URL without its base path), or no
+    /// operation got an answer at all: a misconfigured run, not a contract violation. The
+    /// run's events (and `Finished`) went out before this error.
     #[error("{0}")]
-    NotRouted(String),
+    NothingTested(String),
 }
 
 /// Boundary cases per operation, at most.
@@ -165,7 +166,7 @@ pub fn run(
     );
     let shared = Shared::new(spec, config, auth, units, health);
     run_workers(&shared, &mut report, on_event)?;
-    let (notices, not_routed) = shared.health.finish(
+    let (notices, nothing_tested) = shared.health.finish(
         &report.runs[0].operations,
         &config.base_url,
         &spec.base_path(),
@@ -182,9 +183,9 @@ pub fn run(
     on_event(&Event::Finished {
         report: Box::new(report.clone()),
     });
-    match not_routed {
+    match nothing_tested {
         // The reports are written (`Finished` went out); the run still could not happen.
-        Some(why) => Err(RunError::NotRouted(why)),
+        Some(why) => Err(RunError::NothingTested(why)),
         None => Ok(report),
     }
 }

@@ -134,8 +134,11 @@ fn a_base_url_without_its_base_path_is_a_run_error_that_names_it() {
         finished |= matches!(e, runner::event::Event::Finished { .. });
     });
     match result {
-        Err(RunError::NotRouted(why)) => assert!(why.contains("/consent-management"), "{why}"),
-        other => panic!("expected NotRouted, got {:?}", other.map(|r| r.failures())),
+        Err(RunError::NothingTested(why)) => assert!(why.contains("/consent-management"), "{why}"),
+        other => panic!(
+            "expected NothingTested, got {:?}",
+            other.map(|r| r.failures())
+        ),
     }
     assert!(finished, "the reports still get the Finished event");
 }
@@ -205,7 +208,19 @@ fn a_timeout_is_a_response_time_warning_and_the_operation_stops_after_two() {
     config.phases = vec![Phase::Boundary, Phase::Fuzz];
     config.cases = 20;
     config.workers = 1;
-    let report = run(&spec, &config);
+    // Nothing got an answer: the run cannot pass (exit 2), and its report still says why.
+    let mut finished = None;
+    let result = runner::run(&spec, &config, &mut |e| {
+        if let runner::event::Event::Finished { report } = e {
+            finished = Some(report.clone());
+        }
+    });
+    assert!(
+        matches!(result, Err(RunError::NothingTested(_))),
+        "{:?}",
+        result.map(|r| r.notices)
+    );
+    let report = finished.expect("the Finished event");
     assert_eq!(report.failures(), 0, "{}", failures(&report).join("\n"));
     let timeout = report
         .findings
@@ -369,4 +384,33 @@ fn a_credential_that_stops_working_is_one_notice() {
         .filter(|n| n.contains("stopped working mid-run"))
         .collect();
     assert_eq!(said.len(), 1, "{:?}", report.notices);
+}
+
+#[test]
+fn a_run_that_tests_nothing_cannot_pass() {
+    let spec = crate::support::inline_ok(
+        r#"
+openapi: 3.0.3
+info: {title: impossible, version: "1"}
+paths:
+  /items/{id}:
+    get:
+      parameters:
+        - name: id
+          in: path
+          required: true
+          schema:
+            type: integer
+            minimum: 5
+            maximum: 1
+      responses:
+        '200': {description: ok}
+"#,
+    );
+    let (url, _) = slow_server(Duration::from_millis(0), 200);
+    let result = runner::run(&spec, &Config::new(url), &mut |_| {});
+    match result {
+        Err(RunError::NothingTested(why)) => assert!(why.contains("nothing was tested"), "{why}"),
+        other => panic!("expected NothingTested, got {:?}", other.map(|r| r.notices)),
+    }
 }
