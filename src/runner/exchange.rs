@@ -55,8 +55,17 @@ impl Worker<'_> {
             limiter.wait();
         }
         let received = request::send(&self.client, &prepared);
+        // The given credential went to an operation that wants one: a secured operation, or
+        // any operation when the spec declares no security and `Authorization` is given
+        // anyway (Kinto's spec declares none; its accounts need basic auth).
         let credential = draft.credentials == Credentials::Given
-            && probe::wrong_credentials(self.shared.spec, op).is_some();
+            && (probe::wrong_credentials(self.shared.spec, op).is_some()
+                || (self.shared.auth.credential_headers.is_empty()
+                    && self
+                        .shared
+                        .given_headers
+                        .iter()
+                        .any(|h| h == "authorization")));
         for (operation, message) in
             self.shared
                 .health
