@@ -197,7 +197,18 @@ pub fn prepare(op: &Operation, draft: &Draft, base_url: &str, auth: &Auth) -> Pr
                 media_type.clone()
             };
             headers.push(("Content-Type".into(), content_type));
-            body_bytes(media_type, value)
+            // Multipart parts are labelled as the media type's `encoding` says.
+            let encoding = op
+                .request_body
+                .iter()
+                .flat_map(|b| &b.content)
+                .find(|m| &m.media_type == media_type)
+                .map_or(&[][..], |m| &m.encoding);
+            if crate::media::essence(media_type) == "multipart/form-data" {
+                params::multipart::encode_with(value, encoding)
+            } else {
+                body_bytes(media_type, value)
+            }
         }
         BodyDraft::Raw { media_type, bytes } => {
             headers.push(("Content-Type".into(), media_type.clone()));
