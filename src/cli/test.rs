@@ -5,6 +5,8 @@
 //! in what the flags leave open (`TestArgs::settings`).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::{CliError, Exit, LoadArgs};
@@ -74,9 +76,19 @@ pub struct TestArgs {
     /// Most requests per second, e.g. `50/s` (or `50`).
     #[arg(long, value_name = "N/s")]
     pub rate_limit: Option<String>,
-    /// Seconds to wait for a response before reporting a server error.
+    /// Seconds to wait for a response (a timeout is a `response-time` warning, a failure with
+    /// --max-response-time or --strict; an operation's requests stop after two timeouts).
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
+    /// The whole run's time budget in seconds: no request starts after it, and the reports
+    /// list what was not tested.
+    #[arg(long, value_name = "SECONDS")]
+    pub max_duration: Option<f64>,
+    /// Fail what OpenAPI lets a server accept (an undocumented media type, an unchecked
+    /// `format`, a missing body read as `{}`) and timeouts, which are warnings by default
+    /// (see docs/test-checks.md).
+    #[arg(long)]
+    pub strict: bool,
     /// Run only these checks (comma-separated ids; see below).
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     pub checks: Vec<String>,
@@ -196,6 +208,16 @@ impl TestArgs {
                 .collect::<Result<_, _>>()?;
         }
         config.max_response_time = self.max_response_time.map(Duration::from_millis);
+        if let Some(seconds) = self.max_duration {
+            if !(seconds > 0.0 && seconds.is_finite()) {
+                return Err(CliError::Range {
+                    flag: "--max-duration",
+                    expected: "must be a positive number of seconds",
+                });
+            }
+            config.max_duration = Some(Duration::from_secs_f64(seconds));
+        }
+        config.strict = self.strict;
         if let Some(shard) = &self.shard {
             let parsed = shard
                 .split_once('/')
@@ -243,8 +265,70 @@ impl TestArgs {
                 runner::config_file::DEFAULT_NAME
             )));
         }
+        check_url(&config.base_url)?;
         Ok((config, thresholds))
     }
+}
+
+/// `--url` must be an absolute http(s) URL; a missing scheme gets the fix.
+fn check_url(url: &str) -> Result<(), CliError> {
+    match reqwest::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(()),
+        Ok(u) if u.host_str().is_some() => Err(flag(
+            "--url",
+            url,
+            &format!("the scheme must be http or https, not {}", u.scheme()),
+        )),
+        // `127.0.0.1:8080/v1` parses with the scheme `127.0.0.1`, `localhost:8080` likewise.
+        _ => Err(flag(
+            "--url",
+            url,
+            &format!("not an absolute URL: add the scheme, e.g. --url http://{url}"),
+        )),
+    }
+}
+
+/// A stop flag set by the first SIGINT or SIGTERM (the run ends early and still writes its
+/// reports); a second signal ends the process at once.
+fn stop_on_signal() -> Option<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .ok()?;
+    std::thread::Builder::new()
+        .name("stipula-signals".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                #[cfg(unix)]
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+                loop {
+                    #[cfg(unix)]
+                    let terminated = async {
+                        match term.as_mut() {
+                            Some(t) => t.recv().await,
+                            None => std::future::pending().await,
+                        }
+                    };
+                    #[cfg(not(unix))]
+                    let terminated = std::future::pending::<Option<()>>();
+                    tokio::select! {
+                        r = tokio::signal::ctrl_c() => if r.is_err() { return },
+                        _ = terminated => {}
+                    }
+                    if flag.swap(true, Ordering::SeqCst) {
+                        std::process::exit(130);
+                    }
+                    eprintln!(
+                        "stopping: no new requests; the reports are written when the requests in flight end (signal again to quit at once)"
+                    );
+                }
+            });
+        })
+        .ok()?;
+    Some(stop)
 }
 
 fn flag(flag: &'static str, value: &str, expected: &str) -> CliError {
@@ -269,7 +353,8 @@ fn random_seed() -> u64 {
 
 /// Runs `stipula test`.
 pub(super) fn run(args: &TestArgs) -> Result<Exit, CliError> {
-    let (config, thresholds) = args.settings()?;
+    let (mut config, thresholds) = args.settings()?;
+    config.stop = stop_on_signal();
     let spec = Spec::load(&args.spec, args.load.options())?;
     for w in &spec.located_warnings() {
         eprintln!("{w}");

@@ -109,7 +109,9 @@ impl Check {
     /// One line for `--help` and reports.
     pub fn description(self) -> &'static str {
         match self {
-            Check::ServerError => "no response is a 5xx",
+            Check::ServerError => {
+                "no response is a 5xx (a documented 501/503 or a status the request asks for only warns)"
+            }
             Check::StatusDocumented => "every status code is documented for its operation",
             Check::ContentTypeDocumented => {
                 "the Content-Type is well formed and documented for that status"
@@ -121,15 +123,19 @@ impl Check {
             Check::ValidRequestAccepted => {
                 "a request the spec allows is not refused (warnings only: specs cannot express every rule)"
             }
-            Check::InvalidRequestRejected => "a request that breaks the spec gets a 4xx",
+            Check::InvalidRequestRejected => {
+                "a request that breaks the spec gets a 4xx (what OpenAPI lets a server accept only warns unless --strict)"
+            }
             Check::AuthEnforced => {
-                "a secured operation refuses a request without credentials or with a wrong one (401/403)"
+                "a secured operation refuses a request without credentials or with a wrong one (401/403, or a redirect to a login page)"
             }
             Check::MissingHeaderRejected => "a request without a required header gets a 4xx",
             Check::MethodNotAllowed => "an undocumented method on a documented path gets 405",
             Check::CreatedReadable => "an item is readable right after the request that created it",
             Check::RemovedGone => "an item removed by a DELETE documented as removal is gone",
-            Check::ResponseTime => "every response arrives within --max-response-time",
+            Check::ResponseTime => {
+                "every response arrives within --max-response-time; none times out (--timeout: a warning unless --strict)"
+            }
         }
     }
 

@@ -27,6 +27,7 @@ pub mod config_file;
 pub mod coverage;
 pub mod event;
 mod exchange;
+mod health;
 pub mod policy;
 mod probe;
 pub mod report;
@@ -39,9 +40,9 @@ pub mod stateful;
 pub use select::select;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::spec::{Operation, Spec};
@@ -89,6 +90,14 @@ pub struct Config {
     pub baseline: Option<baseline::Baseline>,
     /// Leave credentials in findings (`--show-secrets`); masked otherwise.
     pub show_secrets: bool,
+    /// `--strict`: accepting an invalid request that OpenAPI leaves to the server (an
+    /// undocumented media type, an unchecked `format`...) and timeouts are failures.
+    pub strict: bool,
+    /// The whole run's time budget: no new request starts after it; the report says what
+    /// was not tested.
+    pub max_duration: Option<Duration>,
+    /// Set from outside (a signal handler) to end the run early, with its report.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl Config {
@@ -116,6 +125,9 @@ impl Config {
             credentials: BTreeMap::new(),
             baseline: None,
             show_secrets: false,
+            strict: false,
+            max_duration: None,
+            stop: None,
         }
     }
 }
@@ -131,6 +143,11 @@ pub enum RunError {
     Unreachable { url: String, reason: String },
     #[error("{0}")]
     Setup(String),
+    /// Nothing the run sent reached a route (a base URL without its base path), or no
+    /// operation got an answer at all: a misconfigured run, not a contract violation. The
+    /// run's events (and `Finished`) went out before this error.
+    #[error("{0}")]
+    NothingTested(String),
 }
 
 /// Boundary cases per operation, at most.
@@ -172,14 +189,36 @@ pub fn run(
         report.record(&e);
         on_event(&e);
     }
-    let mut shared = Shared::new(spec, config, auth, units);
+    let health = health::Health::new(
+        config.max_duration,
+        config.stop.clone(),
+        probe::no_route(config),
+    );
+    let mut shared = Shared::new(spec, config, auth, units, health);
     shared.surfaces = surfaces;
     run_workers(&shared, &mut report, on_event)?;
+    let (notices, nothing_tested) = shared.health.finish(
+        &report.runs[0].operations,
+        &config.base_url,
+        &spec.base_path(),
+    );
+    for message in notices {
+        let e = Event::Notice {
+            operation: "*".into(),
+            message,
+        };
+        report.record(&e);
+        on_event(&e);
+    }
     report.elapsed_seconds = started.elapsed().as_secs_f64();
     on_event(&Event::Finished {
         report: Box::new(report.clone()),
     });
-    Ok(report)
+    match nothing_tested {
+        // The reports are written (`Finished` went out); the run still could not happen.
+        Some(why) => Err(RunError::NothingTested(why)),
+        None => Ok(report),
+    }
 }
 
 fn run_info(spec: &Spec, config: &Config, selected: &[usize]) -> RunInfo {
@@ -305,11 +344,19 @@ struct Shared<'a> {
     /// Operation label → its coverage surface.
     surfaces: HashMap<String, coverage::Surface>,
     masker: secrets::Masker,
+    health: health::Health,
 }
 
 impl<'a> Shared<'a> {
-    fn new(spec: &'a Spec, config: &'a Config, auth: Auth, units: Vec<Unit>) -> Shared<'a> {
+    fn new(
+        spec: &'a Spec,
+        config: &'a Config,
+        auth: Auth,
+        units: Vec<Unit>,
+        health: health::Health,
+    ) -> Shared<'a> {
         Shared {
+            health,
             spec,
             config,
             auth,
@@ -326,6 +373,8 @@ impl<'a> Shared<'a> {
                 spec,
                 enabled: &config.checks,
                 max_response_time: config.max_response_time,
+                timeout: config.timeout,
+                strict: config.strict,
             },
             surfaces: HashMap::new(),
             masker: if config.show_secrets {
@@ -424,6 +473,9 @@ impl Worker<'_> {
             let Some(unit) = self.shared.units.get(i) else {
                 return;
             };
+            if self.shared.health.ended().is_some() {
+                return;
+            }
             let (op, phase) = match unit {
                 Unit::Phase { op, phase } => {
                     self.phase(*op, *phase, i as u64);

@@ -27,4 +27,5 @@ mod runner;
 mod spec_load;
 mod support;
 mod swagger2;
+mod trust;
 mod watch;
