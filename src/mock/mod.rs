@@ -25,6 +25,7 @@ mod security;
 mod server;
 pub mod state;
 pub mod watch;
+mod xml;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -76,6 +77,10 @@ pub struct MockConfig {
     /// API key value, or basic `user:password`).
     pub token: Option<String>,
     pub limits: Limits,
+    /// Origins whose browser calls may carry credentials (`--cors-origin`): named back in
+    /// `Access-Control-Allow-Origin` with `Allow-Credentials`. Empty: any origin, without
+    /// credentials (`*`); `*` in the list keeps that for the origins not listed.
+    pub cors_origins: Vec<String>,
     /// `--state`: remember what clients create (see `state`); `None` answers statelessly.
     pub state: Option<StateConfig>,
 }

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 mod bench;
 mod corpus;
 mod newcomer;
+mod realworld;
 
 /// Every task, with one line saying what it does (`cargo xtask --help`).
 const TASKS: &[(&str, &str)] = &[
@@ -29,6 +30,10 @@ const TASKS: &[(&str, &str)] = &[
     (
         "bench test [--runs N] [--cases N] [--spec NAME] [--stipula PATH] [--emulator-bin PATH] [--st-runs N] [--st-max-examples N]",
         "the conformance runner's cases per second, against Schemathesis",
+    ),
+    (
+        "realworld [--venv DIR] [--stipula PATH] [--out DIR] [--seed N] [--max-duration SECS] [--only kinto|jupyter|httpbin] [-- STIPULA-ARGS]",
+        "stipula test against Kinto, Jupyter Server and httpbin (pip-installed in a venv) with their own specs",
     ),
     (
         "newcomer",
@@ -50,6 +55,7 @@ fn main() -> ExitCode {
         Some("corpus") => corpus::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("newcomer") => newcomer::run(&args[1..]),
+        Some("realworld") => realworld::run(&args[1..]),
         // Hidden: the baseline that `bench mock` starts as a child process.
         Some("bench-baseline-server") => bench::baseline_server(&args[1..]),
         Some("--help" | "-h" | "help") => {
