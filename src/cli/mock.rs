@@ -38,6 +38,22 @@ pub struct MockArgs {
     /// credentials; repeatable. Without it any origin may call, without credentials (`*`).
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     pub cors_origins: Vec<String>,
+    /// Remember what clients create: POST stores, GET reads, PUT replaces, PATCH merges, DELETE
+    /// removes; admin endpoints under `/__stipula/` (see docs/mock-state.md).
+    #[arg(long)]
+    pub state: bool,
+    /// With --state: requests with different values of this header see separate states.
+    #[arg(long, value_name = "HEADER", requires = "state")]
+    pub state_scope_header: Option<String>,
+    /// With --state: most items stored per scope; past it a create gets 507.
+    #[arg(long, value_name = "N", requires = "state", default_value_t = crate::mock::StateConfig::default().max_items)]
+    pub state_max_items: usize,
+    /// With --state: most bytes of item JSON stored per scope; past it a change gets 507.
+    #[arg(long, value_name = "BYTES", requires = "state", default_value_t = crate::mock::StateConfig::default().max_bytes)]
+    pub state_max_bytes: usize,
+    /// With --state: most scopes kept (see --state-scope-header); past it a new scope gets 507.
+    #[arg(long, value_name = "N", requires = "state", default_value_t = crate::mock::StateConfig::default().max_scopes)]
+    pub state_max_scopes: usize,
     #[command(flatten)]
     pub load: LoadArgs,
 }
@@ -157,6 +173,12 @@ pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
             max_body_bytes: args.max_body_bytes,
             ..Limits::default()
         },
+        state: args.state.then(|| crate::mock::StateConfig {
+            scope_header: args.state_scope_header.clone(),
+            max_items: args.state_max_items,
+            max_bytes: args.state_max_bytes,
+            max_scopes: args.state_max_scopes,
+        }),
     };
     let reloader = crate::mock::Reloader {
         plans,

@@ -10,6 +10,10 @@
 //!
 //! The server reads the app through an `ArcSwap` (`serve_shared`), one lock-free load per
 //! request, so that `watch` can replace it when the spec files change (`--watch`).
+//!
+//! With `--state` (`MockConfig::state`), [`state`] keeps what clients create and answers the
+//! operations on collections and items from it; without it `App::state` is `None` and the
+//! mock is stateless apart from [`Removed`].
 
 mod answer;
 mod handle;
@@ -19,6 +23,7 @@ mod respond;
 pub(crate) mod router;
 mod security;
 mod server;
+pub mod state;
 pub mod watch;
 mod xml;
 
@@ -30,6 +35,7 @@ use arc_swap::ArcSwap;
 
 pub use router::Router;
 pub use server::{serve, serve_shared};
+pub use state::{State, StateConfig};
 pub use watch::{MountPlan, Reloader};
 
 use crate::spec::{LoadError, Spec};
@@ -75,6 +81,8 @@ pub struct MockConfig {
     /// `Access-Control-Allow-Origin` with `Allow-Credentials`. Empty: any origin, without
     /// credentials (`*`); `*` in the list keeps that for the origins not listed.
     pub cors_origins: Vec<String>,
+    /// `--state`: remember what clients create (see `state`); `None` answers statelessly.
+    pub state: Option<StateConfig>,
 }
 
 /// A spec and the path prefix it is served under.
@@ -162,14 +170,16 @@ pub enum MockError {
     Watch(String),
 }
 
-/// The mock's state: mounted specs and the router over them, immutable once built, and the
-/// paths of items removed since it started.
+/// The mock's state: mounted specs and the router over them, immutable once built, the paths
+/// of items removed since it started, and with `--state` the stored items.
 #[derive(Debug)]
 pub struct App {
     pub mounts: Vec<Mount>,
     pub router: Router,
     pub config: MockConfig,
     pub removed: Removed,
+    /// The stored items, with `--state`.
+    pub state: Option<State>,
 }
 
 /// Concrete paths (`/api/consent/42`) that a DELETE documented as removal answered with a 2xx.
@@ -201,6 +211,19 @@ impl Removed {
             }
             paths.push_back(path.to_string());
         }
+    }
+
+    /// The removed paths, oldest first (`GET /__stipula/state`).
+    pub fn paths(&self) -> Vec<String> {
+        if !self.any.load(std::sync::atomic::Ordering::Relaxed) {
+            return Vec::new();
+        }
+        self.lock().iter().cloned().collect()
+    }
+
+    /// Forgets every removed path (`POST /__stipula/reset`).
+    pub fn clear(&self) {
+        self.lock().clear();
     }
 
     pub fn restore(&self, path: &str) {
@@ -262,11 +285,16 @@ impl App {
                 }
             }
         }
+        let state = config
+            .state
+            .clone()
+            .map(|c| State::new(&mounts, c, config.seed));
         Ok(App {
             mounts,
             router,
             config,
             removed: Removed::default(),
+            state,
         })
     }
 }

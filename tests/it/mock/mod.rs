@@ -39,6 +39,7 @@ mod prefer;
 mod routing;
 mod security;
 mod several_specs;
+mod state;
 
 // ---------------------------------------------------------------------------------------------
 // Client side: requests, replies, assertions
