@@ -426,7 +426,7 @@ fn multipart_value(
         let actual = part.content_type.as_deref().unwrap_or("text/plain");
         if !allowed
             .split(',')
-            .any(|a| crate::runner::checks::media_matches(a.trim(), actual))
+            .any(|a| crate::media::matches(a.trim(), actual))
         {
             problems.push(RequestViolation::new(
                 "body",

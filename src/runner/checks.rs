@@ -349,7 +349,7 @@ impl Judge<'_> {
             response
                 .content
                 .iter()
-                .find(|m| media_matches(&m.media_type, ct))
+                .find(|m| crate::media::matches(&m.media_type, ct))
         });
         let has_body = !got.body.is_empty() && status != 204 && status != 304;
         if self.on(Check::ContentTypeDocumented) && has_body {
@@ -542,19 +542,6 @@ fn method_not_allowed(got: &Received) -> Verdict {
     }
 }
 
-/// Whether a received Content-Type falls under a documented media range.
-pub fn media_matches(documented: &str, received: &str) -> bool {
-    let d = crate::media::essence(documented);
-    let r = crate::media::essence(received);
-    if d == r || d == "*/*" {
-        return true;
-    }
-    match d.split_once('/') {
-        Some((t, "*")) => r.split_once('/').is_some_and(|(rt, _)| rt == t),
-        _ => false,
-    }
-}
-
 /// `type/subtype` with token characters, optionally followed by parameters.
 fn well_formed_media_type(ct: &str) -> bool {
     let token = |s: &str| {
@@ -572,13 +559,13 @@ mod tests {
 
     #[test]
     fn media_ranges() {
-        assert!(media_matches(
+        assert!(crate::media::matches(
             "application/json",
             "Application/JSON; charset=utf-8"
         ));
-        assert!(media_matches("application/*", "application/xml"));
-        assert!(media_matches("*/*", "text/csv"));
-        assert!(!media_matches(
+        assert!(crate::media::matches("application/*", "application/xml"));
+        assert!(crate::media::matches("*/*", "text/csv"));
+        assert!(!crate::media::matches(
             "application/json",
             "application/problem+json"
         ));
