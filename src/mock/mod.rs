@@ -12,6 +12,7 @@
 //! request, so that `watch` can replace it when the spec files change (`--watch`).
 
 mod answer;
+pub mod chaos;
 mod handle;
 mod problem;
 mod request;
@@ -70,6 +71,9 @@ pub struct MockConfig {
     /// API key value, or basic `user:password`).
     pub token: Option<String>,
     pub limits: Limits,
+    /// Latency and faults (`--delay`, `--fault`, `--mock-config`); `None` costs nothing per
+    /// request.
+    pub chaos: Option<Arc<chaos::Chaos>>,
 }
 
 /// A spec and the path prefix it is served under.

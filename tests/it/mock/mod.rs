@@ -30,6 +30,7 @@ use stipula::spec::{
 use crate::support::*;
 
 mod binary;
+mod chaos;
 mod examples;
 mod generated;
 mod hostile;
