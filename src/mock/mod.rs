@@ -249,15 +249,21 @@ impl App {
                         operation: o,
                         names: Vec::new(),
                     };
-                    router
-                        .add(&prefix, &op.path, target)
-                        .map_err(|c| MockError::RouteClash {
-                            method: c.method.to_string(),
-                            first: c.first,
-                            first_spec: mounts[c.first_mount].spec.name().to_string(),
-                            second: c.second,
-                            second_spec: mounts[c.second_mount].spec.name().to_string(),
-                        })?;
+                    match router.add(&prefix, &op.path, target) {
+                        Ok(()) => {}
+                        // Within one spec the loader warned (`PathClash`): the first operation
+                        // in document order keeps the route.
+                        Err(c) if c.first_mount == c.second_mount => {}
+                        Err(c) => {
+                            return Err(MockError::RouteClash {
+                                method: c.method.to_string(),
+                                first: c.first,
+                                first_spec: mounts[c.first_mount].spec.name().to_string(),
+                                second: c.second,
+                                second_spec: mounts[c.second_mount].spec.name().to_string(),
+                            });
+                        }
+                    }
                 }
             }
         }

@@ -31,6 +31,7 @@ use crate::support::*;
 
 mod binary;
 mod chaos;
+mod clashes;
 mod examples;
 mod generated;
 mod hostile;
