@@ -37,6 +37,7 @@ pub mod mock;
 // Not API: parameter serialization internals, public for tests/it.
 #[doc(hidden)]
 pub mod params;
+pub mod proxy;
 pub mod runner;
 pub mod schema;
 pub mod spec;

@@ -112,7 +112,10 @@ impl ChaosArgs {
 
 /// Expands folders, loads every spec and prints its warnings or errors; every spec is tried
 /// before failing, so one run shows every broken spec.
-fn load_specs(specs: &[PathBuf], load: &LoadArgs) -> Result<Vec<(PathBuf, Spec)>, CliError> {
+pub(super) fn load_specs(
+    specs: &[PathBuf],
+    load: &LoadArgs,
+) -> Result<Vec<(PathBuf, Spec)>, CliError> {
     let mut out = Vec::new();
     let mut failed = false;
     for path in spec_paths(specs)? {
@@ -265,7 +268,7 @@ pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
 }
 
 /// Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -287,7 +290,7 @@ async fn shutdown_signal() {
 }
 
 /// Log lines to stderr; `RUST_LOG` overrides the default (`info`).
-fn init_logging() {
+pub(super) fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()

@@ -28,6 +28,9 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 
+pub use answer::{Inspection, inspect};
+pub use problem::{problem, set_violations_header};
+pub use request::RequestViolation;
 pub use router::Router;
 pub use server::{serve, serve_shared};
 pub use watch::{MountPlan, Reloader};

@@ -14,6 +14,7 @@
 
 mod choose;
 mod documented;
+mod inspect;
 mod refuse;
 mod route;
 
@@ -22,6 +23,8 @@ use http_body_util::Full;
 use hyper::HeaderMap;
 use hyper::Response;
 use hyper::http::request::Parts;
+
+pub use inspect::{Inspection, inspect};
 
 use super::App;
 use super::problem::Body;
