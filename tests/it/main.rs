@@ -18,6 +18,7 @@ mod diff;
 mod emulators;
 mod lint;
 mod mock;
+mod proxy;
 mod refs;
 mod report;
 mod runner;
