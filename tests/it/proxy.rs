@@ -280,3 +280,134 @@ fn bodies_over_the_limit_are_refused_both_ways() {
         .unwrap();
     assert_eq!(r.status(), 502);
 }
+
+/// Starts `stipula ARGS`, waits for the line starting with `ready`, returns the child and
+/// the URL at the end of that line's `http://...`.
+fn spawn(args: &[&str], ready: &str) -> (std::process::Child, String, Vec<String>) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stipula"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut printed = Vec::new();
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("no `{ready}` line; printed {printed:?}"));
+        printed.push(line.clone());
+        if line.starts_with(ready) {
+            let url = line
+                .split_whitespace()
+                .find(|w| w.starts_with("http://"))
+                .unwrap()
+                .trim_end_matches(',')
+                .to_string();
+            std::thread::spawn(move || while rx.recv().is_ok() {});
+            return (child, url, printed);
+        }
+    }
+}
+
+fn sigterm(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    for _ in 0..100 {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("did not exit on SIGTERM");
+}
+
+#[test]
+fn the_binary_writes_its_report_on_sigterm_and_exits_1_on_failures() {
+    let up = upstream(faulty);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("pets.yaml");
+    std::fs::write(&spec, SPEC).unwrap();
+    let json = dir.path().join("report.json");
+    let (mut child, url, _) = spawn(
+        &[
+            "proxy",
+            spec.to_str().unwrap(),
+            "--upstream",
+            &up.url,
+            "--port",
+            "0",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        "stipula proxy listening on",
+    );
+    let r = client().get(format!("{url}/pets/1")).send().unwrap();
+    assert!(violations(&r).contains("body-schema"));
+    let status = sigterm(&mut child);
+    assert_eq!(status.code(), Some(1));
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(written["findings"][0]["check"], "body-schema");
+}
+
+#[test]
+fn the_mock_binary_takes_chaos_flags_and_names_undocumented_fault_statuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("pets.yaml");
+    std::fs::write(&spec, SPEC).unwrap();
+    let (mut child, url, printed) = spawn(
+        &[
+            "mock",
+            spec.to_str().unwrap(),
+            "--port",
+            "0",
+            "--seed",
+            "3",
+            "--delay",
+            "uniform:60ms..80ms",
+            "--fault-rate",
+            "1",
+            "--fault-status",
+            "503",
+        ],
+        "stipula mock listening on",
+    );
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("fault status 503 is not documented") && l.contains("getPet")),
+        "{printed:?}"
+    );
+    let started = std::time::Instant::now();
+    let r = client().get(format!("{url}/pets/1")).send().unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(60));
+    // 503 is not documented by getPet: it answers as usual.
+    assert_eq!(r.status(), 200);
+    assert_eq!(sigterm(&mut child).code(), Some(0));
+
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_stipula"))
+        .args(["mock", spec.to_str().unwrap(), "--delay", "soon"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--delay soon"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}
