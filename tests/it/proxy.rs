@@ -304,9 +304,11 @@ fn spawn(args: &[&str], ready: &str) -> (std::process::Child, String, Vec<String
     });
     let mut printed = Vec::new();
     loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(20))
-            .unwrap_or_else(|_| panic!("no `{ready}` line; printed {printed:?}"));
+        let Ok(line) = rx.recv_timeout(Duration::from_secs(20)) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("no `{ready}` line; printed {printed:?}");
+        };
         printed.push(line.clone());
         if line.starts_with(ready) {
             let url = line
