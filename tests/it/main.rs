@@ -2,7 +2,8 @@
 //! across files and hosts, cycles, normalization to JSON Schema 2020-12, Swagger 2.0
 //! conversion, broken specs and their diagnostics, the bundled specs), the `stipula` command
 //! line, every lint rule and report format (`lint`), the mock over real HTTP (`mock`, `watch`),
-//! `stipula diff` (`diff`), the conformance runner (`runner`) and its reporters (`report`), and
+//! `stipula diff` (`diff`), the validating proxy (`proxy`), the conformance runner (`runner`) and
+//! its reporters (`report`), and
 //! the emulated seed APIs with their faulty variants that the runner is proven against
 //! (`emulators`).
 //!
