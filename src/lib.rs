@@ -38,6 +38,7 @@ pub mod mock;
 #[doc(hidden)]
 pub mod params;
 // Collections and items in a spec: shared by the runner and the mock.
+pub mod proxy;
 pub(crate) mod resources;
 pub mod runner;
 pub mod schema;

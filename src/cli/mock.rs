@@ -55,12 +55,87 @@ pub struct MockArgs {
     #[arg(long, value_name = "N", requires = "state", default_value_t = crate::mock::StateConfig::default().max_scopes)]
     pub state_max_scopes: usize,
     #[command(flatten)]
+    pub chaos: ChaosArgs,
+    #[command(flatten)]
     pub load: LoadArgs,
+}
+
+/// Latency and faults (docs/mock-chaos-proxy.md).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ChaosArgs {
+    /// Delay every answer: `100ms`, `uniform:50ms..200ms`, `lognormal:median=80ms,p99=400ms`.
+    #[arg(long, value_name = "DELAY")]
+    pub delay: Option<String>,
+    /// A fault and the share of requests that get it: `reset:0.01`, `truncate:0.01`,
+    /// `503:0.05` (an error status only where the operation documents it). Repeatable.
+    #[arg(long = "fault", value_name = "KIND:RATE")]
+    pub faults: Vec<String>,
+    /// Share of requests answered with `--fault-status` (where the operation documents it).
+    #[arg(long, value_name = "RATE")]
+    pub fault_rate: Option<f64>,
+    /// The documented error status `--fault-rate` answers with.
+    #[arg(long, default_value_t = 503, value_name = "STATUS")]
+    pub fault_status: u16,
+    /// YAML with per-operation latency and faults: `operations: {opId: {delay: 100ms, faults:
+    /// ["503:0.1"]}}`.
+    #[arg(long, value_name = "FILE")]
+    pub mock_config: Option<PathBuf>,
+}
+
+impl ChaosArgs {
+    /// The configured latency and faults (maybe none: see `Chaos::needed`).
+    pub fn chaos(&self, seed: u64) -> Result<crate::mock::chaos::Chaos, CliError> {
+        use crate::mock::chaos::{Chaos, Delay, FaultRate, Plan};
+        let mut plan = Plan::default();
+        if let Some(d) = &self.delay {
+            plan.delay = Some(Delay::parse(d).map_err(|expected| CliError::Flag {
+                flag: "--delay",
+                value: d.clone(),
+                expected,
+            })?);
+        }
+        for f in &self.faults {
+            plan.faults
+                .push(FaultRate::parse(f).map_err(|expected| CliError::Flag {
+                    flag: "--fault",
+                    value: f.clone(),
+                    expected,
+                })?);
+        }
+        if let Some(rate) = self.fault_rate {
+            let text = format!("{}:{rate}", self.fault_status);
+            plan.faults
+                .push(FaultRate::parse(&text).map_err(|expected| CliError::Flag {
+                    flag: "--fault-rate/--fault-status",
+                    value: text.clone(),
+                    expected,
+                })?);
+        }
+        let mut chaos = Chaos::new(seed, plan);
+        if let Some(path) = &self.mock_config {
+            let text = std::fs::read_to_string(path).map_err(|e| CliError::Flag {
+                flag: "--mock-config",
+                value: path.display().to_string(),
+                expected: format!("cannot read: {e}"),
+            })?;
+            chaos = chaos
+                .with_config_text(&text)
+                .map_err(|expected| CliError::Flag {
+                    flag: "--mock-config",
+                    value: path.display().to_string(),
+                    expected,
+                })?;
+        }
+        Ok(chaos)
+    }
 }
 
 /// Expands folders, loads every spec and prints its warnings or errors; every spec is tried
 /// before failing, so one run shows every broken spec.
-fn load_specs(specs: &[PathBuf], load: &LoadArgs) -> Result<Vec<(PathBuf, Spec)>, CliError> {
+pub(super) fn load_specs(
+    specs: &[PathBuf],
+    load: &LoadArgs,
+) -> Result<Vec<(PathBuf, Spec)>, CliError> {
     let mut out = Vec::new();
     let mut failed = false;
     for path in spec_paths(specs)? {
@@ -164,6 +239,20 @@ pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
             None => Mount::at_base_path(spec),
         });
     }
+    let specs: Vec<&Spec> = mounts.iter().map(|m| &m.spec).collect();
+    let chaos = Some(args.chaos.chaos(args.seed)?).filter(|c| c.needed(&specs));
+    if let Some(chaos) = &chaos {
+        let notes = chaos
+            .startup_notes(&specs)
+            .map_err(|expected| CliError::Flag {
+                flag: "--delay/--fault",
+                value: "x-stipula-delay/x-stipula-faults".into(),
+                expected,
+            })?;
+        for note in notes {
+            println!("note: {note}");
+        }
+    }
     init_logging();
     let config = MockConfig {
         seed: args.seed,
@@ -179,6 +268,7 @@ pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
             max_bytes: args.state_max_bytes,
             max_scopes: args.state_max_scopes,
         }),
+        chaos: chaos.map(std::sync::Arc::new),
     };
     let reloader = crate::mock::Reloader {
         plans,
@@ -230,7 +320,7 @@ pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
 }
 
 /// Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -252,7 +342,7 @@ async fn shutdown_signal() {
 }
 
 /// Log lines to stderr; `RUST_LOG` overrides the default (`info`). Colours only on a terminal.
-fn init_logging() {
+pub(super) fn init_logging() {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));

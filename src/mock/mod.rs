@@ -16,6 +16,7 @@
 //! mock is stateless apart from [`Removed`].
 
 mod answer;
+pub mod chaos;
 mod handle;
 mod problem;
 mod request;
@@ -33,6 +34,9 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 
+pub use answer::{Inspection, inspect};
+pub use problem::{problem, set_violations_header};
+pub use request::RequestViolation;
 pub use router::Router;
 pub use server::{serve, serve_shared};
 pub use state::{State, StateConfig};
@@ -83,6 +87,9 @@ pub struct MockConfig {
     pub cors_origins: Vec<String>,
     /// `--state`: remember what clients create (see `state`); `None` answers statelessly.
     pub state: Option<StateConfig>,
+    /// Latency and faults (`--delay`, `--fault`, `--mock-config`); `None` costs nothing per
+    /// request.
+    pub chaos: Option<Arc<chaos::Chaos>>,
 }
 
 /// A spec and the path prefix it is served under.
@@ -273,15 +280,21 @@ impl App {
                         operation: o,
                         names: Vec::new(),
                     };
-                    router
-                        .add(&prefix, &op.path, target)
-                        .map_err(|c| MockError::RouteClash {
-                            method: c.method.to_string(),
-                            first: c.first,
-                            first_spec: mounts[c.first_mount].spec.name().to_string(),
-                            second: c.second,
-                            second_spec: mounts[c.second_mount].spec.name().to_string(),
-                        })?;
+                    match router.add(&prefix, &op.path, target) {
+                        Ok(()) => {}
+                        // Within one spec the loader warned (`PathClash`): the first operation
+                        // in document order keeps the route.
+                        Err(c) if c.first_mount == c.second_mount => {}
+                        Err(c) => {
+                            return Err(MockError::RouteClash {
+                                method: c.method.to_string(),
+                                first: c.first,
+                                first_spec: mounts[c.first_mount].spec.name().to_string(),
+                                second: c.second,
+                                second_spec: mounts[c.second_mount].spec.name().to_string(),
+                            });
+                        }
+                    }
                 }
             }
         }

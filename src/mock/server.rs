@@ -57,7 +57,7 @@ pub async fn serve_shared(
                 let shared = shared.clone();
                 let service = service_fn(move |req| {
                     let app = shared.load_full();
-                    async move { Ok::<_, std::convert::Infallible>(super::handle::handle(&app, req).await) }
+                    async move { super::chaos::serve(&app, req).await }
                 });
                 let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
                 let conn = graceful.watch(conn.into_owned());

@@ -318,6 +318,8 @@ pub fn applicable_phases(op: &Operation, phases: &[Phase], in_flow: bool) -> Vec
             Phase::Examples | Phase::Fuzz => true,
             Phase::Boundary => !op.parameters.is_empty() || op.request_body.is_some(),
             Phase::Stateful => in_flow,
+            // Observed traffic (the proxy) is no phase of a run.
+            Phase::Observed => false,
         })
         .collect()
 }

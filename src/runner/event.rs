@@ -22,6 +22,8 @@ pub enum Phase {
     Fuzz,
     /// Sequences: create then read, delete then read.
     Stateful,
+    /// Exchanges observed by `stipula proxy` (never run by `stipula test`, not in `ALL`).
+    Observed,
 }
 
 impl Phase {
@@ -38,6 +40,7 @@ impl Phase {
             Phase::Boundary => "boundary",
             Phase::Fuzz => "fuzz",
             Phase::Stateful => "stateful",
+            Phase::Observed => "observed",
         }
     }
 

@@ -553,7 +553,7 @@ impl Worker<'_> {
                 self.run_cases(op, phase, &planner.negatives(&base, cases));
                 self.probes(op_index, &base);
             }
-            Phase::Stateful => {}
+            Phase::Stateful | Phase::Observed => {}
         }
     }
 }

@@ -16,7 +16,7 @@ mod realworld;
 /// Every task, with one line saying what it does (`cargo xtask --help`).
 const TASKS: &[(&str, &str)] = &[
     (
-        "corpus [--corpus DIR] [--filter TEXT] [--verbose] [--lint]",
+        "corpus [--corpus DIR] [--filter TEXT] [--verbose] [--lint] [--allow-outside-refs]",
         "load (and lint) every real-world spec in ../shared/corpus",
     ),
     (

@@ -16,6 +16,7 @@
 
 mod choose;
 mod documented;
+mod inspect;
 mod refuse;
 mod route;
 mod stateful;
@@ -25,6 +26,8 @@ use http_body_util::Full;
 use hyper::HeaderMap;
 use hyper::Response;
 use hyper::http::request::Parts;
+
+pub use inspect::{Inspection, inspect};
 
 use super::App;
 use super::problem::Body;

@@ -30,6 +30,8 @@ use stipula::spec::{
 use crate::support::*;
 
 mod binary;
+mod chaos;
+mod clashes;
 mod examples;
 mod generated;
 mod hostile;
