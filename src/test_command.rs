@@ -65,9 +65,13 @@ pub struct TestArgs {
     /// Most requests per second, e.g. `50/s` (or `50`).
     #[arg(long, value_name = "N/s")]
     pub rate_limit: Option<String>,
-    /// Seconds to wait for a response before reporting a server error.
+    /// Seconds to wait for a response before reporting a server error (at most a day).
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
+    /// Most bytes of a response body read; a larger body is cut, reported as truncated, and
+    /// its schema not checked (a warning).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::runner::DEFAULT_MAX_RESPONSE_BYTES)]
+    pub max_response_bytes: u64,
     /// Run only these checks (comma-separated ids; see below).
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     pub checks: Vec<String>,
@@ -129,10 +133,17 @@ impl TestArgs {
                 .ok_or_else(|| format!("--rate-limit {rate}: expected N/s with N > 0"))?;
             config.rate_limit = Some(n);
         }
-        if !(self.timeout > 0.0 && self.timeout.is_finite()) {
-            return Err("--timeout must be a positive number of seconds".into());
+        const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+        if !(self.timeout > 0.0 && self.timeout <= MAX_TIMEOUT_SECS) {
+            return Err(format!(
+                "--timeout must be a positive number of seconds, at most {MAX_TIMEOUT_SECS}"
+            ));
         }
         config.timeout = Duration::from_secs_f64(self.timeout);
+        if self.max_response_bytes == 0 {
+            return Err("--max-response-bytes must be at least 1".into());
+        }
+        config.max_response_bytes = self.max_response_bytes;
         let parse_checks = |list: &[String], flag: &str| -> Result<Vec<Check>, String> {
             list.iter()
                 .map(|id| {

@@ -165,6 +165,8 @@ rules! {
     SecurityRequirementAdded = "security-requirement-added", Breaking, "`GET /pets` now requires `bearerAuth` (before: none, or `apiKey`)";
     SecuritySchemeChanged = "security-scheme-changed", Breaking, "`apiKey` moves from header `X-Key` to query `key`";
     SecurityRequirementRemoved = "security-requirement-removed", Safe, "`GET /pets` no longer requires credentials, or accepts another scheme too";
+    // What was not compared.
+    SchemaTooDeep = "schema-too-deep", PotentiallyBreaking, "a schema nested deeper than 64 levels: the levels below were not compared";
 }
 
 impl fmt::Display for Rule {

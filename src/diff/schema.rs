@@ -166,6 +166,7 @@ pub(super) fn compare(
         identical,
         visited: HashSet::new(),
         out,
+        too_deep: false,
     };
     let old = entry(context.old, old_id);
     let new = entry(context.new, new_id);
@@ -237,6 +238,8 @@ struct Walk<'c, 'o> {
     /// Pairs of nodes already compared (entry and pointer on each side).
     visited: HashSet<(SchemaId, String, SchemaId, String)>,
     out: &'o mut Vec<Found>,
+    /// `MAX_DEPTH` was reached (reported once per schema pair, not once per deep node).
+    too_deep: bool,
 }
 
 /// An object schema with its `allOf` members merged: properties in order, `required` for the
@@ -270,6 +273,14 @@ impl<'c, 'o> Walk<'c, 'o> {
 
     fn node(&mut self, old: Node, new: Node, path: &str, depth: usize, nullable_done: bool) {
         if depth > MAX_DEPTH {
+            // Silence here would read as "no changes" below this level.
+            if !self.too_deep {
+                self.too_deep = true;
+                let what = format!(
+                    "nested deeper than {MAX_DEPTH} levels; changes below this level were not compared"
+                );
+                self.emit(Rule::SchemaTooDeep, path, what, &old, &new);
+            }
             return;
         }
         let (old, old_followed) = resolve(self.context.old, old);

@@ -65,7 +65,13 @@ pub struct Config {
     pub max_response_time: Option<Duration>,
     /// `(k, n)`, 1-based.
     pub shard: Option<(u32, u32)>,
+    /// Most bytes of a response body read (`--max-response-bytes`); the rest is not read and
+    /// the body is reported as truncated.
+    pub max_response_bytes: u64,
 }
+
+/// Default of [`Config::max_response_bytes`]: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
 impl Config {
     /// Defaults for everything but the URL.
@@ -86,6 +92,7 @@ impl Config {
             phases: Phase::ALL.to_vec(),
             max_response_time: None,
             shard: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -531,7 +538,11 @@ impl Worker<'_> {
         if let Some(limiter) = &self.shared.limiter {
             limiter.wait();
         }
-        let received = request::send(&self.client, &prepared);
+        let received = request::send(
+            &self.client,
+            &prepared,
+            self.shared.config.max_response_bytes,
+        );
         let verdicts = match &received {
             Ok(r) => self.shared.judge.judge(op, expect, r),
             Err(e) => vec![Verdict {
@@ -750,7 +761,11 @@ impl Worker<'_> {
         if let Some(limiter) = &self.shared.limiter {
             limiter.wait();
         }
-        let received = request::send(&self.client, &prepared);
+        let received = request::send(
+            &self.client,
+            &prepared,
+            self.shared.config.max_response_bytes,
+        );
         let verdicts = match &received {
             Ok(r) => self.shared.judge.judge(op, &Expect::Valid, r),
             Err(_) => Vec::new(),

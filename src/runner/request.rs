@@ -84,7 +84,10 @@ pub struct Received {
     pub status: u16,
     /// Names lower case, in the order received.
     pub headers: Vec<(String, String)>,
+    /// At most the run's `--max-response-bytes`; see `truncated`.
     pub body: Vec<u8>,
+    /// The server sent more than the limit: `body` is its first part, the rest was not read.
+    pub truncated: bool,
     pub elapsed: Duration,
 }
 
@@ -100,7 +103,12 @@ impl Received {
     pub fn record(&self) -> ResponseRecord {
         let limit = ResponseRecord::BODY_LIMIT.min(self.body.len());
         let mut body = String::from_utf8_lossy(&self.body[..limit]).into_owned();
-        if self.body.len() > limit {
+        if self.truncated {
+            body.push_str(&format!(
+                "… (more than {} bytes; the rest was not read)",
+                self.body.len()
+            ));
+        } else if self.body.len() > limit {
             body.push_str(&format!("… ({} bytes in all)", self.body.len()));
         }
         ResponseRecord {
@@ -310,9 +318,15 @@ pub fn client(timeout: Duration, plain_http: bool) -> Result<reqwest::blocking::
         .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
-/// Sends a prepared request. `Err` says why no response came (timeout, connection refused or
-/// reset, an unparseable response).
-pub fn send(client: &reqwest::blocking::Client, request: &Prepared) -> Result<Received, String> {
+/// Sends a prepared request and reads at most `max_body` bytes of the answer (a larger body is
+/// cut and marked `truncated`: a target answering a gigabyte must not exhaust the runner's
+/// memory). `Err` says why no response came (timeout, connection refused or reset, an
+/// unparseable response).
+pub fn send(
+    client: &reqwest::blocking::Client,
+    request: &Prepared,
+    max_body: u64,
+) -> Result<Received, String> {
     let method = reqwest::Method::from_bytes(request.method.as_bytes())
         .map_err(|e| format!("method {}: {e}", request.method))?;
     let mut builder = client.request(method, &request.url);
@@ -335,13 +349,32 @@ pub fn send(client: &reqwest::blocking::Client, request: &Prepared) -> Result<Re
             )
         })
         .collect();
-    let body = response.bytes().map_err(describe_error)?.to_vec();
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(response, max_body.saturating_add(1)),
+        &mut body,
+    )
+    .map_err(describe_read_error)?;
+    let truncated = body.len() as u64 > max_body;
+    body.truncate(usize::try_from(max_body).unwrap_or(usize::MAX));
     Ok(Received {
         status,
         headers,
         body,
+        truncated,
         elapsed: started.elapsed(),
     })
+}
+
+/// A body read error: reqwest's error (timeout, reset) wrapped in an `io::Error`.
+fn describe_read_error(e: std::io::Error) -> String {
+    match e.into_inner() {
+        Some(inner) => match inner.downcast::<reqwest::Error>() {
+            Ok(e) => describe_error(*e),
+            Err(other) => format!("the exchange failed: {other}"),
+        },
+        None => "the exchange failed while reading the body".to_string(),
+    }
 }
 
 fn describe_error(e: reqwest::Error) -> String {

@@ -68,13 +68,13 @@ pub fn flows(spec: &Spec, selected: &[usize]) -> Vec<Flow> {
         if reader.method != Method::Get {
             continue;
         }
-        let Some(last) = reader.path.rsplit('/').next() else {
+        // A path without a leading `/` (the loader warns) has no collection: no flow.
+        let Some((collection, last)) = reader.path.rsplit_once('/') else {
             continue;
         };
         let Some(param) = last.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
             continue;
         };
-        let collection = &reader.path[..reader.path.len() - last.len() - 1];
         let deleter = ops
             .iter()
             .position(|o| o.method == Method::Delete && o.path == reader.path && is_removal(o));

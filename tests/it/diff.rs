@@ -535,6 +535,21 @@ fn case_for(rule: Rule) -> Case {
             secured(Some("[{bearer: []}, {key: []}]")),
             "security bearer → bearer or key",
         ),
+        SchemaTooDeep => {
+            // 70 nested objects; only the innermost type changes.
+            let nested = |leaf: &str| {
+                let mut s = format!("{{type: {leaf}}}");
+                for _ in 0..70 {
+                    s = format!("{{type: object, properties: {{a: {s}}}}}");
+                }
+                s
+            };
+            case(
+                response(&nested("integer")),
+                response(&nested("string")),
+                "nested deeper than 64 levels",
+            )
+        }
     }
 }
 
@@ -590,6 +605,7 @@ fn check_rule(rule: Rule) {
                     | Rule::RequestPatternChanged
                     | Rule::ResponsePatternChanged
                     | Rule::RequestParameterStyleChanged
+                    | Rule::SchemaTooDeep
             ),
         "{rule} reported both ways:\n{}",
         show(&back)
@@ -689,6 +705,7 @@ rule_tests! {
     security_requirement_added: SecurityRequirementAdded,
     security_scheme_changed: SecuritySchemeChanged,
     security_requirement_removed: SecurityRequirementRemoved,
+    schema_too_deep: SchemaTooDeep,
 }
 
 #[test]
