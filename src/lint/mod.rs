@@ -304,7 +304,7 @@ impl<'a> Lines<'a> {
 /// Parses a spec's root file on its own (for the meta-schema check of a spec that does not
 /// load); `None` when it cannot be read or parsed (the load error says why).
 fn parse_root(path: &Path) -> Option<SourceFile> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::spec::source::read_text(path).ok()?;
     let canonical = path.canonicalize().ok()?;
     SourceFile::parse(path.to_string_lossy().into_owned(), canonical, text).ok()
 }

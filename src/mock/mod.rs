@@ -36,7 +36,7 @@ use crate::spec::{LoadError, Spec};
 /// recurses through jsonschema once per level.
 pub const WORKER_STACK_BYTES: usize = 16 * 1024 * 1024;
 
-/// Limits on what a client may send. Documented in README.md ("Mock limits").
+/// Limits on what a client may send. Documented in docs/limits.md.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Largest request body read, in bytes; larger bodies get 413.
@@ -47,6 +47,11 @@ pub struct Limits {
     pub body_read_timeout: Duration,
     /// Deepest JSON nesting accepted in a request body (serde_json's own limit is 128).
     pub max_json_depth: usize,
+    /// Time a connection may stay open with no request in flight, once it has sent one
+    /// (before its first request, `header_read_timeout` applies).
+    pub idle_timeout: Duration,
+    /// Most connections open at once; more are closed as soon as they are accepted.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -56,6 +61,8 @@ impl Default for Limits {
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
             max_json_depth: 128,
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 512,
         }
     }
 }

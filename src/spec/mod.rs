@@ -352,7 +352,8 @@ impl Spec {
 /// Whether a file declares `openapi` or `swagger` as a top-level key (a fragment of a
 /// multi-file spec may mention either word, in a `$ref` say, without being a document).
 fn is_root_document(path: &Path, ext: &str) -> std::io::Result<bool> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    // Through the spec reader: a FIFO or a device in a folder of specs must not hang discovery.
+    let text = source::read_text(path).unwrap_or_default();
     if ext == "json" {
         #[derive(serde::Deserialize)]
         struct Top {

@@ -16,6 +16,7 @@ mod conversion;
 mod cycles;
 mod diff;
 mod emulators;
+mod hostile;
 mod lint;
 mod mock;
 mod refs;
