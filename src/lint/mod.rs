@@ -265,6 +265,9 @@ pub(crate) struct Lines<'a> {
     text: &'a str,
     /// Byte offset where each line starts.
     starts: Vec<usize>,
+    /// Characters are bytes: a snippet of a long line is a slice, not a walk from the line's
+    /// start (a minified spec is one line; a walk per finding was quadratic in the file).
+    ascii: bool,
 }
 
 impl<'a> Lines<'a> {
@@ -272,7 +275,11 @@ impl<'a> Lines<'a> {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        Lines { text, starts }
+        Lines {
+            text,
+            starts,
+            ascii: text.is_ascii(),
+        }
     }
 
     /// The line at `position`; lines longer than 160 characters (minified JSON) are cut to 160
@@ -287,6 +294,18 @@ impl<'a> Lines<'a> {
             .unwrap_or(self.text.len());
         let line = self.text.get(start..end)?.trim_end_matches(['\n', '\r']);
         let column = position.column.max(1);
+        if self.ascii {
+            let first = if line.len() <= WIDTH {
+                0
+            } else {
+                column.saturating_sub(WIDTH / 2).min(line.len() - WIDTH)
+            };
+            return Some(Snippet {
+                line: position.line,
+                text: line[first..(first + WIDTH).min(line.len())].to_string(),
+                column: column - first,
+            });
+        }
         let count = line.chars().count();
         let first = if count <= WIDTH {
             0

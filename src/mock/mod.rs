@@ -94,6 +94,10 @@ impl Mount {
     }
 }
 
+/// Most operation schemas whose validators are compiled before serving (GitHub's spec, the
+/// largest real one we know, has about 3,000).
+pub const EAGER_VALIDATORS: usize = 5_000;
+
 /// Most prefixes one mount is served under (server variables with enums multiply them).
 const MAX_PREFIXES: usize = 32;
 
@@ -230,11 +234,18 @@ impl App {
         Ok(app)
     }
 
-    /// Compiles the validators every operation uses (they compile lazily otherwise, on the
-    /// first request that needs them).
+    /// Compiles the validators the operations use (they compile lazily otherwise, on the
+    /// first request that needs them), the first [`EAGER_VALIDATORS`] of them: each validator
+    /// holds its own compiled copy of every schema it reaches, so compiling all of a 50,000
+    /// operation spec up front cost a gigabyte before the first request. Past the budget,
+    /// memory grows with the operations clients actually call.
     pub fn compile_validators(&self) {
+        let mut budget = EAGER_VALIDATORS;
         for mount in &self.mounts {
-            mount.spec.compile_validators();
+            for (id, direction) in mount.spec.operation_schemas().into_iter().take(budget) {
+                mount.spec.schemas.compile([id], direction);
+                budget -= 1;
+            }
         }
     }
 

@@ -183,8 +183,11 @@ impl Normalizer {
             defs.insert(i.to_string(), e.normalized.unwrap_or(Value::Bool(true)));
             locations.push(e.location);
         }
+        // Moved in, not `json!`: the macro serializes its argument, a deep copy of every entry.
+        let mut document = Map::with_capacity(1);
+        document.insert("$defs".to_string(), Value::Object(defs));
         NormalizedSchemas {
-            document: json!({ "$defs": Value::Object(defs) }),
+            document: Value::Object(document),
             locations,
         }
     }
