@@ -1,5 +1,3 @@
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
     // `stipula test ... 2>&1 | head`: once `head` exits, a write to the pipe should end the
     // process quietly, as it does for any Unix tool, not panic in `println!` (Rust ignores
@@ -10,12 +8,19 @@ fn main() -> std::process::ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = match stipula::cli::Cli::try_parse() {
+    let cli = match stipula::cli::parse_args(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            // clap's usage errors exit 2, like every other "could not run" of ours.
-            return std::process::ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            // clap's usage errors exit 2, like every other "could not run" of ours; `--help`
+            // and `--version` exit 0.
+            use stipula::cli::Exit;
+            return if e.use_stderr() {
+                Exit::Error
+            } else {
+                Exit::Ok
+            }
+            .into();
         }
     };
     stipula::cli::run(cli)

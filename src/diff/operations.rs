@@ -15,17 +15,17 @@ use std::collections::{HashMap, HashSet};
 use super::schema::{self, Context, Identical};
 use super::{Found, Rule, existing};
 use crate::media::essence;
+use crate::schema::Direction;
 use crate::spec::{
     FileId, Location, MediaType, Method, Operation, ParamIn, Parameter, SecurityRequirement,
     SecurityScheme, Spec, StatusKey, template_shape, template_variables,
 };
-use crate::validate::Direction;
 
 /// Compares two loaded specs, pushing every change found.
 pub(super) fn compare(old: &Spec, new: &Spec, out: &mut Vec<Found>) {
     let (old_base, new_base) = (old.base_path(), new.base_path());
     let full = |base: &str, op: &Operation| template_shape(&format!("{base}{}", op.path));
-    let relative = |_: &str, op: &Operation| template_shape(&op.path);
+    let relative = |_: &str, op: &Operation| op.shape.clone();
     let count = |key: &dyn Fn(&str, &Operation) -> String| {
         let new_keys: HashSet<(Method, String)> = new
             .operations
@@ -172,13 +172,10 @@ fn paths_location(spec: &Spec) -> Location {
 
 /// Where the base path is written: 3.x's first server URL, 2.0's `basePath`.
 fn base_location(spec: &Spec) -> Location {
-    for pointer in ["/servers/0/url", "/basePath", "/host"] {
-        let at = Location::new(FileId(0), pointer);
-        if spec.raw(&at).is_some() {
-            return at;
-        }
-    }
-    Location::new(FileId(0), "")
+    spec.locations
+        .base_path
+        .clone()
+        .unwrap_or_else(|| Location::new(FileId(0), ""))
 }
 
 /// Security schemes defined in both versions whose definition changed in a way clients see.
@@ -710,8 +707,8 @@ impl Pair<'_> {
             let own = op.at.child("security");
             if spec.raw(&own).is_some() {
                 own
-            } else if spec.raw(&Location::new(FileId(0), "/security")).is_some() {
-                Location::new(FileId(0), "/security")
+            } else if let Some(document) = &spec.locations.security {
+                document.clone()
             } else {
                 op.at.clone()
             }

@@ -1,5 +1,5 @@
 //! The outputs of `stipula diff`, each an independent consumer of the same `Change`s: human
-//! (terminal), Markdown (a pull-request comment) and JSON (stable, documented in README.md).
+//! (terminal), Markdown (a pull-request comment) and JSON (stable, documented in docs/commands.md).
 
 use serde_json::{Value, json};
 
@@ -7,7 +7,8 @@ use super::{Change, Level, counts};
 use crate::spec::{Place, Spec};
 
 /// How to print the changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     #[default]
     Human,
@@ -148,7 +149,7 @@ fn spec_json(spec: &Spec) -> Value {
     })
 }
 
-/// The JSON report: `{old, new, summary, changes}` (shape documented in README.md).
+/// The JSON report: `{old, new, summary, changes}` (shape documented in docs/commands.md).
 pub fn json_report(old: &Spec, new: &Spec, changes: &[Change]) -> Value {
     let summary: serde_json::Map<String, Value> = counts(changes)
         .into_iter()

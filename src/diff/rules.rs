@@ -7,7 +7,8 @@
 use std::fmt;
 
 /// How a change affects existing clients. Ordered: `Safe < PotentiallyBreaking < Breaking`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Level {
     /// No existing client can notice (something was added or loosened where clients send, or
     /// tightened where they receive).
@@ -55,7 +56,7 @@ macro_rules! rules {
         }
 
         impl Rule {
-            /// Every rule, in the order of the README's table.
+            /// Every rule, in the order of docs/commands.md's table.
             pub const ALL: &'static [Rule] = &[$(Rule::$variant,)*];
 
             pub fn id(self) -> &'static str {

@@ -10,7 +10,7 @@
 //! change, and formats that only restate a range (`int32`, `int64`) or are not checked (`float`,
 //! `double`) are left to the range keywords.
 //!
-//! Limits (documented in README.md): `allOf` members are merged for properties, `required` and
+//! Limits (documented in docs/commands.md): `allOf` members are merged for properties, `required` and
 //! `type` only; `anyOf`/`oneOf` branches are matched by the component they reference, else by
 //! position when both lists have the same length; `not`, `if`/`then`/`else`, `prefixItems` and
 //! `patternProperties` are not compared.
@@ -20,9 +20,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde_json::Value;
 
 use super::{Found, Rule, existing};
-use crate::spec::normalize::{REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES};
+use crate::schema::Direction;
+use crate::schema::vocab;
 use crate::spec::{Location, SchemaId, Spec, pointer};
-use crate::validate::Direction;
 
 /// Deepest nesting compared (a safety net; cycles end through the visited set).
 const MAX_DEPTH: usize = 64;
@@ -145,12 +145,7 @@ fn same_shape(x: &Value, y: &Value, refs: &mut Vec<(SchemaId, SchemaId)>) -> boo
 }
 
 fn entry_id(reference: &Value) -> Option<SchemaId> {
-    reference
-        .as_str()?
-        .strip_prefix("#/$defs/")?
-        .parse()
-        .ok()
-        .map(SchemaId)
+    vocab::parse_def_ref(reference.as_str()?)
 }
 
 /// Compares the schemas `old_id` (in `context.old`) and `new_id` (in `context.new`).
@@ -208,16 +203,10 @@ fn entry(spec: &Spec, id: SchemaId) -> Node<'_> {
 fn resolve<'a>(spec: &'a Spec, mut node: Node<'a>) -> (Node<'a>, bool) {
     let mut followed = false;
     for _ in 0..64 {
-        let Some(id) = node
-            .value
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/$defs/"))
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
+        let Some(id) = vocab::ref_target(node.value) else {
             break;
         };
-        node = entry(spec, SchemaId(id));
+        node = entry(spec, id);
         followed = true;
     }
     (node, followed)
@@ -225,7 +214,7 @@ fn resolve<'a>(spec: &'a Spec, mut node: Node<'a>) -> (Node<'a>, bool) {
 
 /// The location in the user's file of a node (its nearest written ancestor).
 fn location(spec: &Spec, node: &Node) -> Location {
-    let base = spec.schemas.location(node.entry);
+    let base = spec.schema_location(node.entry);
     existing(
         spec,
         &Location::new(base.file, format!("{}{}", base.pointer, node.pointer)),
@@ -903,10 +892,7 @@ fn object_view<'a>(spec: &'a Spec, node: &Node<'a>, direction: Direction) -> Obj
             || node.value.get("unevaluatedProperties") == Some(&Value::Bool(false)),
         any: false,
     };
-    let directional = match direction {
-        Direction::Request => REQUIRED_IN_REQUESTS,
-        Direction::Response => REQUIRED_IN_RESPONSES,
-    };
+    let directional = direction.required_keyword();
     let mut seen: HashSet<SchemaId> = HashSet::new();
     let mut stack = vec![node.clone()];
     while let Some(current) = stack.pop() {
@@ -953,7 +939,7 @@ fn object_view<'a>(spec: &'a Spec, node: &Node<'a>, direction: Direction) -> Obj
 fn branch_key(spec: &Spec, branch: &Node, index: usize) -> String {
     let (target, followed) = resolve(spec, branch.clone());
     if followed {
-        let at = spec.schemas.location(target.entry);
+        let at = spec.schema_location(target.entry);
         if let Some(name) = pointer::segments(&at.pointer).last() {
             return format!("`{name}`");
         }

@@ -3,59 +3,34 @@
 //! The loader checks what it must to build the model (refs resolve, operationIds are unique,
 //! routes are distinguishable) and warns about what it can work around (undeclared path
 //! parameters, undefined server variables). Rather than checking those twice, lint maps each
-//! diagnostic to its rule. The loader's messages are the contract here: `rule_of` matches
-//! their wording, and the tests in `tests/it/lint.rs` pin every mapping with a fixture, so a
-//! reworded message fails a test instead of silently changing rule.
+//! diagnostic to its rule. The diagnostic's `DiagnosticKind` is the contract here: `rule_of`
+//! matches kinds, never wording, and the tests in `tests/it/lint.rs` pin every mapping with a
+//! fixture, so a new kind or a changed mapping fails a test instead of silently changing rule.
 
 use std::path::Path;
 
-use crate::spec::{Diagnostic, LoadError, Location, Place, Severity, Spec};
+use crate::spec::{Diagnostic, DiagnosticKind, LoadError, Location, Place, Severity, Spec};
 
 use super::{Config, Finding, Hit, Lines, Snippet, rules};
 
-/// What `refs.rs` says when a `$ref` cannot be followed.
-const REF_PROBLEMS: &[&str] = &[
-    "`$ref`",
-    "points at nothing",
-    "leaves the spec's folder",
-    "is a remote reference",
-    "unsupported reference scheme",
-    "cannot read",
-    "the fragment is not valid UTF-8",
-    "only JSON-pointer fragments",
-    "relative references inside a remote document",
-    "files referenced",
-    "file is larger than",
-];
-
-/// Which rule a loader diagnostic belongs to.
+/// Which rule a loader diagnostic belongs to, by its kind.
 fn rule_of(d: &Diagnostic) -> &'static str {
-    let m = d.message.as_str();
-    match d.severity {
-        Severity::Error => {
-            if m.contains("duplicate operationId") {
-                "operation-id-unique"
-            } else if m.contains("no request can choose between them") {
-                "path-conflict"
-            } else if REF_PROBLEMS.iter().any(|p| m.contains(p)) || m == "nothing here" {
-                "ref-unresolved"
-            } else {
-                "spec-invalid"
-            }
+    use DiagnosticKind::*;
+    match d.kind {
+        DuplicateOperationId => "operation-id-unique",
+        PathClash => "path-conflict",
+        RefUnresolved | RefOutsideRoot | RefRemote | RefUnsupported | RefLimit | RefCycle => {
+            "ref-unresolved"
         }
-        Severity::Warning => {
-            if m.contains("does not appear in the path") {
-                "path-param-unused"
-            } else if m.contains("has no path parameter declared") {
-                "path-param-undeclared"
-            } else if m.starts_with("server URL uses") {
-                "server-variable-undefined"
-            } else if m.contains("differ only in parameter names") {
-                "path-ambiguous"
-            } else {
-                "spec-warning"
-            }
-        }
+        PathParamUnused => "path-param-unused",
+        PathParamUndeclared => "path-param-undeclared",
+        ServerVariableUndefined => "server-variable-undefined",
+        PathAmbiguous => "path-ambiguous",
+        Unreadable | Syntax | NotOpenApi | SchemaCycle | SchemaUncompilable | InvalidStructure
+        | Tolerated => match d.severity {
+            Severity::Error => "spec-invalid",
+            Severity::Warning => "spec-warning",
+        },
     }
 }
 

@@ -107,7 +107,7 @@ pub struct SpecReport {
 /// What a loaded spec holds and what was checked.
 #[derive(Debug, Clone)]
 pub struct Summary {
-    /// `OpenAPI 3.0 3.0.1`.
+    /// `OpenAPI 3.0.1` (the dialect and version, the number said once).
     pub version: String,
     pub operations: usize,
     pub base_path: String,
@@ -188,7 +188,7 @@ pub fn lint_spec(spec: &Spec, config: &Config) -> (Vec<Finding>, Summary) {
     findings.dedup_by(|a, b| a.rule == b.rule && a.place == b.place && a.message == b.message);
     let base = spec.base_path();
     let summary = Summary {
-        version: format!("{} {}", spec.dialect.name(), spec.version),
+        version: spec.dialect.with_version(&spec.version),
         operations: spec.operations.len(),
         base_path: if base.is_empty() { "/".into() } else { base },
         schemas: spec.schemas.len(),

@@ -1,5 +1,5 @@
 //! The rule table: every rule's stable id, default severity, and a one-line description with an
-//! example. `--help`, the README, SARIF's `rules` array and the config's validation all read it,
+//! example. `--help`, docs/commands.md, SARIF's `rules` array and the config's validation all read it,
 //! so a rule exists in exactly one place.
 
 use crate::spec::Severity;

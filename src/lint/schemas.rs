@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::spec::normalize::{LISTS, MAPS, REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES, SINGLE};
+use crate::schema::vocab::ALL_REQUIRED;
 use crate::spec::{Location, SchemaId, Spec};
 
 use super::Hit;
@@ -16,7 +16,7 @@ use super::Hit;
 pub(super) fn check(spec: &Spec, out: &mut Vec<Hit>) {
     for i in 0..spec.schemas.len() {
         let id = SchemaId(i as u32);
-        let at = spec.schemas.location(id);
+        let at = spec.schema_location(id);
         walk(
             spec.schemas.get(id),
             String::new(),
@@ -43,28 +43,9 @@ fn walk(schema: &Value, pointer: String, report: &mut dyn FnMut(&str, String, &s
     if let Some((problem, keyword)) = contradiction(o) {
         report(&pointer, problem, keyword);
     }
-    for (key, child) in o {
-        let key = key.as_str();
-        if SINGLE.contains(&key) {
-            walk(child, format!("{pointer}/{key}"), report);
-        } else if MAPS.contains(&key)
-            && let Value::Object(children) = child
-        {
-            for (name, c) in children {
-                walk(
-                    c,
-                    format!("{pointer}/{key}/{}", crate::spec::pointer::escape(name)),
-                    report,
-                );
-            }
-        } else if LISTS.contains(&key)
-            && let Value::Array(children) = child
-        {
-            for (n, c) in children.iter().enumerate() {
-                walk(c, format!("{pointer}/{key}/{n}"), report);
-            }
-        }
-    }
+    crate::schema::walk::children(schema, |step, child| {
+        walk(child, format!("{pointer}{step}"), report);
+    });
 }
 
 /// Why no value of any type the schema admits can satisfy it, and the keyword to point at.
@@ -138,7 +119,7 @@ fn closed_required(o: &Map<String, Value>) -> Option<(String, &'static str)> {
         return None;
     }
     let properties = o.get("properties").and_then(Value::as_object);
-    for key in ["required", REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES] {
+    for key in ALL_REQUIRED {
         let Some(Value::Array(names)) = o.get(key) else {
             continue;
         };

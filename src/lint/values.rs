@@ -11,8 +11,8 @@
 
 use serde_json::Value;
 
+use crate::schema::Direction;
 use crate::spec::{Example, Location, MediaType, SchemaId, Spec};
-use crate::validate::Direction;
 
 use super::Hit;
 
@@ -241,7 +241,7 @@ fn entry_values(spec: &Spec, id: SchemaId) -> (Vec<Hit>, usize) {
 
 fn check_written(spec: &Spec, id: SchemaId, written: &Written<'_>, hits: &mut Vec<Hit>) {
     let validator = spec.schemas.nested(id, &written.pointer);
-    let at = spec.schemas.location(id);
+    let at = spec.schema_location(id);
     let schema_at = format!("{}{}", at.pointer, written.pointer);
     // 3.0's `example` was normalized into `examples`: point at the key as written.
     let raw = spec.raw(&Location::new(at.file, schema_at.clone()));
@@ -271,7 +271,6 @@ fn check_written(spec: &Spec, id: SchemaId, written: &Written<'_>, hits: &mut Ve
 /// Collects the values written on a normalized schema and its inline subschemas (not through
 /// `$ref`s: each target is an entry of its own).
 fn written_values<'a>(schema: &'a Value, pointer: String, out: &mut Vec<Written<'a>>) {
-    use crate::spec::normalize::{LISTS, MAPS, SINGLE};
     let Value::Object(o) = schema else { return };
     let mut values = Vec::new();
     if let Some(Value::Array(examples)) = o.get("examples") {
@@ -294,26 +293,7 @@ fn written_values<'a>(schema: &'a Value, pointer: String, out: &mut Vec<Written<
             values,
         });
     }
-    for (key, child) in o {
-        let key = key.as_str();
-        if SINGLE.contains(&key) {
-            written_values(child, format!("{pointer}/{key}"), out);
-        } else if MAPS.contains(&key)
-            && let Value::Object(children) = child
-        {
-            for (name, c) in children {
-                written_values(
-                    c,
-                    format!("{pointer}/{key}/{}", crate::spec::pointer::escape(name)),
-                    out,
-                );
-            }
-        } else if LISTS.contains(&key)
-            && let Value::Array(children) = child
-        {
-            for (n, c) in children.iter().enumerate() {
-                written_values(c, format!("{pointer}/{key}/{n}"), out);
-            }
-        }
-    }
+    crate::schema::walk::children(schema, |step, child| {
+        written_values(child, format!("{pointer}{step}"), out);
+    });
 }

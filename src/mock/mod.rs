@@ -11,11 +11,12 @@
 //! The server reads the app through an `ArcSwap` (`serve_shared`), one lock-free load per
 //! request, so that `watch` can replace it when the spec files change (`--watch`).
 
+mod answer;
 mod handle;
 mod problem;
 mod request;
 mod respond;
-pub mod router;
+pub(crate) mod router;
 mod security;
 mod server;
 pub mod watch;

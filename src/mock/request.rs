@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 use crate::media::{essence, is_json};
 use crate::params;
+use crate::schema::Direction;
 use crate::spec::{MediaType, Operation, ParamIn, Spec};
-use crate::validate::Direction;
 
 /// One thing wrong with a request.
 #[derive(Debug, Clone, PartialEq)]
@@ -245,7 +245,7 @@ fn check_body(
             ));
             return None;
         };
-        match form_object(spec, schema, text) {
+        match params::form::decode(&spec.schemas, spec.schemas.get(schema), text) {
             Ok(v) => v,
             Err(message) => {
                 violations.push(RequestViolation::new("body", "", "syntax", message));
@@ -324,51 +324,4 @@ fn depth(value: &Value) -> usize {
         stack.extend(children.map(|c| (c, d + 1)));
     }
     deepest
-}
-
-/// An urlencoded form as the object its schema describes: each field typed by its property's
-/// schema; repeated fields become arrays.
-fn form_object(spec: &Spec, schema: crate::spec::SchemaId, text: &str) -> Result<Value, String> {
-    let root = spec.schemas.resolve(spec.schemas.get(schema));
-    let mut object = serde_json::Map::new();
-    for pair in text.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let key = decode_form(k)?;
-        let raw = decode_form(v)?;
-        let property = root
-            .get("properties")
-            .and_then(|p| p.get(&key))
-            .map(|s| spec.schemas.resolve(s));
-        let is_array =
-            property.is_some_and(|p| p.get("type").and_then(Value::as_str) == Some("array"));
-        let item_schema = if is_array {
-            property
-                .and_then(|p| p.get("items"))
-                .map(|s| spec.schemas.resolve(s))
-        } else {
-            property
-        };
-        let value = match item_schema {
-            Some(s) => params::coerce(&spec.schemas, s, &raw),
-            None => Value::String(raw),
-        };
-        match object.get_mut(&key) {
-            Some(Value::Array(items)) if is_array => items.push(value),
-            Some(existing) => {
-                let first = existing.take();
-                *existing = Value::Array(vec![first, value]);
-            }
-            None if is_array => {
-                object.insert(key, Value::Array(vec![value]));
-            }
-            None => {
-                object.insert(key, value);
-            }
-        }
-    }
-    Ok(Value::Object(object))
-}
-
-fn decode_form(s: &str) -> Result<String, String> {
-    params::percent_decode(s, true).map_err(|e| format!("the form body has {e}"))
 }

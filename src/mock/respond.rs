@@ -14,12 +14,12 @@ use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use super::problem::{Body, problem};
-use crate::generate::{Generator, documented_example};
 use crate::media::{essence, is_json};
+use crate::schema::Direction;
+use crate::schema::generate::{Generator, documented_example};
 use crate::spec::{
     Example, MediaType, Operation, Response as Documented, SchemaId, Spec, StatusKey,
 };
-use crate::validate::Direction;
 
 /// A ready problem response explaining why the documented one cannot be sent.
 pub type Rejection = Box<hyper::Response<Body>>;

@@ -13,15 +13,23 @@
 //! good version keeps serving. After each successful reload the set of watched files is
 //! refreshed, so a `$ref` to a new file is watched from then on.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::path::PathBuf;
+use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
+
+// The watcher itself needs the `watch` feature (notify); the recipe ([`Reloader`]) does not.
+#[cfg(feature = "watch")]
 use notify::{EventKind, RecursiveMode, Watcher as _};
+#[cfg(feature = "watch")]
+use std::collections::BTreeSet;
+#[cfg(feature = "watch")]
+use std::path::Path;
+#[cfg(feature = "watch")]
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 
 use super::{App, MockConfig, MockError, Mount};
 use crate::spec::{LoadOptions, Spec};
@@ -83,6 +91,7 @@ pub struct ReloadStatus {
 }
 
 enum Message {
+    #[cfg(feature = "watch")]
     Changed(notify::Result<notify::Event>),
     Stop,
 }
@@ -115,7 +124,17 @@ impl Drop for Watch {
     }
 }
 
+/// Without the `watch` feature (a library build with `default-features = false`) there is no
+/// file watcher: asking for one is an error, never a silent no-op.
+#[cfg(not(feature = "watch"))]
+pub fn watch(_shared: Arc<ArcSwap<App>>, _reloader: Reloader) -> Result<Watch, MockError> {
+    Err(MockError::Watch(
+        "stipula was built without the `watch` feature".into(),
+    ))
+}
+
 /// Starts watching the files of `shared`'s current app; reloads swap `shared`.
+#[cfg(feature = "watch")]
 pub fn watch(shared: Arc<ArcSwap<App>>, reloader: Reloader) -> Result<Watch, MockError> {
     let (tx, rx) = channel();
     let events = tx.clone();
@@ -144,6 +163,7 @@ pub fn watch(shared: Arc<ArcSwap<App>>, reloader: Reloader) -> Result<Watch, Moc
     })
 }
 
+#[cfg(feature = "watch")]
 struct State {
     watcher: notify::RecommendedWatcher,
     watched_dirs: BTreeSet<PathBuf>,
@@ -154,6 +174,7 @@ struct State {
     status: Arc<Mutex<ReloadStatus>>,
 }
 
+#[cfg(feature = "watch")]
 impl State {
     fn run(mut self, rx: Receiver<Message>) {
         // A message that arrived while validators were being warmed.
@@ -193,7 +214,11 @@ impl State {
                 let summary: Vec<String> = app
                     .mounts
                     .iter()
-                    .map(|m| format!("{} ({} operations)", m.spec.name(), m.spec.operations.len()))
+                    .map(|m| {
+                        let n = m.spec.operations.len();
+                        let s = if n == 1 { "" } else { "s" };
+                        format!("{} ({n} operation{s})", m.spec.name())
+                    })
                     .collect();
                 let app = Arc::new(app);
                 self.shared.store(app.clone());
@@ -253,6 +278,7 @@ impl State {
     }
 }
 
+#[cfg(feature = "watch")]
 /// Compiles the validators of an app that is already serving, one schema at a time, so that
 /// requests do not compile them; stops early, handing the message back, when the files change
 /// again (the next reload matters more than warming a version about to be replaced).
@@ -268,6 +294,7 @@ fn warm(app: &App, rx: &Receiver<Message>) -> Option<Message> {
     None
 }
 
+#[cfg(feature = "watch")]
 /// The path as the file system names it (canonical when it exists).
 fn absolute(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| {

@@ -21,10 +21,10 @@ use proptest::prelude::Strategy;
 use proptest::strategy::BoxedStrategy;
 use serde_json::{Map, Value, json};
 
-use crate::generate::{Generator, documented_example};
 use crate::params;
+use crate::schema::generate::{Generator, documented_example};
+use crate::schema::{Direction, SchemaView, Schemas};
 use crate::spec::{Operation, ParamIn, Parameter, SchemaId, Spec};
-use crate::validate::{Direction, Schemas};
 
 use super::checks::Expect;
 use super::event::Check;
@@ -581,12 +581,12 @@ fn short(v: &Value) -> String {
 /// A value to start from when an optional parameter has none: `{}` for objects, `[]` for
 /// arrays, `""` otherwise (edges and breakers replace it).
 fn placeholder(schemas: &Schemas, schema: &Value) -> Value {
-    let view = View::of(schemas, schema);
-    if view.types.iter().any(|t| t == "object") {
+    let view = SchemaView::of(schemas, schema).infer_types();
+    if view.declares("object") {
         json!({})
-    } else if view.types.iter().any(|t| t == "array") {
+    } else if view.declares("array") {
         json!([])
-    } else if view.types.iter().any(|t| t == "integer" || t == "number") {
+    } else if view.declares("integer") || view.declares("number") {
         json!(0)
     } else {
         json!("")
@@ -595,103 +595,6 @@ fn placeholder(schemas: &Schemas, schema: &Value) -> Value {
 
 // ---------------------------------------------------------------------------------------------
 // Schema views and sites
-
-/// The keywords of a schema that boundary and mutation logic reads, gathered through `$ref`
-/// and `allOf` (first writer wins for scalars; properties and `required` are united).
-#[derive(Debug, Default)]
-struct View<'s> {
-    types: Vec<String>,
-    properties: Vec<(&'s str, &'s Value)>,
-    required: Vec<&'s str>,
-    closed: bool,
-    items: Option<&'s Value>,
-    enumeration: Option<&'s Vec<Value>>,
-    format: Option<&'s str>,
-    min_length: Option<u64>,
-    max_length: Option<u64>,
-    minimum: Option<f64>,
-    maximum: Option<f64>,
-    exclusive_minimum: Option<f64>,
-    exclusive_maximum: Option<f64>,
-    min_items: Option<u64>,
-    max_items: Option<u64>,
-}
-
-impl<'s> View<'s> {
-    fn of(schemas: &'s Schemas, schema: &'s Value) -> View<'s> {
-        let mut view = View::default();
-        view.gather(schemas, schema, 0);
-        if view.types.is_empty() {
-            // Infer from keywords, as validators apply them.
-            if !view.properties.is_empty() {
-                view.types.push("object".into());
-            } else if view.items.is_some() {
-                view.types.push("array".into());
-            }
-        }
-        view
-    }
-
-    fn gather(&mut self, schemas: &'s Schemas, schema: &'s Value, depth: u32) {
-        if depth > 8 {
-            return;
-        }
-        let schema = schemas.resolve(schema);
-        let Some(m) = schema.as_object() else { return };
-        if self.types.is_empty() {
-            match m.get("type") {
-                Some(Value::String(t)) => self.types.push(t.clone()),
-                Some(Value::Array(ts)) => self
-                    .types
-                    .extend(ts.iter().filter_map(Value::as_str).map(str::to_string)),
-                _ => {}
-            }
-        }
-        if let Some(Value::Object(props)) = m.get("properties") {
-            for (k, v) in props {
-                if !self.properties.iter().any(|(n, _)| n == k) {
-                    self.properties.push((k.as_str(), v));
-                }
-            }
-        }
-        for key in ["required", crate::spec::normalize::REQUIRED_IN_REQUESTS] {
-            if let Some(Value::Array(r)) = m.get(key) {
-                self.required.extend(r.iter().filter_map(Value::as_str));
-            }
-        }
-        if matches!(m.get("additionalProperties"), Some(Value::Bool(false)))
-            || matches!(m.get("unevaluatedProperties"), Some(Value::Bool(false)))
-        {
-            self.closed = true;
-        }
-        let num = |k: &str| m.get(k).and_then(Value::as_f64);
-        let int = |k: &str| m.get(k).and_then(Value::as_u64);
-        self.items = self.items.or(m.get("items"));
-        self.enumeration = self.enumeration.or(m.get("enum").and_then(Value::as_array));
-        self.format = self.format.or(m.get("format").and_then(Value::as_str));
-        self.min_length = self.min_length.or(int("minLength"));
-        self.max_length = self.max_length.or(int("maxLength"));
-        self.minimum = self.minimum.or(num("minimum"));
-        self.maximum = self.maximum.or(num("maximum"));
-        self.exclusive_minimum = self.exclusive_minimum.or(num("exclusiveMinimum"));
-        self.exclusive_maximum = self.exclusive_maximum.or(num("exclusiveMaximum"));
-        self.min_items = self.min_items.or(int("minItems"));
-        self.max_items = self.max_items.or(int("maxItems"));
-        if let Some(Value::Array(all)) = m.get("allOf") {
-            for s in all {
-                self.gather(schemas, s, depth + 1);
-            }
-        }
-    }
-
-    fn allows(&self, t: &str) -> bool {
-        self.types.is_empty()
-            || self
-                .types
-                .iter()
-                .any(|x| x == t || (t == "integer" && x == "number"))
-    }
-}
 
 /// A place in a value and the schema that governs it.
 struct Site<'s, 'v> {
@@ -717,11 +620,11 @@ fn sites<'s, 'v>(
     if depth > 6 {
         return out;
     }
-    let view = View::of(schemas, schema);
+    let view = SchemaView::of(schemas, schema).infer_types();
     match value {
         Value::Object(map) => {
-            for (name, sub) in &view.properties {
-                if let Some(v) = map.get(*name) {
+            for (name, sub) in view.properties() {
+                if let Some(v) = map.get(name) {
                     let p = format!("{pointer}/{}", name.replace('~', "~0").replace('/', "~1"));
                     out.extend(sites(schemas, sub, v, p, depth + 1));
                 }
@@ -758,13 +661,13 @@ const NON_ASCII: &str = "Zoë Ångström 東京 😀";
 
 /// Edge values for the place governed by `schema` (some valid, some just past an edge).
 fn edges(schemas: &Schemas, schema: &Value, current: &Value) -> Vec<Value> {
-    let view = View::of(schemas, schema);
+    let view = SchemaView::of(schemas, schema).infer_types();
     let mut out = Vec::new();
     if let Some(values) = view.enumeration {
         out.extend(values.iter().cloned());
         return out;
     }
-    if view.allows("string") && (current.is_string() || view.types.iter().any(|t| t == "string")) {
+    if view.allows("string") && (current.is_string() || view.declares("string")) {
         let min = view.min_length.unwrap_or(0);
         out.push(json!(""));
         out.push(json!("a".repeat(min as usize)));
@@ -785,7 +688,7 @@ fn edges(schemas: &Schemas, schema: &Value, current: &Value) -> Vec<Value> {
         }
     }
     if view.allows("integer") && (current.is_number() || !view.types.is_empty()) {
-        let integer = view.types.iter().any(|t| t == "integer");
+        let integer = view.declares("integer");
         let mut push = |x: f64| {
             if integer {
                 if x.fract() == 0.0 && x.abs() < 9.0e15 {
@@ -818,7 +721,7 @@ fn edges(schemas: &Schemas, schema: &Value, current: &Value) -> Vec<Value> {
             push(9_007_199_254_740_991.0);
         }
     }
-    if view.allows("boolean") && view.types.iter().any(|t| t == "boolean") {
+    if view.allows("boolean") && view.declares("boolean") {
         out.push(json!(true));
         out.push(json!(false));
     }
@@ -843,9 +746,10 @@ fn edges(schemas: &Schemas, schema: &Value, current: &Value) -> Vec<Value> {
     if let Value::Object(map) = current {
         out.push(json!({}));
         // Only the required properties.
+        let required = view.required(Direction::Request);
         let minimal: Map<String, Value> = map
             .iter()
-            .filter(|(k, _)| view.required.contains(&k.as_str()))
+            .filter(|(k, _)| required.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         out.push(Value::Object(minimal));
@@ -856,7 +760,7 @@ fn edges(schemas: &Schemas, schema: &Value, current: &Value) -> Vec<Value> {
 /// Values that break the place's schema in one way each (the validator confirms). `typed`:
 /// the value travels as JSON, so a value of another type is visible to the server.
 fn breakers(schemas: &Schemas, schema: &Value, current: &Value, typed: bool) -> Vec<Value> {
-    let view = View::of(schemas, schema);
+    let view = SchemaView::of(schemas, schema).infer_types();
     let mut out = Vec::new();
     // A value of another type.
     match current {
@@ -901,7 +805,7 @@ fn breakers(schemas: &Schemas, schema: &Value, current: &Value, typed: bool) -> 
         out.push(Value::Array(vec![first.clone(); max as usize + 1]));
     }
     if let Value::Object(map) = current {
-        for name in &view.required {
+        for name in &view.required(Direction::Request) {
             if map.contains_key(*name) {
                 let mut m = map.clone();
                 m.remove(*name);

@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::schema::Direction;
 use crate::spec::{Operation, Spec};
-use crate::validate::Direction;
 
 use super::event::{Check, Outcome, ViolationRecord};
 use super::request::Received;

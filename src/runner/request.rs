@@ -189,7 +189,10 @@ pub fn prepare(op: &Operation, draft: &Draft, base_url: &str, auth: &Auth) -> Pr
     let body = draft.body.as_ref().map(|b| match b {
         BodyDraft::Value { media_type, value } => {
             let content_type = if crate::media::essence(media_type) == "multipart/form-data" {
-                format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}")
+                format!(
+                    "multipart/form-data; boundary={}",
+                    params::multipart::BOUNDARY
+                )
             } else {
                 media_type.clone()
             };
@@ -218,44 +221,14 @@ pub fn can_encode(media_type: &str) -> bool {
         || e == "text/plain"
 }
 
-/// The boundary of multipart bodies: fixed, so that requests replay byte for byte, and long
-/// and odd enough not to occur in generated text.
-const MULTIPART_BOUNDARY: &str = "stipula-7d3c2a91e5b84f06-boundary";
-
-/// An object as `multipart/form-data`: one part per property (arrays: one part per item);
-/// strings as they are, other values as JSON text.
-fn multipart(value: &Value) -> Vec<u8> {
-    let mut out = String::new();
-    let mut part = |name: &str, v: &Value| {
-        let (text, media) = match v {
-            Value::String(s) => (s.clone(), "text/plain; charset=utf-8"),
-            other => (other.to_string(), "application/json"),
-        };
-        let name = name.replace('"', "%22").replace(['\r', '\n'], " ");
-        out.push_str(&format!(
-            "--{MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\nContent-Type: {media}\r\n\r\n{text}\r\n"
-        ));
-    };
-    if let Value::Object(map) = value {
-        for (k, v) in map {
-            match v {
-                Value::Array(items) => items.iter().for_each(|i| part(k, i)),
-                other => part(k, other),
-            }
-        }
-    }
-    out.push_str(&format!("--{MULTIPART_BOUNDARY}--\r\n"));
-    out.into_bytes()
-}
-
 /// A body value as the bytes sent for `media_type` (JSON, form, multipart, plain text).
 pub fn body_bytes(media_type: &str, value: &Value) -> Vec<u8> {
     let essence = crate::media::essence(media_type);
     if essence == "multipart/form-data" {
-        return multipart(value);
+        return params::multipart::encode(value);
     }
     if essence == "application/x-www-form-urlencoded" {
-        let mut out = form_urlencoded(value);
+        let mut out = params::form::encode(value);
         out.shrink_to_fit();
         return out.into_bytes();
     }
@@ -268,39 +241,6 @@ pub fn body_bytes(media_type: &str, value: &Value) -> Vec<u8> {
         return value.to_string().into_bytes();
     }
     serde_json::to_vec(value).unwrap_or_default()
-}
-
-/// An object as `application/x-www-form-urlencoded`: arrays as repeated keys, nested objects
-/// as JSON text.
-fn form_urlencoded(value: &Value) -> String {
-    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-    const FORM: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
-    let enc = |s: &str| utf8_percent_encode(s, FORM).to_string();
-    let text = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    };
-    let mut pairs = Vec::new();
-    if let Value::Object(map) = value {
-        for (k, v) in map {
-            match v {
-                Value::Array(items) => {
-                    pairs.extend(
-                        items
-                            .iter()
-                            .map(|i| format!("{}={}", enc(k), enc(&text(i)))),
-                    );
-                }
-                other => pairs.push(format!("{}={}", enc(k), enc(&text(other)))),
-            }
-        }
-    }
-    pairs.join("&")
 }
 
 /// One HTTP client per worker: blocking reqwest, no redirects followed, no proxy. For a plain
@@ -457,30 +397,6 @@ mod tests {
             p.curl(),
             r#"curl -X POST 'http://127.0.0.1:1/a?b=c' -H 'Content-Type: application/json' --data-binary '{"name":"O'\''Brien"}'"#
         );
-    }
-
-    #[test]
-    fn form_bodies_repeat_array_keys() {
-        let v = serde_json::json!({"a b": "x&y", "n": [1, 2], "o": {"k": true}});
-        assert_eq!(
-            form_urlencoded(&v),
-            "a%20b=x%26y&n=1&n=2&o=%7B%22k%22%3Atrue%7D"
-        );
-    }
-
-    #[test]
-    fn multipart_bodies_have_one_part_per_property() {
-        let body =
-            String::from_utf8(multipart(&serde_json::json!({"a": "x", "n": [1, 2]}))).unwrap();
-        assert_eq!(
-            body.matches("Content-Disposition: form-data; name=\"n\"")
-                .count(),
-            2
-        );
-        assert!(
-            body.contains("name=\"a\"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nx\r\n")
-        );
-        assert!(body.ends_with(&format!("--{MULTIPART_BOUNDARY}--\r\n")));
     }
 
     #[test]

@@ -13,10 +13,20 @@
 //! is readable right after its creation, and gone after a DELETE that is documented as removal.
 //! A DELETE marked `x-stipula-delete-semantics` with anything but `remove` (a revoke, an archive)
 //! is never followed by the gone check, nor is one answered 202 (accepted, maybe not yet done).
+//!
+//! The first half of this file finds flows and ids (pure functions over the spec and the
+//! answers); the second runs a flow on a worker, one step per method: create, read the created
+//! item (and call the operations that take its id), remove it and read it again.
 
 use serde_json::{Map, Value};
 
-use crate::spec::{Method, Operation, ParamIn, Spec};
+use super::Worker;
+use super::cases::{self, Planner};
+use super::checks::{Expect, Verdict};
+use super::event::{Check, Event, Outcome, Phase, RequestRecord};
+use super::exchange::Exchange;
+use super::request::{self, Draft};
+use crate::spec::{DeleteSemantics, Method, Operation, ParamIn, Spec};
 
 /// How the created item's id is found.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,18 +57,6 @@ fn path_params(path: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Whether a DELETE removes what it names (the default), per `x-stipula-delete-semantics`.
-pub fn is_removal(op: &Operation) -> bool {
-    match op
-        .extensions
-        .get("x-stipula-delete-semantics")
-        .and_then(Value::as_str)
-    {
-        None => true,
-        Some(s) => s == "remove",
-    }
-}
-
 /// Every flow the spec allows, among the selected operations (indices into `spec.operations`).
 pub fn flows(spec: &Spec, selected: &[usize]) -> Vec<Flow> {
     let ops = &spec.operations;
@@ -75,9 +73,11 @@ pub fn flows(spec: &Spec, selected: &[usize]) -> Vec<Flow> {
         let Some(param) = last.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
             continue;
         };
-        let deleter = ops
-            .iter()
-            .position(|o| o.method == Method::Delete && o.path == reader.path && is_removal(o));
+        let deleter = ops.iter().position(|o| {
+            o.method == Method::Delete
+                && o.path == reader.path
+                && o.delete_semantics == Some(DeleteSemantics::Remove)
+        });
         let mut found = Vec::new();
         // Links from any selected operation's responses to this reader.
         for &c in selected {
@@ -308,6 +308,325 @@ fn find_id(body: &Value, param: &str) -> Option<Value> {
         return Some(id);
     }
     body.get("id").and_then(scalar)
+}
+
+/// What the create step of a flow made.
+struct Created {
+    record: RequestRecord,
+    /// The request that created it (its path parameters carry over to the next steps).
+    draft: Draft,
+    id: Value,
+}
+
+/// What the read step of a flow read.
+struct Read {
+    record: RequestRecord,
+    draft: Draft,
+    /// The item as read, when the body is JSON.
+    item: Option<Value>,
+}
+
+impl Worker<'_> {
+    /// A stateful flow: create, read (and call the operations that take the item's id); then
+    /// delete, read, when removal is documented.
+    pub(super) fn flow(&self, flow: &Flow, salt: u64) {
+        let Some(created) = self.create(flow, salt) else {
+            return;
+        };
+        let mut steps = vec![created.record.clone()];
+        let Some(read) = self.read_created(flow, &created, &steps, salt) else {
+            return;
+        };
+        self.dependents(flow, &created.id, read.item.as_ref(), &steps, salt);
+        steps.push(read.record.clone());
+        self.remove_and_miss(flow, &created, &read, steps, salt);
+    }
+
+    /// The create step: a fresh item, and the id its answer gives it. `None` when the create
+    /// fails (reported) or the id cannot be found (a notice).
+    fn create(&self, flow: &Flow, salt: u64) -> Option<Created> {
+        let creator = self.op(flow.creator);
+        let planner = self.planner(flow.creator, salt);
+        let base = planner.base().ok()?;
+        // Generated values, deterministic per seed (so `--seed` replays the flow): not the
+        // documented example, which earlier phases have already created.
+        let draft = planner.fresh(&base);
+        let created = self.exchange(creator, &draft, &Expect::Valid, Phase::Stateful);
+        self.report_all(creator, Phase::Stateful, &created, &[]);
+        let answer = created.received.as_ref().ok()?;
+        if !(200..300).contains(&answer.status) {
+            return None;
+        }
+        let sent = id_slot(creator, &flow.param).and_then(|i| draft.params[i].as_ref());
+        let answer = Answer {
+            headers: &answer.headers,
+            body: &answer.body,
+        };
+        let Some(id) = created_id(flow, &answer, sent) else {
+            self.notice(
+                creator,
+                format!(
+                    "stateful: could not find the created item's id for `{}` in the response",
+                    self.op(flow.reader).label()
+                ),
+            );
+            return None;
+        };
+        Some(Created {
+            record: created.prepared.record(),
+            draft,
+            id,
+        })
+    }
+
+    /// The read step: the created item must be readable. `None` when it is not (reported) or
+    /// the read cannot be built.
+    fn read_created(
+        &self,
+        flow: &Flow,
+        created: &Created,
+        steps: &[RequestRecord],
+        salt: u64,
+    ) -> Option<Read> {
+        let spec = self.shared.spec;
+        let creator = self.op(flow.creator);
+        let reader = self.op(flow.reader);
+        let mut draft = self.planner(flow.reader, salt ^ 1).base().ok()?;
+        let slot = id_slot(reader, &flow.param)?;
+        align_path_params(creator, &created.draft, reader, &mut draft);
+        draft.params[slot] = Some(id_for(&reader.parameters[slot], &created.id, spec));
+        let got = self.exchange(reader, &draft, &Expect::Valid, Phase::Stateful);
+        self.report_all(reader, Phase::Stateful, &got, steps);
+        self.existence(
+            reader,
+            &got,
+            steps,
+            Check::CreatedReadable,
+            true,
+            &format!(
+                "the item created by {} (id {})",
+                creator.label(),
+                created.id
+            ),
+        );
+        if !matches!(got.status(), Some(200..=299)) {
+            return None;
+        }
+        let item = got
+            .received
+            .as_ref()
+            .ok()
+            .and_then(|r| serde_json::from_slice::<Value>(&r.body).ok());
+        Some(Read {
+            record: got.prepared.record(),
+            draft,
+            item,
+        })
+    }
+
+    /// The removal step, when the flow has a DELETE documented as removal: it succeeds, then
+    /// the item must be gone.
+    fn remove_and_miss(
+        &self,
+        flow: &Flow,
+        created: &Created,
+        read: &Read,
+        mut steps: Vec<RequestRecord>,
+        salt: u64,
+    ) {
+        let Some(d) = flow.deleter else { return };
+        let spec = self.shared.spec;
+        let reader = self.op(flow.reader);
+        let deleter = self.op(d);
+        let Ok(mut draft) = self.planner(d, salt ^ 2).base() else {
+            return;
+        };
+        align_path_params(reader, &read.draft, deleter, &mut draft);
+        if let Some(slot) = id_slot(deleter, &flow.param) {
+            draft.params[slot] = Some(id_for(&deleter.parameters[slot], &created.id, spec));
+        }
+        let removed = self.exchange(deleter, &draft, &Expect::Valid, Phase::Stateful);
+        self.report_all(deleter, Phase::Stateful, &removed, &steps);
+        match removed.status() {
+            Some(200 | 201 | 204) => {}
+            _ => return, // 202: accepted, maybe not yet done; errors: reported above.
+        }
+        steps.push(removed.prepared.record());
+        let again = self.exchange(reader, &read.draft, &Expect::Nothing, Phase::Stateful);
+        self.existence(
+            reader,
+            &again,
+            &steps,
+            Check::RemovedGone,
+            false,
+            &format!(
+                "the item removed by {} (id {})",
+                deleter.label(),
+                created.id
+            ),
+        );
+    }
+
+    /// Operations that take the created item's id in their body or query (a user consent that
+    /// names its consent: `consentId`), sent with it: their answers are only reachable with an
+    /// item that exists. Properties beside the id that the item also has (the consent's
+    /// `values`) are taken from the item when that keeps the request valid, since APIs check
+    /// them against it.
+    fn dependents(
+        &self,
+        flow: &Flow,
+        id: &Value,
+        item: Option<&Value>,
+        steps: &[RequestRecord],
+        salt: u64,
+    ) {
+        let spec = self.shared.spec;
+        let reader_path = &spec.operations[flow.reader].path;
+        for (i, op) in spec.operations.iter().enumerate() {
+            if i == flow.creator || Some(i) == flow.deleter || &op.path == reader_path {
+                continue;
+            }
+            let planner = self.planner(i, salt ^ 3);
+            let Ok(base) = planner.base() else { continue };
+            // Generated values first, then the documented ones: stop at the first the API
+            // accepts (a 4xx here is a business rule the data broke, already a warning).
+            for start in [planner.fresh(&base), base.clone()] {
+                let Some(draft) = self.dependent_draft(&planner, start, flow, id, item) else {
+                    break;
+                };
+                let ex = self.exchange(op, &draft, &Expect::Valid, Phase::Stateful);
+                self.report_all(op, Phase::Stateful, &ex, steps);
+                if !matches!(ex.status(), Some(400..=499)) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// `draft` with the created item's id (and what it can borrow from the item), if the
+    /// operation takes the id at all and the result is valid.
+    fn dependent_draft(
+        &self,
+        planner: &Planner,
+        mut draft: Draft,
+        flow: &Flow,
+        id: &Value,
+        item: Option<&Value>,
+    ) -> Option<Draft> {
+        let spec = self.shared.spec;
+        let mut used = false;
+        for (p, v) in planner.op.parameters.iter().zip(draft.params.iter_mut()) {
+            if p.location == ParamIn::Query && p.name == flow.param {
+                *v = Some(id_for(p, id, spec));
+                used = true;
+            }
+        }
+        if let Some(request::BodyDraft::Value { value, .. }) = &mut draft.body {
+            used |= set_named(value, &flow.param, id, 4);
+        }
+        if !used || planner.classify(&draft) != Expect::Valid {
+            return None;
+        }
+        if let Some(item) = item.and_then(|v| item_object(v, id)) {
+            for candidate in borrowings(&draft, &flow.param, item) {
+                if planner.classify(&candidate) == Expect::Valid {
+                    draft = candidate;
+                }
+            }
+        }
+        Some(draft)
+    }
+
+    /// The created-readable / removed-gone verdict on a read of the item.
+    fn existence(
+        &self,
+        op: &Operation,
+        ex: &Exchange,
+        steps: &[RequestRecord],
+        check: Check,
+        should_exist: bool,
+        what: &str,
+    ) {
+        if !self.shared.config.checks.contains(&check) {
+            return;
+        }
+        let Some(status) = ex.status() else { return };
+        let verdict = match (should_exist, status) {
+            (true, 200..=299) | (false, 404 | 410) => None,
+            (true, 404 | 410) => {
+                Some((Outcome::Failed, format!("{what} is not readable: {status}")))
+            }
+            (false, 200..=299) => Some((
+                Outcome::Failed,
+                format!("{what} is still readable: {status}"),
+            )),
+            (_, 500..=599) => return,
+            (true, s) => Some((Outcome::Warned, format!("reading {what} was answered {s}"))),
+            (false, s) => Some((
+                Outcome::Warned,
+                format!("reading {what} was answered {s}, not 404 or 410"),
+            )),
+        };
+        let outcome = verdict.as_ref().map_or(Outcome::Passed, |(o, _)| *o);
+        self.emit(Event::Case {
+            operation: op.label(),
+            phase: Phase::Stateful,
+            outcomes: vec![(check, outcome)],
+        });
+        if let Some((outcome, message)) = verdict {
+            let v = Verdict {
+                check,
+                outcome,
+                message,
+                violations: Vec::new(),
+            };
+            // One finding per operation and check, whatever the ids.
+            let key_verdict = Verdict {
+                message: format!("{check} {:?}", outcome),
+                ..v.clone()
+            };
+            if let Some(key) = self.claim(op, &key_verdict) {
+                self.report(key, op, Phase::Stateful, &v, ex, steps.to_vec(), false);
+            }
+        }
+    }
+}
+
+/// The id as the parameter wants it: numbers for numeric schemas, text otherwise.
+fn id_for(p: &crate::spec::Parameter, id: &Value, spec: &Spec) -> Value {
+    let Some(schema) = cases::param_schema(p) else {
+        return id.clone();
+    };
+    let text = match id {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    crate::params::coerce(&spec.schemas, spec.schemas.get(schema), &text)
+}
+
+/// The position of the path parameter that takes the id, among the operation's parameters.
+fn id_slot(op: &Operation, param: &str) -> Option<usize> {
+    op.parameters
+        .iter()
+        .position(|p| p.location == ParamIn::Path && p.name == param)
+}
+
+/// Gives `to` the path parameter values `from` used under the same names (`/things/{kind}/{id}`:
+/// the same `kind` all along a flow).
+fn align_path_params(from_op: &Operation, from: &Draft, to_op: &Operation, to: &mut Draft) {
+    for (p, slot) in to_op.parameters.iter().zip(to.params.iter_mut()) {
+        if p.location != ParamIn::Path {
+            continue;
+        }
+        if let Some((_, Some(v))) = from_op
+            .parameters
+            .iter()
+            .zip(&from.params)
+            .find(|(q, _)| q.location == ParamIn::Path && q.name == p.name)
+        {
+            *slot = Some(v.clone());
+        }
+    }
 }
 
 #[cfg(test)]

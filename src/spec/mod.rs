@@ -2,31 +2,32 @@
 //!
 //! `load` reads the root document, follows `$ref`s into other files on demand (`refs`),
 //! builds operations (`build`), normalizes every schema to JSON Schema 2020-12 (`normalize`)
-//! and prepares validators over them (`crate::validate`). Data flows one way: files → model →
+//! and prepares validators over them (`crate::schema`). Data flows one way: files → model →
 //! consumers (mock, runner, lint, diff); the model does no I/O after `load` returns.
 
+// The public surface is the re-exports below; the modules stay crate-internal.
 mod build;
-pub mod diagnostic;
+pub(crate) mod diagnostic;
 mod json_offsets;
 mod model;
-pub mod normalize;
-pub mod pointer;
+pub(crate) mod normalize;
+pub(crate) mod pointer;
 mod ref_depth;
-pub mod refs;
+pub(crate) mod refs;
 mod remote;
-pub mod source;
+pub(crate) mod source;
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
 pub use build::{template_shape, template_variables};
-pub use diagnostic::{Diagnostic, LoadError, Place, Position, Severity};
+pub use diagnostic::{Diagnostic, DiagnosticKind, LoadError, Place, Position, Severity};
 pub use model::*;
 pub use refs::{Location, RefPolicy};
 pub use source::{FileId, Format};
 
-use crate::validate::Schemas;
+use crate::schema::{Direction, Schemas};
 use refs::SourceSet;
 use source::SourceFile;
 
@@ -49,7 +50,11 @@ pub struct Spec {
     pub component_schemas: Vec<(String, SchemaId)>,
     /// Vendor extensions of the root document.
     pub extensions: Map<String, Value>,
+    /// Where the root document writes its base path and security requirements.
+    pub locations: DocumentLocations,
     pub schemas: Schemas,
+    /// Where each normalized schema is written, by [`SchemaId`] (see [`Spec::schema_location`]).
+    schema_locations: Vec<Location>,
     /// Warnings found while loading (the spec loaded anyway). Their line and column are not
     /// filled in (finding them costs a pass over each file): [`Spec::located_warnings`] does.
     pub warnings: Vec<Diagnostic>,
@@ -71,7 +76,10 @@ impl Spec {
         let path = path.as_ref();
         let display = path.to_string_lossy().into_owned();
         let fail = |message: String| LoadError {
-            diagnostics: vec![Diagnostic::error(display.clone(), "", message)],
+            diagnostics: vec![
+                Diagnostic::error(display.clone(), "", message)
+                    .with_kind(DiagnosticKind::Unreadable),
+            ],
         };
         let canonical = path
             .canonicalize()
@@ -142,7 +150,7 @@ impl Spec {
                     "`$ref`s nest {depth} deep from this schema, more than the limit of {}: generating or validating it would overflow the stack",
                     ref_depth::MAX_REF_DEPTH
                 ),
-            ));
+            ).with_kind(DiagnosticKind::RefLimit));
         }
         let Some(built) = built.filter(|_| !build::has_errors(&diagnostics)) else {
             return Err(fail(&sources, diagnostics));
@@ -152,17 +160,15 @@ impl Spec {
             .iter()
             .map(|l| sources.describe(l))
             .collect();
-        let schemas =
-            Schemas::new(normalized.document, normalized.locations, describe).map_err(|e| {
-                fail(
-                    &sources,
-                    vec![Diagnostic::error(
-                        sources.file(FileId(0)).display.clone(),
-                        "",
-                        e,
-                    )],
-                )
-            })?;
+        let schemas = Schemas::new(normalized.document, describe).map_err(|e| {
+            fail(
+                &sources,
+                vec![
+                    Diagnostic::error(sources.file(FileId(0)).display.clone(), "", e)
+                        .with_kind(DiagnosticKind::SchemaUncompilable),
+                ],
+            )
+        })?;
         let mut servers = built.servers;
         if servers.is_empty() {
             servers.push(Server {
@@ -182,7 +188,9 @@ impl Spec {
             webhooks: built.webhooks,
             component_schemas: built.component_schemas,
             extensions: built.extensions,
+            locations: built.locations,
             schemas,
+            schema_locations: normalized.locations,
             warnings: diagnostics,
             sources,
         })
@@ -278,6 +286,11 @@ impl Spec {
             .unwrap_or_default()
     }
 
+    /// Where the normalized schema `id` is written (the schema layer only knows its name).
+    pub fn schema_location(&self, id: SchemaId) -> &Location {
+        &self.schema_locations[id.0 as usize]
+    }
+
     pub fn operation(&self, operation_id: &str) -> Option<&Operation> {
         self.operations
             .iter()
@@ -286,8 +299,8 @@ impl Spec {
 
     /// The schemas operations validate against directly, each with the direction it serves:
     /// parameters and request bodies are requests; responses and their headers are responses.
-    pub fn operation_schemas(&self) -> Vec<(SchemaId, crate::validate::Direction)> {
-        use crate::validate::Direction::{Request, Response};
+    pub fn operation_schemas(&self) -> Vec<(SchemaId, Direction)> {
+        use Direction::{Request, Response};
         let mut out = Vec::new();
         for op in self
             .operations

@@ -26,11 +26,22 @@ impl Dialect {
             Dialect::OpenApi31 => "OpenAPI 3.1",
         }
     }
+
+    /// The dialect with the document's version string, saying the number once: `OpenAPI
+    /// 3.1.0` (not `OpenAPI 3.1 3.1.0`), `Swagger 2.0`; a version that does not start with the
+    /// dialect's number gets both, so nothing written is hidden.
+    pub fn with_version(self, version: &str) -> String {
+        let name = self.name();
+        let (family, number) = name.rsplit_once(' ').unwrap_or((name, ""));
+        if version.starts_with(number) {
+            format!("{family} {version}")
+        } else {
+            format!("{name} {version}")
+        }
+    }
 }
 
-/// Index of a normalized schema in the spec's schema store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SchemaId(pub u32);
+pub use crate::schema::SchemaId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Method {
@@ -371,6 +382,8 @@ pub struct Operation {
     pub method: Method,
     /// The path template as written under `paths` (`/users/{userId}`).
     pub path: String,
+    /// The path with parameter names erased (`/users/{}`): what a router can tell apart.
+    pub shape: String,
     pub operation_id: Option<String>,
     pub summary: Option<String>,
     pub description: Option<String>,
@@ -387,7 +400,42 @@ pub struct Operation {
     pub servers: Vec<Server>,
     /// Vendor extensions (`x-...`) of the operation object, kept as written.
     pub extensions: Map<String, Value>,
+    /// What a DELETE does to what it names (`x-stipula-delete-semantics`); `None` for every
+    /// other method.
+    pub delete_semantics: Option<DeleteSemantics>,
     pub at: Location,
+}
+
+/// What a DELETE does, from `x-stipula-delete-semantics`: the item is gone afterwards
+/// (`remove`, the default), or it stays readable in another state (`revoke`, anything else).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeleteSemantics {
+    Remove,
+    Revoke,
+    /// Another value as written (an archive, a soft delete...): not a removal.
+    Other(String),
+}
+
+impl DeleteSemantics {
+    /// A DELETE's semantics from its extension's value; a missing or non-string value is the
+    /// default, `remove`.
+    pub fn of_extension(value: Option<&Value>) -> DeleteSemantics {
+        match value.and_then(Value::as_str) {
+            None | Some("remove") => DeleteSemantics::Remove,
+            Some("revoke") => DeleteSemantics::Revoke,
+            Some(other) => DeleteSemantics::Other(other.to_string()),
+        }
+    }
+}
+
+/// Where document-level settings are written in the root file, for consumers that point at
+/// them (diff); `None` when the document does not write them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentLocations {
+    /// The base path: 3.x's first server `url`, else 2.0's `basePath`, else its `host`.
+    pub base_path: Option<Location>,
+    /// The document-level `security` requirements.
+    pub security: Option<Location>,
 }
 
 impl Operation {
@@ -428,4 +476,17 @@ impl Operation {
 pub struct Webhook {
     pub name: String,
     pub operation: Operation,
+}
+
+#[cfg(test)]
+mod dialect_tests {
+    use super::Dialect;
+
+    #[test]
+    fn the_version_number_is_said_once() {
+        assert_eq!(Dialect::OpenApi31.with_version("3.1.0"), "OpenAPI 3.1.0");
+        assert_eq!(Dialect::OpenApi30.with_version("3.0.3"), "OpenAPI 3.0.3");
+        assert_eq!(Dialect::Swagger2.with_version("2.0"), "Swagger 2.0");
+        assert_eq!(Dialect::OpenApi30.with_version("2.9"), "OpenAPI 3.0 2.9");
+    }
 }

@@ -4,7 +4,7 @@
 //! [`SchemaId`]. An entry is a converted copy of the schema at its location in which every
 //! `$ref` is rewritten to `#/$defs/<id of the target entry>`. All entries of a spec live in one
 //! JSON document, `{"$defs": {"0": ..., "1": ...}}`, that the validator registry holds (see
-//! `crate::validate`). Because references point at entries and never into a converted copy,
+//! `crate::schema::validate`). Because references point at entries and never into a converted copy,
 //! conversions are free to restructure a schema (wrapping a `nullable` one in `anyOf`), and
 //! recursive schemas stay references, so normalization never recurses through a cycle.
 //!
@@ -26,57 +26,20 @@
 //!
 //! A cycle of references that never descends into the instance (`A: {allOf: [$ref: A]}`) would
 //! make validation recurse forever; it is reported as an error with the chain.
+//!
+//! This is the only writer of the normalized form; the keywords it writes (and which of them hold
+//! subschemas) are `crate::schema::vocab`'s, shared with every reader.
 
 use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::model::{Dialect, SchemaId};
 use super::refs::{Location, SourceSet};
-
-/// Keyword under which readOnly-required properties are kept (enforced on responses only).
-pub const REQUIRED_IN_RESPONSES: &str = "x-stipula-required-in-responses";
-/// Keyword under which writeOnly-required properties are kept (enforced on requests only).
-pub const REQUIRED_IN_REQUESTS: &str = "x-stipula-required-in-requests";
-
-/// Keywords whose value is one subschema.
-pub const SINGLE: &[&str] = &[
-    "additionalProperties",
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "additionalItems",
-    "contentSchema",
-    "items",
-];
-/// Keywords whose value maps names to subschemas.
-pub const MAPS: &[&str] = &[
-    "properties",
-    "patternProperties",
-    "$defs",
-    "definitions",
-    "dependentSchemas",
-];
-/// Keywords whose value is a list of subschemas.
-pub const LISTS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
-/// Keywords that apply a subschema to the same instance (a `$ref` reached only through these
-/// does not descend into the instance).
-const IN_PLACE: &[&str] = &[
-    "allOf",
-    "anyOf",
-    "oneOf",
-    "not",
-    "if",
-    "then",
-    "else",
-    "dependentSchemas",
-];
+use crate::schema::vocab::{
+    self, IN_PLACE, LISTS, MAPS, REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES, SINGLE,
+};
 
 /// Builds the entries of one spec.
 pub struct Normalizer {
@@ -183,11 +146,13 @@ impl Normalizer {
             defs.insert(i.to_string(), e.normalized.unwrap_or(Value::Bool(true)));
             locations.push(e.location);
         }
-        // Moved in, not `json!`: the macro serializes its argument, a deep copy of every entry.
-        let mut document = Map::with_capacity(1);
-        document.insert("$defs".to_string(), Value::Object(defs));
         NormalizedSchemas {
-            document: Value::Object(document),
+            // Moved in, not `json!`: the macro serializes its argument, a deep copy of every
+            // entry.
+            document: Value::Object(Map::from_iter([(
+                vocab::DEFS.to_string(),
+                Value::Object(defs),
+            )])),
             locations,
         }
     }
@@ -210,7 +175,11 @@ impl Normalizer {
 
         if let Some(reference) = schema.get("$ref") {
             let Some(reference) = reference.as_str().map(str::to_string) else {
-                diagnostics.push(sources.error(&at.child("$ref"), "`$ref` must be a string"));
+                diagnostics.push(
+                    sources
+                        .error(&at.child("$ref"), "`$ref` must be a string")
+                        .with_kind(DiagnosticKind::RefUnresolved),
+                );
                 return Value::Bool(true);
             };
             let target = match sources.resolve(at, &reference) {
@@ -225,7 +194,7 @@ impl Normalizer {
                 self.in_place_refs
                     .push((entry, target_id, at.child("$ref")));
             }
-            let rewritten = Value::String(format!("#/$defs/{}", target_id.0));
+            let rewritten = Value::String(vocab::def_ref(target_id));
             if legacy {
                 // 3.0 and 2.0: "properties adjacent to $ref are ignored".
                 let mut only = Map::new();
@@ -507,7 +476,7 @@ impl Normalizer {
                                     "schema reference cycle that never descends into the value (validation would never end): {}",
                                     chain.join(" → ")
                                 ),
-                            ));
+                            ).with_kind(DiagnosticKind::SchemaCycle));
                         }
                         _ => {}
                     }

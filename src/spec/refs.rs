@@ -16,7 +16,7 @@ use std::path::{Component, Path, PathBuf};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::pointer;
 use super::source::{FileId, SourceFile, limits};
 
@@ -176,6 +176,7 @@ impl SourceSet {
                     &at,
                     format!("`{reference}`: the fragment is not valid UTF-8"),
                 )
+                .with_kind(DiagnosticKind::RefUnsupported)
             })?
             .into_owned();
         if !fragment.is_empty() && !fragment.starts_with('/') {
@@ -184,7 +185,7 @@ impl SourceSet {
                 format!(
                     "`{reference}`: only JSON-pointer fragments (`#/...`) are supported, not anchors"
                 ),
-            ));
+            ).with_kind(DiagnosticKind::RefUnsupported));
         }
         let file = if target.is_empty() {
             from.file
@@ -193,14 +194,16 @@ impl SourceSet {
         };
         let location = Location::new(file, fragment);
         if self.get(&location).is_none() {
-            return Err(self.error(
-                &at,
-                format!(
-                    "`{reference}` points at nothing: {} has no node at #{}",
-                    self.file(file).display,
-                    location.pointer
-                ),
-            ));
+            return Err(self
+                .error(
+                    &at,
+                    format!(
+                        "`{reference}` points at nothing: {} has no node at #{}",
+                        self.file(file).display,
+                        location.pointer
+                    ),
+                )
+                .with_kind(DiagnosticKind::RefUnresolved));
         }
         Ok(location)
     }
@@ -214,12 +217,18 @@ impl SourceSet {
                 Some(Value::Object(o)) => match o.get("$ref") {
                     Some(Value::String(r)) => r.clone(),
                     Some(_) => {
-                        return Err(self.error(&current.child("$ref"), "`$ref` must be a string"));
+                        return Err(self
+                            .error(&current.child("$ref"), "`$ref` must be a string")
+                            .with_kind(DiagnosticKind::RefUnresolved));
                     }
                     None => return Ok(current),
                 },
                 Some(_) => return Ok(current),
-                None => return Err(self.error(&current, "nothing here")),
+                None => {
+                    return Err(self
+                        .error(&current, "nothing here")
+                        .with_kind(DiagnosticKind::RefUnresolved));
+                }
             };
             let next = self.resolve(&current, &reference)?;
             if seen.contains(&next) {
@@ -228,10 +237,12 @@ impl SourceSet {
                     .chain(std::iter::once(&next))
                     .map(|l| self.describe(l))
                     .collect();
-                return Err(self.error(
-                    at,
-                    format!("`$ref` cycle with no content: {}", chain.join(" → ")),
-                ));
+                return Err(self
+                    .error(
+                        at,
+                        format!("`$ref` cycle with no content: {}", chain.join(" → ")),
+                    )
+                    .with_kind(DiagnosticKind::RefCycle));
             }
             seen.push(next.clone());
             current = next;
@@ -256,13 +267,15 @@ impl SourceSet {
                 return Err(self.error(
                     at,
                     format!("`{reference}` is a remote reference; remote references are refused unless allowed (--allow-remote-refs)"),
-                ));
+                ).with_kind(DiagnosticKind::RefRemote));
             }
             if let Some(&id) = self.by_key.get(target) {
                 return Ok(id);
             }
-            let text = super::remote::fetch(target)
-                .map_err(|e| self.error(at, format!("`{reference}`: {e}")))?;
+            let text = super::remote::fetch(target).map_err(|e| {
+                self.error(at, format!("`{reference}`: {e}"))
+                    .with_kind(DiagnosticKind::RefUnresolved)
+            })?;
             return self.add(
                 target.to_string(),
                 target.to_string(),
@@ -272,7 +285,9 @@ impl SourceSet {
             );
         }
         if lower.contains("://") || lower.starts_with("urn:") {
-            return Err(self.error(at, format!("`{reference}`: unsupported reference scheme")));
+            return Err(self
+                .error(at, format!("`{reference}`: unsupported reference scheme"))
+                .with_kind(DiagnosticKind::RefUnsupported));
         }
         let relative = percent_decode_str(target).decode_utf8_lossy().into_owned();
         let from_file = self.file(from.file);
@@ -282,7 +297,7 @@ impl SourceSet {
                 format!(
                     "`{reference}`: relative references inside a remote document are not followed"
                 ),
-            ));
+            ).with_kind(DiagnosticKind::RefUnsupported));
         }
         let base = from_file.path.parent().unwrap_or(Path::new(""));
         let joined = lexical_normalize(&base.join(&relative));
@@ -296,7 +311,7 @@ impl SourceSet {
                     "`{reference}` leaves the spec's folder ({}); such references are refused unless allowed (--allow-outside-refs)",
                     self.root_dir.display()
                 ),
-            ));
+            ).with_kind(DiagnosticKind::RefOutsideRoot));
         }
         // The lexical check above is not enough: a symbolic link inside the folder
         // (`etc -> /etc`) leads out of it. Files are named by their canonical path, which is
@@ -306,6 +321,7 @@ impl SourceSet {
                 at,
                 format!("`{reference}`: cannot read {}: {e}", joined.display()),
             )
+            .with_kind(DiagnosticKind::RefUnresolved)
         })?;
         if !self.policy.allow_outside_root && !canonical.starts_with(&self.root_dir) {
             return Err(self.error(
@@ -315,15 +331,22 @@ impl SourceSet {
                     self.root_dir.display(),
                     canonical.display()
                 ),
-            ));
+            ).with_kind(DiagnosticKind::RefOutsideRoot));
         }
         let key = canonical.to_string_lossy().into_owned();
         if let Some(&id) = self.by_key.get(&key) {
             return Ok(id);
         }
         let display = display_path(&self.file(FileId(0)).display, &self.named_root_dir, &joined);
-        let text = super::source::read_text(&canonical)
-            .map_err(|e| self.error(at, format!("`{reference}`: {}: {e}", joined.display())))?;
+        let text = super::source::read_text(&canonical).map_err(|e| {
+            let kind = if e.starts_with("larger than") {
+                DiagnosticKind::RefLimit
+            } else {
+                DiagnosticKind::RefUnresolved
+            };
+            self.error(at, format!("`{reference}`: {}: {e}", joined.display()))
+                .with_kind(kind)
+        })?;
         self.add(key, display, canonical, text, at)
     }
 
@@ -336,10 +359,12 @@ impl SourceSet {
         at: &Location,
     ) -> Result<FileId, Diagnostic> {
         if self.files.len() >= limits::MAX_FILES {
-            return Err(self.error(
-                at,
-                format!("more than {} files referenced", limits::MAX_FILES),
-            ));
+            return Err(self
+                .error(
+                    at,
+                    format!("more than {} files referenced", limits::MAX_FILES),
+                )
+                .with_kind(DiagnosticKind::RefLimit));
         }
         let file = SourceFile::parse(display, path, text)?;
         let id = FileId(self.files.len() as u32);

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use saphyr_parser::{Event, Parser};
 use serde_json::Value;
 
-use super::diagnostic::{Diagnostic, Position};
+use super::diagnostic::{Diagnostic, DiagnosticKind, Position};
 use super::{json_offsets, pointer};
 
 /// Index of a file in a [`SourceSet`]; the root document is always `FileId(0)`.
@@ -108,7 +108,8 @@ impl SourceFile {
                 line_starts: OnceLock::new(),
             }),
             Err((message, position)) => {
-                let mut d = Diagnostic::error(display, "", message);
+                let mut d =
+                    Diagnostic::error(display, "", message).with_kind(DiagnosticKind::Syntax);
                 d.position = position;
                 Err(d)
             }

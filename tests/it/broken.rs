@@ -315,3 +315,63 @@ fn positions_count_characters_and_accept_crlf() {
         );
     }
 }
+
+/// Each loader problem carries the kind consumers sort by (lint maps kinds to rules): the
+/// kind is the contract, whatever the message says.
+#[test]
+fn loader_diagnostics_name_their_kind() {
+    use stipula::spec::DiagnosticKind::{self, *};
+    let head = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n";
+    let schema_ref = |target: &str| {
+        format!(
+            "{head}paths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '{target}'}}\n"
+        )
+    };
+    let cases: Vec<(String, DiagnosticKind)> = vec![
+        ("openapi: [\n".into(), Syntax),
+        (
+            "openapi: 4.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n".into(),
+            NotOpenApi,
+        ),
+        (schema_ref("#/components/schemas/Missing"), RefUnresolved),
+        (schema_ref("../outside.yaml#/X"), RefOutsideRoot),
+        (schema_ref("https://example.com/x.yaml#/X"), RefRemote),
+        (schema_ref("urn:example:x"), RefUnsupported),
+        (schema_ref("#anchor"), RefUnsupported),
+        (
+            format!(
+                "{head}paths:\n  /a:\n    get: {{operationId: x, responses: {{'200': {{description: ok}}}}}}\n  /b:\n    get: {{operationId: x, responses: {{'200': {{description: ok}}}}}}\n"
+            ),
+            DuplicateOperationId,
+        ),
+        (
+            format!(
+                "{head}paths:\n  /a/{{id}}:\n    get: {{parameters: [{{name: id, in: path, required: true}}], responses: {{'200': {{description: ok}}}}}}\n  /a/{{key}}:\n    get: {{parameters: [{{name: key, in: path, required: true}}], responses: {{'200': {{description: ok}}}}}}\n"
+            ),
+            PathClash,
+        ),
+        (
+            format!(
+                "{head}paths: {{}}\ncomponents:\n  schemas:\n    A: {{allOf: [{{$ref: '#/components/schemas/A'}}]}}\n"
+            ),
+            SchemaCycle,
+        ),
+        (format!("{head}paths:\n  /a: []\n"), InvalidStructure),
+    ];
+    for (text, kind) in cases {
+        let e = inline_error(&text);
+        let d = e.errors().next().expect("an error");
+        assert_eq!(d.kind, kind, "{d}\n---\n{text}");
+    }
+
+    let spec = inline_ok(&format!(
+        "{head}servers: [{{url: 'https://{{region}}.example.com'}}]\npaths:\n  /a/{{x}}:\n    get: {{responses: {{'200': {{description: ok}}}}}}\n"
+    ));
+    let kinds: Vec<DiagnosticKind> = spec.warnings.iter().map(|w| w.kind).collect();
+    assert!(
+        kinds.contains(&ServerVariableUndefined),
+        "{:?}",
+        spec.warnings
+    );
+    assert!(kinds.contains(&PathParamUndeclared), "{:?}", spec.warnings);
+}

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
+use stipula::schema::Direction::Request;
 use stipula::spec::{LoadOptions, Spec, discover, template_shape};
-use stipula::validate::Direction::Request;
 
 use crate::support::*;
 

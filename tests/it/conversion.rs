@@ -2,8 +2,8 @@
 //! values that must fail once converted to JSON Schema 2020-12.
 
 use serde_json::json;
+use stipula::schema::Direction::{Request, Response};
 use stipula::spec::Spec;
-use stipula::validate::Direction::{Request, Response};
 
 use crate::support::*;
 

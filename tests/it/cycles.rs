@@ -2,8 +2,8 @@
 //! value are errors naming the chain; deep nesting never crashes the loader.
 
 use serde_json::{Value, json};
+use stipula::schema::Direction::{Request, Response};
 use stipula::spec::Spec;
-use stipula::validate::Direction::{Request, Response};
 
 use crate::support::*;
 

@@ -710,15 +710,15 @@ rule_tests! {
 
 #[test]
 fn every_rule_is_documented_in_the_readme_with_its_level() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(repo().join("docs/commands.md")).unwrap();
     for rule in Rule::ALL {
         let row = readme
             .lines()
             .find(|l| l.starts_with(&format!("| `{}` |", rule.id())))
-            .unwrap_or_else(|| panic!("README.md has no row for {rule}"));
+            .unwrap_or_else(|| panic!("docs/commands.md has no row for {rule}"));
         assert!(
             row.contains(&format!("| {} |", rule.level().id())),
-            "README.md gives {rule} another level: {row}"
+            "docs/commands.md gives {rule} another level: {row}"
         );
     }
 }

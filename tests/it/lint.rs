@@ -360,12 +360,12 @@ fn spec_warning_carries_the_loaders_other_warnings() {
 /// Every rule in the table is exercised above, and the README lists them all.
 #[test]
 fn every_rule_is_documented_in_the_readme_and_help() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(repo().join("docs/commands.md")).unwrap();
     let help = run_lint(&["--help"], 0);
     for rule in stipula::lint::rules::RULES {
         assert!(
             readme.contains(&format!("`{}`", rule.id)),
-            "README lacks {}",
+            "docs/commands.md lacks {}",
             rule.id
         );
         assert!(help.stdout.contains(rule.id), "--help lacks {}", rule.id);
@@ -466,7 +466,7 @@ fn human_format_shows_place_rule_message_and_the_source_line() {
     assert_eq!(lines[i + 3], "   |                 ^");
     assert!(
         run.stdout.contains(
-            "tests/fixtures/lint/bad-example.yaml: OpenAPI 3.0 3.0.3, 1 operations, base path /, 1 schemas, 2 examples checked (0 skipped): 1 errors, 1 warnings"
+            "tests/fixtures/lint/bad-example.yaml: OpenAPI 3.0.3, 1 operation, base path /, 1 schema, 2 examples checked (0 skipped): 1 error, 1 warning"
         ),
         "{}",
         run.stdout
@@ -540,7 +540,7 @@ fn a_folder_without_specs_and_a_bad_flag_exit_2() {
 fn a_multi_file_spec_lints_clean() {
     let run = run_lint(&["tests/fixtures/multi/root.yaml"], 0);
     assert!(
-        run.stdout.contains("OpenAPI 3.0 3.0.3, 2 operations"),
+        run.stdout.contains("OpenAPI 3.0.3, 2 operations"),
         "{}",
         run.stdout
     );

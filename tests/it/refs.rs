@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{Value, json};
+use stipula::schema::Direction::{Request, Response};
 use stipula::spec::{LoadOptions, RefPolicy, SchemaId, Spec, StatusKey};
-use stipula::validate::Direction::{Request, Response};
 
 use crate::support::*;
 
@@ -246,9 +246,7 @@ fn remote_refs_load_when_allowed_and_are_fetched_once() {
     );
     let tag = op(&spec, "op1").responses[0].content[0].schema.unwrap();
     let target = ref_target(&spec, tag);
-    let location = spec.schemas.location(SchemaId(
-        target.trim_start_matches("#/$defs/").parse().unwrap(),
-    ));
+    let location = spec.schema_location(stipula::schema::vocab::parse_def_ref(&target).unwrap());
     assert_eq!(spec.describe(location), format!("{url}#/Tag"));
 }
 

@@ -614,7 +614,7 @@ fn an_unwritable_report_path_fails_before_the_run_naming_the_file() {
     let err = stipula::runner::report::for_test_run(None, Some(path.clone()))
         .err()
         .expect("no such folder");
-    assert!(err.contains("no-such-dir/run.json"), "{err}");
+    assert!(err.to_string().contains("no-such-dir/run.json"), "{err}");
 }
 
 #[test]
@@ -993,8 +993,8 @@ fn shards_from_different_machines_and_seeds_still_make_one_complete_run() {
 
 #[test]
 fn the_readme_json_example_is_a_report() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let section = &readme[readme.find("### Reports").expect("a Reports section")..];
+    let readme = std::fs::read_to_string(repo().join("docs/commands.md")).unwrap();
+    let section = &readme[readme.find("## Reports").expect("a Reports section")..];
     let start = section.find("```json\n").expect("a JSON example") + "```json\n".len();
     let end = start + section[start..].find("```").unwrap();
     let report: Report = serde_json::from_str(&section[start..end])

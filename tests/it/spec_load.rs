@@ -2,11 +2,11 @@
 //! `$ref`s to components and to other files followed.
 
 use serde_json::json;
+use stipula::schema::Direction::{Request, Response};
 use stipula::spec::{
     Dialect, FileId, LoadOptions, Method, ParamIn, SecurityRequirement, SecurityScheme, Spec,
     StatusKey, Style, discover,
 };
-use stipula::validate::Direction::{Request, Response};
 
 use crate::support::*;
 
@@ -692,4 +692,60 @@ fn discover_skips_fragments_that_mention_openapi() {
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["openapi.yaml", "swagger.json"]);
+}
+
+/// The model says what consumers used to read from the raw document: a DELETE's semantics
+/// (`remove` unless marked), each operation's path shape, where document-level settings are.
+#[test]
+fn model_carries_delete_semantics_shapes_and_document_locations() {
+    use stipula::spec::DeleteSemantics;
+    let spec = inline_ok(
+        r#"
+openapi: 3.1.0
+info: {title: t, version: '1'}
+servers: [{url: /v1}]
+security: [{key: []}]
+paths:
+  /things/{id}:
+    parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+    get: {operationId: read, responses: {'200': {description: ok}}}
+    delete: {operationId: remove, responses: {'204': {description: gone}}}
+  /grants/{grantId}:
+    parameters: [{name: grantId, in: path, required: true, schema: {type: string}}]
+    delete: {operationId: revoke, x-stipula-delete-semantics: revoke, responses: {'204': {description: revoked}}}
+  /files/{fileId}:
+    parameters: [{name: fileId, in: path, required: true, schema: {type: string}}]
+    delete: {operationId: archive, x-stipula-delete-semantics: archive, responses: {'204': {description: archived}}}
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+"#,
+    );
+    let semantics = |id| op(&spec, id).delete_semantics.clone();
+    assert_eq!(semantics("read"), None);
+    assert_eq!(semantics("remove"), Some(DeleteSemantics::Remove));
+    assert_eq!(semantics("revoke"), Some(DeleteSemantics::Revoke));
+    assert_eq!(
+        semantics("archive"),
+        Some(DeleteSemantics::Other("archive".into()))
+    );
+    assert_eq!(op(&spec, "read").shape, "/things/{}");
+    assert_eq!(op(&spec, "revoke").shape, "/grants/{}");
+    let pointer = |l: &Option<stipula::spec::Location>| l.as_ref().map(|l| l.pointer.clone());
+    assert_eq!(
+        pointer(&spec.locations.base_path).as_deref(),
+        Some("/servers/0/url")
+    );
+    assert_eq!(
+        pointer(&spec.locations.security).as_deref(),
+        Some("/security")
+    );
+
+    let swagger =
+        inline_ok("swagger: '2.0'\ninfo: {title: t, version: '1'}\nbasePath: /v2\npaths: {}\n");
+    assert_eq!(
+        pointer(&swagger.locations.base_path).as_deref(),
+        Some("/basePath")
+    );
+    assert_eq!(swagger.locations.security, None);
 }

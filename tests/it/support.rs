@@ -6,11 +6,11 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use stipula::schema::Direction;
 use stipula::spec::{
     Diagnostic, LoadError, LoadOptions, MediaType, Operation, Parameter, Position, Response,
     SchemaId, Severity, Spec, StatusKey,
 };
-use stipula::validate::Direction;
 
 /// The repository root.
 pub fn repo() -> &'static Path {

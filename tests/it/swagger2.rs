@@ -3,8 +3,8 @@
 //! keywords.
 
 use serde_json::json;
+use stipula::schema::Direction::{Request, Response};
 use stipula::spec::{Dialect, Operation, ParamIn, SecurityScheme, Spec, StatusKey, Style};
-use stipula::validate::Direction::{Request, Response};
 
 use crate::support::*;
 

@@ -39,7 +39,7 @@ pub fn run(args: &[String]) -> ExitCode {
             }
         }
     }
-    let fuzz_dir = Path::new(crate::bench::ROOT).join("fuzz");
+    let fuzz_dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("fuzz");
     let works = |args: &[&str]| {
         Command::new("cargo")
             .args(args)

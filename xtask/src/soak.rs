@@ -212,7 +212,7 @@ pub fn run(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let root = std::path::Path::new(crate::bench::ROOT);
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     let mut specs = Vec::new();
     for s in SPECS {
         match Spec::load(root.join(s), LoadOptions::default()) {

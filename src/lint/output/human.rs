@@ -13,24 +13,33 @@ pub(super) fn render(reports: &[SpecReport]) -> String {
         let name = report.path.display();
         match &report.summary {
             Some(s) => out.push_str(&format!(
-                "{name}: {}, {} operations, base path {}, {} schemas, {} examples checked ({} skipped): {} errors, {} warnings\n",
+                "{name}: {}, {}, base path {}, {}, {} checked ({} skipped): {}, {}\n",
                 s.version,
-                s.operations,
+                count(s.operations, "operation"),
                 s.base_path,
-                s.schemas,
-                s.examples.checked,
+                count(s.schemas, "schema"),
+                count(s.examples.checked, "example"),
                 s.examples.skipped,
-                report.errors(),
-                report.warnings()
+                count(report.errors(), "error"),
+                count(report.warnings(), "warning")
             )),
             None => out.push_str(&format!(
-                "{name}: cannot be loaded: {} errors, {} warnings\n",
-                report.errors(),
-                report.warnings()
+                "{name}: cannot be loaded: {}, {}\n",
+                count(report.errors(), "error"),
+                count(report.warnings(), "warning")
             )),
         }
     }
     out
+}
+
+/// "1 error", "2 errors".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn finding_text(f: &Finding, out: &mut String) {

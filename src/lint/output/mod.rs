@@ -11,7 +11,8 @@ use super::SpecReport;
 use crate::spec::Severity;
 
 /// How findings are written to stdout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     /// One line per finding (`file:line:column (#pointer): error[rule]: message`), the source
     /// line with a caret, and a summary line per spec.

@@ -22,8 +22,6 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
 use super::Reporter;
 use crate::runner::event::{
     Check, CheckTally, Event, Finding, Phase, Report, RequestRecord, ResponseRecord, RunInfo,
@@ -58,7 +56,7 @@ impl HumanOptions {
     pub fn for_stderr(verbose: bool) -> HumanOptions {
         let terminal = std::io::stderr().is_terminal();
         HumanOptions {
-            color: terminal && colors_allowed() && console::colors_enabled_stderr(),
+            color: terminal && colors_allowed() && term_allows_color(),
             progress_bar: terminal,
             verbose,
         }
@@ -68,7 +66,7 @@ impl HumanOptions {
     pub fn for_stdout(verbose: bool) -> HumanOptions {
         let terminal = std::io::stdout().is_terminal();
         HumanOptions {
-            color: terminal && colors_allowed() && console::colors_enabled(),
+            color: terminal && colors_allowed() && term_allows_color(),
             progress_bar: false,
             verbose,
         }
@@ -77,6 +75,50 @@ impl HumanOptions {
 
 fn colors_allowed() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// `CLICOLOR=0` or `TERM=dumb` turn colours off (the conventions `console` follows; checked
+/// here so that a library build without the `cli` feature colours the same way).
+fn term_allows_color() -> bool {
+    std::env::var("CLICOLOR").map_or(true, |v| v != "0")
+        && std::env::var("TERM").map_or(true, |v| v != "dumb")
+}
+
+/// The progress bar: indicatif with the `cli` feature. A library build without it has no bar
+/// (the same methods, doing nothing), so `progress_bar` falls back to plain lines.
+#[cfg(feature = "cli")]
+mod bar {
+    pub use indicatif::ProgressBar as Bar;
+    use indicatif::{ProgressDrawTarget, ProgressStyle};
+
+    pub fn new(units: usize) -> Option<Bar> {
+        let style = ProgressStyle::with_template(
+            "{spinner} {elapsed:>4} {bar:20} {pos}/{len} units, {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        Some(
+            Bar::with_draw_target(Some(units as u64), ProgressDrawTarget::stderr())
+                .with_style(style),
+        )
+    }
+}
+
+#[cfg(not(feature = "cli"))]
+mod bar {
+    pub struct Bar;
+
+    impl Bar {
+        pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+            f()
+        }
+        pub fn set_message(&self, _: String) {}
+        pub fn inc(&self, _: u64) {}
+        pub fn finish_and_clear(&self) {}
+    }
+
+    pub fn new(_units: usize) -> Option<Bar> {
+        None
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -90,7 +132,7 @@ struct UnitCounts {
 pub struct HumanReporter<W: Write + Send> {
     out: W,
     options: HumanOptions,
-    bar: Option<ProgressBar>,
+    bar: Option<bar::Bar>,
     started: Instant,
     units: usize,
     units_done: usize,
@@ -173,14 +215,7 @@ impl<W: Write + Send> HumanReporter<W> {
         let text = format!("{}\n", render_header(info, units));
         self.emit(&text)?;
         if self.options.progress_bar {
-            let style = ProgressStyle::with_template(
-                "{spinner} {elapsed:>4} {bar:20} {pos}/{len} units, {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
-            let bar =
-                ProgressBar::with_draw_target(Some(units as u64), ProgressDrawTarget::stderr())
-                    .with_style(style);
-            self.bar = Some(bar);
+            self.bar = bar::new(units);
             self.refresh_bar();
         }
         Ok(())
@@ -316,30 +351,31 @@ pub(crate) struct Paint {
 impl Paint {
     pub const PLAIN: Paint = Paint { color: false };
 
-    fn style(self, style: console::Style, text: &str) -> String {
+    /// `text` in the SGR attributes `sgr` (e.g. `1;31`, bold red), reset after.
+    fn style(self, sgr: &str, text: &str) -> String {
         if self.color {
-            style.force_styling(true).apply_to(text).to_string()
+            format!("\x1b[{sgr}m{text}\x1b[0m")
         } else {
             text.to_string()
         }
     }
     fn fail(self, text: &str) -> String {
-        self.style(console::Style::new().red().bold(), text)
+        self.style("1;31", text)
     }
     fn warn(self, text: &str) -> String {
-        self.style(console::Style::new().yellow(), text)
+        self.style("33", text)
     }
     fn pass(self, text: &str) -> String {
-        self.style(console::Style::new().green().bold(), text)
+        self.style("1;32", text)
     }
     fn bold(self, text: &str) -> String {
-        self.style(console::Style::new().bold(), text)
+        self.style("1", text)
     }
     fn note(self, text: &str) -> String {
-        self.style(console::Style::new().cyan(), text)
+        self.style("36", text)
     }
     fn dim(self, text: &str) -> String {
-        self.style(console::Style::new().dim(), text)
+        self.style("2", text)
     }
 }
 

@@ -77,14 +77,14 @@ impl Reporter for Reporters {
 /// The reporters of `stipula test`: the display on stderr, then `--junit` and `--json` when
 /// given. The files are created here, so a path that cannot be written is an error (exit 2)
 /// before the first request.
-pub fn for_test_run(junit: Option<PathBuf>, json: Option<PathBuf>) -> Result<Reporters, String> {
+pub fn for_test_run(junit: Option<PathBuf>, json: Option<PathBuf>) -> std::io::Result<Reporters> {
     let mut reporters = Reporters::new();
     reporters.push(HumanReporter::stderr(false));
     if let Some(path) = junit {
-        reporters.push(JunitReporter::create(path).map_err(|e| e.to_string())?);
+        reporters.push(JunitReporter::create(path)?);
     }
     if let Some(path) = json {
-        reporters.push(JsonReporter::create(path).map_err(|e| e.to_string())?);
+        reporters.push(JsonReporter::create(path)?);
     }
     Ok(reporters)
 }

@@ -2,7 +2,7 @@
 //! what the runner will do, in miniature, so that a runner failure against a correct emulator
 //! points at the runner and not at the emulator.
 //!
-//! For every operation and many seeds: parameters and body drawn by `stipula::generate` and
+//! For every operation and many seeds: parameters and body drawn by `stipula::schema::generate` and
 //! serialized by `stipula::params` (valid by construction) must get a documented, schema-valid
 //! answer and never a 5xx; then single mutations of that body (a property removed, `null`, a
 //! value of another type, an unknown property, a bad string, one item too many) are judged by
@@ -13,10 +13,10 @@
 
 use rand_like::SplitMix;
 use serde_json::{Value, json};
-use stipula::generate::{Generator, Options};
 use stipula::params;
+use stipula::schema::Direction;
+use stipula::schema::generate::{Generator, Options};
 use stipula::spec::{LoadOptions, Operation, ParamIn, Spec};
-use stipula::validate::Direction;
 
 use super::*;
 

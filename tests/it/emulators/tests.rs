@@ -13,8 +13,8 @@ use reqwest::blocking::Client;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use stipula::runner::event::Check;
+use stipula::schema::Direction;
 use stipula::spec::{LoadOptions, Operation, ParamIn, Parameter, Spec};
-use stipula::validate::Direction;
 
 use super::strict;
 use super::*;

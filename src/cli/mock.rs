@@ -1,0 +1,225 @@
+//! `stipula mock`: serves until Ctrl-C or SIGTERM (exit 0); exit 2 when a spec does not load,
+//! a `--mount` is wrong or the address cannot be bound.
+
+use std::path::{Path, PathBuf};
+
+use super::{CliError, Exit, LoadArgs, count, display, spec_paths};
+use crate::spec::Spec;
+
+#[derive(Debug, clap::Args)]
+pub struct MockArgs {
+    /// Spec files or folders of specs (default: `./specs` when there is one, else the bundled
+    /// specs).
+    pub specs: Vec<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 4010)]
+    pub port: u16,
+    /// Seed for generated data (same seed, same bodies).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Serve a spec under another prefix than its first server's path: `SPEC=PREFIX`.
+    #[arg(long = "mount", value_name = "SPEC=PREFIX")]
+    pub mounts: Vec<String>,
+    /// Require exactly this credential on secured operations (bearer token, API key value, or
+    /// basic `user:password`). Without it, any well-formed credential is accepted.
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, default_value_t = 10 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Seconds a new connection has to send its first request headers.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds a connection may stay open with no request in flight.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub idle_timeout: u64,
+    /// Most connections open at once; more are closed when accepted.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub max_connections: usize,
+    /// Reload the specs when their files change; a broken edit keeps the last good version
+    /// serving and is logged with its file, line and column.
+    #[arg(long)]
+    pub watch: bool,
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+/// Expands folders, loads every spec and prints its warnings or errors; every spec is tried
+/// before failing, so one run shows every broken spec.
+fn load_specs(specs: &[PathBuf], load: &LoadArgs) -> Result<Vec<(PathBuf, Spec)>, CliError> {
+    let mut out = Vec::new();
+    let mut failed = false;
+    for path in spec_paths(specs)? {
+        match Spec::load(&path, load.options()) {
+            Ok(spec) => {
+                for w in &spec.located_warnings() {
+                    eprintln!("{w}");
+                }
+                out.push((path, spec));
+            }
+            Err(e) => {
+                failed = true;
+                for d in &e.diagnostics {
+                    eprintln!("{d}");
+                }
+            }
+        }
+    }
+    if failed {
+        return Err(CliError::Reported);
+    }
+    Ok(out)
+}
+
+/// `--mount SPEC=PREFIX` parsed: the spec's path and its prefix without a trailing `/`.
+fn parse_mount(m: &str) -> Result<(PathBuf, String), CliError> {
+    let Some((spec, prefix)) = m.rsplit_once('=') else {
+        return Err(CliError::Flag {
+            flag: "--mount",
+            value: m.to_string(),
+            expected: "expected SPEC=PREFIX".into(),
+        });
+    };
+    let prefix = prefix.trim_end_matches('/').to_string();
+    if !prefix.is_empty() && !prefix.starts_with('/') {
+        return Err(CliError::Flag {
+            flag: "--mount",
+            value: m.to_string(),
+            expected: "the prefix must start with `/`".into(),
+        });
+    }
+    Ok((PathBuf::from(spec), prefix))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || a.canonicalize().ok() == b.canonicalize().ok()
+}
+
+pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
+    use crate::mock::{Limits, MockConfig, Mount};
+    let specs = load_specs(&args.specs, &args.load)?;
+    let overrides = args
+        .mounts
+        .iter()
+        .map(|m| parse_mount(m))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some((p, _)) = overrides
+        .iter()
+        .find(|(p, _)| !specs.iter().any(|(q, _)| same_file(p, q)))
+    {
+        return Err(CliError::MountNotServed(p.clone()));
+    }
+    let mut mounts = Vec::new();
+    let mut plans = Vec::new();
+    for (path, spec) in specs {
+        let prefix = overrides
+            .iter()
+            .find(|(p, _)| same_file(p, &path))
+            .map(|(_, prefix)| prefix.clone());
+        plans.push(crate::mock::MountPlan {
+            path: path.clone(),
+            prefix: prefix.clone(),
+        });
+        mounts.push(match prefix {
+            Some(prefix) => Mount { spec, prefix },
+            None => Mount::at_base_path(spec),
+        });
+    }
+    init_logging();
+    let config = MockConfig {
+        seed: args.seed,
+        token: args.token.clone(),
+        limits: Limits {
+            max_body_bytes: args.max_body_bytes,
+            header_read_timeout: std::time::Duration::from_secs(
+                args.header_timeout.clamp(1, 86_400),
+            ),
+            idle_timeout: std::time::Duration::from_secs(args.idle_timeout.clamp(1, 86_400)),
+            max_connections: args.max_connections.max(1),
+            ..Limits::default()
+        },
+    };
+    let reloader = crate::mock::Reloader {
+        plans,
+        options: args.load.options(),
+        config: config.clone(),
+    };
+    let app = std::sync::Arc::new(crate::mock::App::new(mounts, config)?);
+    let shared = std::sync::Arc::new(arc_swap::ArcSwap::new(app.clone()));
+    let _watch = if args.watch {
+        Some(crate::mock::watch::watch(shared.clone(), reloader)?)
+    } else {
+        None
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(crate::mock::WORKER_STACK_BYTES)
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    let addr = format!("{}:{}", args.host, args.port);
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .map_err(|source| CliError::Listen {
+                addr: addr.clone(),
+                source,
+            })?;
+        let local = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
+        for m in &app.mounts {
+            let base = if m.prefix.is_empty() { "/" } else { &m.prefix };
+            println!(
+                "mounted {} ({}) at http://{local}{base}: {}",
+                display(Path::new(m.spec.name())),
+                m.spec.dialect.with_version(&m.spec.version),
+                count(m.spec.operations.len(), "operation")
+            );
+        }
+        if args.token.is_none() {
+            println!(
+                "no --token: secured operations accept any well-formed credential (pass --token to require one)"
+            );
+        }
+        if args.watch {
+            println!("watching the spec files; edits are served within a second");
+        }
+        println!("stipula mock listening on http://{local} (Ctrl-C to stop)");
+        crate::mock::serve_shared(listener, shared, shutdown_signal()).await;
+        Ok(Exit::Ok)
+    })
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// Log lines to stderr; `RUST_LOG` overrides the default (`info`).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,340 @@
+//! Compiled validators over a spec's normalized schemas, shared by every consumer.
+//!
+//! All normalized entries of a spec live in one registry resource (`stipula:///schemas`); the
+//! validator for entry N is `{"$ref": "stipula:///schemas#/$defs/N"}` compiled against that
+//! registry, with formats asserted. Compiling is lazy and happens at most once per entry and
+//! direction ([`Direction`]), behind a `OnceLock`, so loading GitHub's 1,223 operations does
+//! not pay for validators nobody uses, while the mock's hot path never compiles anything twice.
+//! [`Schemas::compile`] compiles chosen schemas up front (see `Spec::compile_validators`).
+//!
+//! A schema that jsonschema cannot compile (a regex it does not support, say) never fails a
+//! validation: it validates nothing and reports itself through [`Schemas::compile_problems`],
+//! because "no false alarms" outranks completeness.
+
+use std::sync::{Arc, OnceLock};
+
+use jsonschema::{Keyword, Registry, ValidationError, Validator};
+use serde_json::Value;
+
+use super::vocab::{self, DEFS, Direction, SchemaId};
+
+const BASE_URI: &str = "stipula:///schemas";
+
+/// One rule a value breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// JSON pointer into the validated value (`""` for the value itself).
+    pub instance_path: String,
+    /// The JSON Schema keyword that failed (`required`, `type`, `format`...).
+    pub keyword: String,
+    /// Where in the spec the failing keyword's schema is: `file#/pointer`, when known.
+    pub schema_location: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = if self.instance_path.is_empty() {
+            "/"
+        } else {
+            &self.instance_path
+        };
+        write!(f, "{at}: {} ({})", self.message, self.keyword)
+    }
+}
+
+type Compiled = Result<Validator, String>;
+
+/// The normalized schemas of one spec and their validators.
+pub struct Schemas {
+    document: Arc<Value>,
+    registry: Registry<'static>,
+    /// Where each entry is written (`file#/pointer`), for messages.
+    describe: Vec<String>,
+    compiled: Vec<[OnceLock<Compiled>; 2]>,
+}
+
+impl std::fmt::Debug for Schemas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Schemas")
+            .field("count", &self.describe.len())
+            .finish()
+    }
+}
+
+impl Schemas {
+    /// `document` is `{"$defs": {...}}` as the normalizer made it; `describe[i]` names where
+    /// entry i is written, for messages (the spec keeps the locations themselves).
+    pub fn new(document: Value, describe: Vec<String>) -> Result<Self, String> {
+        let document = Arc::new(document);
+        let registry = Registry::new()
+            .add(
+                BASE_URI,
+                jsonschema::Resource::from_contents(Value::clone(&document)),
+            )
+            .and_then(|r| r.prepare())
+            .map_err(|e| format!("cannot prepare the schema registry: {e}"))?;
+        let compiled = (0..describe.len())
+            .map(|_| [OnceLock::new(), OnceLock::new()])
+            .collect();
+        Ok(Schemas {
+            document,
+            registry,
+            describe,
+            compiled,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.describe.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.describe.is_empty()
+    }
+
+    /// The normalized (JSON Schema 2020-12) form of a schema. `$ref`s in it read
+    /// `#/$defs/<id>`; resolve them with [`Schemas::get`].
+    pub fn get(&self, id: SchemaId) -> &Value {
+        &self.document[DEFS][id.0.to_string()]
+    }
+
+    /// Follows `$ref`s of the form `#/$defs/<id>` from a normalized schema.
+    pub fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
+        let mut current = schema;
+        for _ in 0..64 {
+            match vocab::ref_target(current) {
+                Some(id) => current = self.get(id),
+                None => break,
+            }
+        }
+        current
+    }
+
+    fn validator(&self, id: SchemaId, direction: Direction) -> &Compiled {
+        let slot = &self.compiled[id.0 as usize][direction as usize];
+        slot.get_or_init(|| self.build(id, direction))
+    }
+
+    fn build(&self, id: SchemaId, direction: Direction) -> Compiled {
+        self.build_at(&vocab::def_pointer(id), direction)
+    }
+
+    /// A validator for the subschema at `pointer` inside the normalized document (not cached:
+    /// for one-off checks such as an example written on a nested property).
+    fn build_at(&self, pointer: &str, direction: Direction) -> Compiled {
+        let root = serde_json::json!({ "$ref": format!("{BASE_URI}#{pointer}") });
+        options(direction)
+            .with_registry(&self.registry)
+            .build(&root)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The subschema at `pointer` compiled on its own when it references nothing (most
+    /// property-level schemas): no registry lookup, a fraction of the cost of [`Self::build_at`].
+    fn build_nested(&self, pointer: &str, direction: Direction) -> Compiled {
+        match self.document.pointer(pointer) {
+            Some(schema) if !has_reference(schema) => {
+                options(direction).build(schema).map_err(|e| e.to_string())
+            }
+            _ => self.build_at(pointer, direction),
+        }
+    }
+
+    /// Validators for the subschema at `pointer` inside entry `id` (`""` for the entry itself),
+    /// in both directions, compiled once for any number of values (lint's schema-level
+    /// examples, defaults and enum values).
+    pub fn nested(&self, id: SchemaId, pointer: &str) -> NestedValidator<'_> {
+        let at = format!("{}{pointer}", vocab::def_pointer(id));
+        let compile = |direction| self.build_nested(&at, direction).ok();
+        NestedValidator {
+            schemas: self,
+            validators: [Direction::Response, Direction::Request].map(compile),
+        }
+    }
+
+    /// Compiles the given schemas for one direction now, instead of on first use; returns how
+    /// many could not be compiled.
+    pub fn compile(&self, ids: impl IntoIterator<Item = SchemaId>, direction: Direction) -> usize {
+        ids.into_iter()
+            .filter(|&id| self.validator(id, direction).is_err())
+            .count()
+    }
+
+    /// Schemas that could not be compiled so far, with the reason: (where, message).
+    pub fn compile_problems(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (i, slots) in self.compiled.iter().enumerate() {
+            if let Some(Err(e)) = slots.iter().find_map(|s| s.get().filter(|c| c.is_err())) {
+                out.push((self.describe[i].clone(), e.clone()));
+            }
+        }
+        out
+    }
+
+    /// Every rule `value` breaks against the subschema at `pointer` inside entry `id`'s
+    /// normalized form (`""` for the entry itself), checked in both directions: empty when the
+    /// value is valid in either. Compiles on every call: for many values, use [`Self::nested`].
+    pub fn validate_nested(&self, id: SchemaId, pointer: &str, value: &Value) -> Vec<Violation> {
+        self.nested(id, pointer).validate(value)
+    }
+
+    pub fn is_valid(&self, id: SchemaId, direction: Direction, value: &Value) -> bool {
+        match self.validator(id, direction) {
+            Ok(v) => v.is_valid(value),
+            Err(_) => true,
+        }
+    }
+
+    /// Every rule `value` breaks (empty when valid).
+    pub fn validate(&self, id: SchemaId, direction: Direction, value: &Value) -> Vec<Violation> {
+        match self.validator(id, direction) {
+            Ok(validator) => self.violations(validator, value),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn violations(&self, validator: &Validator, value: &Value) -> Vec<Violation> {
+        validator
+            .iter_errors(value)
+            .map(|e| {
+                let keyword_path = e.schema_path().to_string();
+                let keyword = keyword_path
+                    .rsplit('/')
+                    .find(|s| !s.is_empty() && s.parse::<usize>().is_err())
+                    .unwrap_or("")
+                    .to_string();
+                Violation {
+                    instance_path: e.instance_path().to_string(),
+                    keyword,
+                    schema_location: self
+                        .source_of(e.absolute_keyword_location().map(|u| u.to_string())),
+                    message: e.masked().to_string(),
+                }
+            })
+            .collect()
+    }
+
+    /// Maps `stipula:///schemas#/$defs/N/rest` back to `file#/pointer/rest`.
+    fn source_of(&self, absolute: Option<String>) -> String {
+        let Some(abs) = absolute else {
+            return String::new();
+        };
+        let Some((i, tail)) = vocab::split_def_pointer(&abs) else {
+            return abs;
+        };
+        match self.describe.get(i) {
+            Some(d) if tail.is_empty() => d.clone(),
+            Some(d) => format!("{d}/{tail}"),
+            None => abs,
+        }
+    }
+}
+
+/// The options every validator is built with: 2020-12, formats asserted (`byte` added), and
+/// `required` split by direction.
+fn options<'r>(direction: Direction) -> jsonschema::ValidationOptions<'r> {
+    let (enforced, ignored) = (
+        direction.required_keyword(),
+        direction.ignored_required_keyword(),
+    );
+    jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .should_ignore_unknown_formats(true)
+        .with_format("byte", is_base64)
+        .with_keyword(enforced, |_, value: &Value, _| {
+            let names = value
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok(Box::new(DirectionalRequired { names }) as Box<dyn for<'i> Keyword<'i>>)
+        })
+        .with_keyword(ignored, |_, _, _| {
+            Ok(Box::new(Ignored) as Box<dyn for<'i> Keyword<'i>>)
+        })
+}
+
+/// Whether a normalized schema refers to another (`$ref` anywhere inside it).
+fn has_reference(schema: &Value) -> bool {
+    match schema {
+        Value::Object(o) => {
+            o.contains_key("$ref") || o.contains_key("$dynamicRef") || o.values().any(has_reference)
+        }
+        Value::Array(a) => a.iter().any(has_reference),
+        _ => false,
+    }
+}
+
+/// A subschema's validators in both directions (see [`Schemas::nested`]).
+pub struct NestedValidator<'a> {
+    schemas: &'a Schemas,
+    /// Response, then request; `None` when jsonschema cannot compile it (validates nothing).
+    validators: [Option<Validator>; 2],
+}
+
+impl NestedValidator<'_> {
+    /// Every rule `value` breaks, or nothing when it is valid in either direction.
+    pub fn validate(&self, value: &Value) -> Vec<Violation> {
+        let mut first = Vec::new();
+        for validator in &self.validators {
+            let Some(validator) = validator else {
+                return Vec::new();
+            };
+            if validator.is_valid(value) {
+                return Vec::new();
+            }
+            if first.is_empty() {
+                first = self.schemas.violations(validator, value);
+            }
+        }
+        first
+    }
+}
+
+/// `required` that applies in one direction only.
+struct DirectionalRequired {
+    names: Vec<String>,
+}
+
+impl<'i> Keyword<'i> for DirectionalRequired {
+    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
+        if let Value::Object(o) = instance
+            && let Some(missing) = self.names.iter().find(|n| !o.contains_key(n.as_str()))
+        {
+            return Err(ValidationError::custom(format!(
+                "\"{missing}\" is a required property"
+            )));
+        }
+        Ok(())
+    }
+
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        match instance {
+            Value::Object(o) => self.names.iter().all(|n| o.contains_key(n.as_str())),
+            _ => true,
+        }
+    }
+}
+
+/// The other direction's `required`: checks nothing.
+struct Ignored;
+
+impl<'i> Keyword<'i> for Ignored {
+    fn validate(&self, _: &'i Value) -> Result<(), ValidationError<'i>> {
+        Ok(())
+    }
+
+    fn is_valid(&self, _: &'i Value) -> bool {
+        true
+    }
+}
+
+/// OpenAPI's `format: byte`: base64 (RFC 4648, standard alphabet, padded).
+fn is_base64(s: &str) -> bool {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(s).is_ok()
+}

@@ -1,0 +1,289 @@
+//! The Swagger 2.0 front end: converts on the way instead of rewriting the document.
+//! body/formData parameters become a request body, `produces`/`consumes` become media types,
+//! `host` + `basePath` + `schemes` become servers, `collectionFormat` becomes style/explode.
+//! Every converted item keeps the location where the user wrote it.
+
+use serde_json::{Map, Value, json};
+
+use super::*;
+use crate::spec::model::*;
+use crate::spec::refs::Location;
+
+impl Builder<'_> {
+    /// 2.0: a response's `schema` under each media type the operation produces.
+    pub(super) fn swagger_response_content(
+        &mut self,
+        at: &Location,
+        r: &Value,
+        op: &Value,
+        root: &Value,
+    ) -> Vec<MediaType> {
+        let Some(_) = r.get("schema") else {
+            return Vec::new();
+        };
+        let schema = self.normalizer.schema_at(&at.child("schema"));
+        let examples = r
+            .get("examples")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        media_types(op, root, "produces")
+            .into_iter()
+            .map(|media_type| {
+                let examples = examples
+                    .get(&media_type)
+                    .map(|v| Example {
+                        name: None,
+                        summary: None,
+                        value: Some(v.clone()),
+                        external_value: None,
+                        location: at.child("examples").child(&media_type),
+                    })
+                    .into_iter()
+                    .collect();
+                MediaType {
+                    media_type,
+                    schema: Some(schema),
+                    examples,
+                    encoding: Vec::new(),
+                    at: at.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// 2.0: the body or formData parameters as a request body.
+    pub(super) fn swagger_body(
+        &mut self,
+        body: SwaggerBody,
+        op: &Value,
+        op_at: &Location,
+        root: &Value,
+    ) -> RequestBody {
+        match body {
+            SwaggerBody::Json {
+                schema,
+                required,
+                description,
+                at,
+                examples,
+            } => {
+                let content = media_types(op, root, "consumes")
+                    .into_iter()
+                    .map(|media_type| {
+                        let examples = examples
+                            .as_ref()
+                            .and_then(|e| e.get(&media_type))
+                            .map(|v| Example {
+                                name: None,
+                                summary: None,
+                                value: Some(v.clone()),
+                                external_value: None,
+                                location: at.child("x-examples").child(&media_type),
+                            })
+                            .into_iter()
+                            .collect();
+                        MediaType {
+                            media_type,
+                            schema,
+                            examples,
+                            encoding: Vec::new(),
+                            at: at.clone(),
+                        }
+                    })
+                    .collect();
+                RequestBody {
+                    required,
+                    description,
+                    content,
+                    at,
+                }
+            }
+            SwaggerBody::Form(fields) => {
+                let mut properties = Map::new();
+                let mut required = Vec::new();
+                let mut encoding = Vec::new();
+                for f in &fields {
+                    properties.insert(f.name.clone(), f.schema.clone());
+                    if f.required {
+                        required.push(Value::String(f.name.clone()));
+                    }
+                    if let Some(cf) = &f.collection_format {
+                        let (style, explode) = collection_format_style(Some(cf), ParamIn::Query);
+                        encoding.push(Encoding {
+                            property: f.name.clone(),
+                            content_type: None,
+                            style: Some(style),
+                            explode: Some(explode),
+                            allow_reserved: false,
+                            headers: Vec::new(),
+                        });
+                    }
+                }
+                let any_required = !required.is_empty();
+                let schema = self.normalizer.synthetic(
+                    op_at,
+                    json!({ "type": "object", "properties": properties, "required": required }),
+                );
+                let declared = media_types(op, root, "consumes");
+                let has_file = fields.iter().any(|f| f.is_file);
+                let mut content_types: Vec<String> = declared
+                    .into_iter()
+                    .filter(|m| {
+                        m.starts_with("multipart/form-data")
+                            || m.starts_with("application/x-www-form-urlencoded")
+                    })
+                    .collect();
+                if content_types.is_empty() {
+                    content_types.push(
+                        if has_file {
+                            "multipart/form-data"
+                        } else {
+                            "application/x-www-form-urlencoded"
+                        }
+                        .into(),
+                    );
+                }
+                let content = content_types
+                    .into_iter()
+                    .map(|media_type| MediaType {
+                        media_type,
+                        schema: Some(schema),
+                        examples: Vec::new(),
+                        encoding: encoding.clone(),
+                        at: op_at.child("parameters"),
+                    })
+                    .collect();
+                RequestBody {
+                    required: any_required,
+                    description: None,
+                    content,
+                    at: op_at.child("parameters"),
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(super) enum SwaggerBody {
+    Json {
+        schema: Option<SchemaId>,
+        required: bool,
+        description: Option<String>,
+        at: Location,
+        examples: Option<Value>,
+    },
+    Form(Vec<FormField>),
+}
+
+#[derive(Clone)]
+pub(super) struct FormField {
+    pub(super) name: String,
+    pub(super) required: bool,
+    pub(super) is_file: bool,
+    pub(super) schema: Value,
+    pub(super) collection_format: Option<String>,
+}
+
+/// 2.0: the media types an operation consumes or produces (operation, else document, else JSON).
+pub(super) fn media_types(op: &Value, root: &Value, key: &str) -> Vec<String> {
+    let list = |v: &Value| {
+        v.get(key).and_then(Value::as_array).map(|a| {
+            a.iter()
+                .filter_map(|m| m.as_str().map(str::to_string))
+                .collect::<Vec<_>>()
+        })
+    };
+    list(op)
+        .or_else(|| list(root))
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| vec!["application/json".to_string()])
+}
+
+/// 2.0: `collectionFormat` as an OpenAPI 3 style and explode.
+pub(super) fn collection_format_style(format: Option<&str>, location: ParamIn) -> (Style, bool) {
+    match format {
+        Some("ssv") => (Style::SpaceDelimited, false),
+        Some("pipes") => (Style::PipeDelimited, false),
+        Some("tsv") => (Style::TabDelimited, false),
+        Some("multi") => (Style::Form, true),
+        _ => (
+            if matches!(location, ParamIn::Query) {
+                Style::Form
+            } else {
+                Style::Simple
+            },
+            false,
+        ),
+    }
+}
+
+/// 2.0: the schema a non-body parameter or header describes with its own fields.
+pub(super) fn swagger_param_schema(p: &Value) -> Value {
+    const KEYS: &[&str] = &[
+        "type",
+        "format",
+        "items",
+        "default",
+        "maximum",
+        "exclusiveMaximum",
+        "minimum",
+        "exclusiveMinimum",
+        "maxLength",
+        "minLength",
+        "pattern",
+        "maxItems",
+        "minItems",
+        "uniqueItems",
+        "enum",
+        "multipleOf",
+        "x-nullable",
+    ];
+    let mut schema = Map::new();
+    if let Some(o) = p.as_object() {
+        for &k in KEYS {
+            if let Some(v) = o.get(k) {
+                schema.insert(k.into(), v.clone());
+            }
+        }
+    }
+    if let Some(Value::Object(items)) = schema.get("items").cloned() {
+        schema.insert("items".into(), swagger_param_schema(&Value::Object(items)));
+    }
+    Value::Object(schema)
+}
+
+/// 2.0: `host`, `basePath` and `schemes` as servers.
+pub(super) fn swagger_servers(root: &Value) -> Vec<Server> {
+    let base_path = str_of(root, "basePath").unwrap_or_default();
+    let host = str_of(root, "host");
+    let schemes: Vec<String> = root
+        .get("schemes")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let urls: Vec<String> = match host {
+        Some(h) if schemes.is_empty() => vec![format!("https://{h}{base_path}")],
+        Some(h) => schemes
+            .iter()
+            .map(|s| format!("{s}://{h}{base_path}"))
+            .collect(),
+        None => vec![if base_path.is_empty() {
+            "/".into()
+        } else {
+            base_path
+        }],
+    };
+    urls.into_iter()
+        .map(|url| Server {
+            url,
+            description: None,
+            variables: Vec::new(),
+        })
+        .collect()
+}
