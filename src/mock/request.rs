@@ -1,8 +1,10 @@
 //! Request validation: every parameter (decoded by its style) and the body, against the spec.
 //!
-//! The result lists *every* violation, each with where it is (parameter name or JSON pointer)
-//! and the rule broken, so that one round trip tells a client everything that is wrong. An
-//! undocumented Content-Type is not a violation but its own outcome (415).
+//! The result lists every violation, each with where it is (parameter name or JSON pointer)
+//! and the rule broken, so that one round trip tells a client everything that is wrong, up to
+//! `schema::validate::MAX_VIOLATIONS` per schema (then one `x-stipula-truncated` entry: a
+//! body of a million wrong items must not cost a million messages). An undocumented
+//! Content-Type is not a violation but its own outcome (415).
 
 use std::fmt;
 

@@ -595,3 +595,90 @@ fn a_minified_spec_with_thousands_of_findings_lints_in_linear_time() {
     );
     assert!(took < Duration::from_secs(30), "{took:?}");
 }
+
+// ---- Item 1: one request's violations are capped, and so is the work finding them.
+
+const BULK: &str = "openapi: 3.1.0\ninfo: {title: bulk, version: '1'}\npaths:\n  /bulk:\n    post:\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema: {type: array, items: {type: object, required: [id], properties: {id: {type: integer}}}}\n      responses: {'204': {description: stored}}\n";
+
+#[test]
+fn a_body_of_many_wrong_items_gets_a_short_answer_quickly() {
+    let spec = Spec::from_str("bulk.yaml", BULK, LoadOptions::default()).unwrap();
+    let server = MockServer::start(vec![spec]).unwrap();
+    // About 8 MiB: 700,000 items, each breaking the schema twice.
+    let body = format!("[{}]", vec!["{\"x\":1}"; 700_000].join(","));
+    let started = Instant::now();
+    let response = reqwest::blocking::Client::new()
+        .post(format!("{}/bulk", server.url()))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(response.status(), 400);
+    let text = response.text().unwrap();
+    let problem: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let listed = problem["violations"].as_array().unwrap();
+    let cap = stipula::schema::validate::MAX_VIOLATIONS;
+    assert_eq!(listed.len(), cap + 1, "{text:.400}");
+    assert_eq!(
+        listed[cap]["rule"], "x-stipula-truncated",
+        "{}",
+        listed[cap]
+    );
+    assert!(text.len() < 64 * 1024, "{} bytes", text.len());
+    // Parsing 8 MiB takes a moment unoptimized; listing 1.4 million violations took minutes.
+    assert!(took < Duration::from_secs(20), "{took:?}");
+}
+
+// ---- Item 4: generator bombs get a clear 500 from the mock, quickly, and the mock lives on.
+
+fn bomb_spec(schema: &str) -> String {
+    format!(
+        "openapi: 3.1.0\ninfo: {{title: bomb, version: '1'}}\npaths:\n  /bomb:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {schema}\n  /fine:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{type: integer, minimum: 3, maximum: 3}}\n"
+    )
+}
+
+fn assert_bomb_answers_500(schema: &str) {
+    let spec = Spec::from_str("bomb.yaml", &bomb_spec(schema), LoadOptions::default()).unwrap();
+    let server = MockServer::start(vec![spec]).unwrap();
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let response = client.get(format!("{}/bomb", server.url())).send().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(response.status(), 500);
+    let text = response.text().unwrap();
+    assert!(text.contains("cannot-generate"), "{text}");
+    assert!(
+        text.contains("bomb.yaml#/paths/~1bomb"),
+        "names the schema: {text}"
+    );
+    assert!(text.contains("generation budget"), "{text}");
+    let fine = client.get(format!("{}/fine", server.url())).send().unwrap();
+    assert_eq!(fine.text().unwrap(), "3");
+}
+
+#[test]
+fn nested_min_items_are_a_500_naming_the_schema() {
+    assert_bomb_answers_500(
+        "{type: array, minItems: 1000, items: {type: array, minItems: 1000, items: {type: array, minItems: 1000, items: {type: integer}}}}",
+    );
+}
+
+#[test]
+fn nested_min_properties_are_a_500_naming_the_schema() {
+    assert_bomb_answers_500(
+        "{type: object, minProperties: 5000, additionalProperties: {type: object, minProperties: 5000, additionalProperties: {type: string, minLength: 100}}}",
+    );
+}
+
+#[test]
+fn a_pattern_of_nested_counted_repetitions_is_a_500_naming_the_schema() {
+    assert_bomb_answers_500("{type: string, pattern: '^((a{1000}){1000}){1000}$'}");
+}
