@@ -19,6 +19,7 @@ mod operations;
 pub mod output;
 pub mod rules;
 mod schemas;
+mod size;
 mod structure;
 mod values;
 
@@ -177,6 +178,7 @@ pub fn lint_spec(spec: &Spec, config: &Config) -> (Vec<Finding>, Summary) {
     operations::check(spec, &mut hits);
     components::check(spec, &mut hits);
     schemas::check(spec, &mut hits);
+    size::check(spec, &mut hits);
     let (value_hits, examples) = values::check(spec);
     hits.extend(value_hits);
     let mut findings = place(spec, hits, config);

@@ -682,3 +682,31 @@ fn nested_min_properties_are_a_500_naming_the_schema() {
 fn a_pattern_of_nested_counted_repetitions_is_a_500_naming_the_schema() {
     assert_bomb_answers_500("{type: string, pattern: '^((a{1000}){1000}){1000}$'}");
 }
+
+#[test]
+fn lint_warns_of_a_schema_too_large_to_generate_and_only_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("bomb.yaml");
+    write(
+        &spec,
+        &bomb_spec("{type: array, minItems: 1000, items: {$ref: '#/components/schemas/Row'}}")
+            .replace(
+                "paths:",
+                "components:\n  schemas:\n    Row: {type: array, minItems: 1000, items: {type: string, pattern: '^(ab{1000})+$'}}\npaths:",
+            ),
+    );
+    let run = stipula(&["lint", spec.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(
+        run.stdout.matches("\"schema-too-large\"").count(),
+        1,
+        "{}",
+        run.stdout
+    );
+    // None on the bundled specs.
+    let bundled = stipula(&["lint", "specs", "--format", "json"]);
+    assert!(
+        !bundled.stdout.contains("schema-too-large"),
+        "{}",
+        bundled.stdout
+    );
+}
