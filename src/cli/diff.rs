@@ -12,12 +12,22 @@ pub struct DiffArgs {
     pub old: PathBuf,
     /// The new version.
     pub new: PathBuf,
-    /// Output: human (default), markdown (a pull-request comment) or json.
+    /// Output: human (default), markdown (a pull-request comment), json, changelog (Markdown
+    /// by operation), github (Actions annotations) or junit (XML).
     #[arg(long, value_enum, default_value = "human")]
     pub format: crate::diff::Format,
     /// Exit 1 when a change at this level or above is found.
     #[arg(long, value_enum, default_value = "breaking")]
     pub fail_on: crate::diff::Level,
+    /// Days between deprecating a `x-stability-level: beta` operation and its `x-sunset`.
+    #[arg(long, default_value_t = 31, value_name = "DAYS")]
+    pub deprecation_days_beta: u32,
+    /// Days between deprecating a stable operation and its `x-sunset`.
+    #[arg(long, default_value_t = 180, value_name = "DAYS")]
+    pub deprecation_days_stable: u32,
+    /// Judge sunset dates as of this day (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub today: Option<i64>,
     #[command(flatten)]
     pub load: LoadArgs,
 }
@@ -36,9 +46,30 @@ pub(super) fn run(args: &DiffArgs) -> Result<Exit, CliError> {
             return Err(CliError::Reported);
         }
     };
-    let changes = crate::diff::diff(&old, &new);
-    print!("{}", crate::diff::render(args.format, &old, &new, &changes));
+    // Warnings (a path parameter missing from its template...) may hide changes: say so.
+    for spec in [&old, &new] {
+        for w in spec.located_warnings() {
+            eprintln!("{w}");
+        }
+    }
+    let mut options = crate::diff::Options {
+        deprecation_days_beta: args.deprecation_days_beta,
+        deprecation_days_stable: args.deprecation_days_stable,
+        ..Default::default()
+    };
+    if let Some(today) = args.today {
+        options.today = today;
+    }
+    let changes = crate::diff::diff_with(&old, &new, &options);
+    let report = crate::diff::render_failing_on(args.format, &old, &new, &changes, args.fail_on);
+    print!("{report}");
+    // The process ends here: freeing two big specs node by node would cost a tenth of the run.
+    std::mem::forget((old, new));
     Ok(Exit::findings_if(
         crate::diff::worst(&changes).is_some_and(|level| level >= args.fail_on),
     ))
+}
+
+fn parse_day(text: &str) -> Result<i64, String> {
+    crate::diff::parse_date(text).ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
 }

@@ -43,6 +43,10 @@ pub struct MockArgs {
     /// serving and is logged with its file, line and column.
     #[arg(long)]
     pub watch: bool,
+    /// Let browser pages from this origin (`https://app.example:3000`) call the mock with
+    /// credentials; repeatable. Without it any origin may call, without credentials (`*`).
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origins: Vec<String>,
     #[command(flatten)]
     pub load: LoadArgs,
 }
@@ -94,6 +98,28 @@ fn parse_mount(m: &str) -> Result<(PathBuf, String), CliError> {
     Ok((PathBuf::from(spec), prefix))
 }
 
+/// `*`, or `scheme://host[:port]` with nothing after (what browsers send in `Origin`).
+fn check_origin(o: &str) -> Result<(), CliError> {
+    let origin = o == "*"
+        || o.split_once("://").is_some_and(|(scheme, rest)| {
+            let rest = rest.trim_end_matches('/');
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && !rest.is_empty()
+                && !rest.contains(['/', '?', '#', ' '])
+        });
+    if origin {
+        return Ok(());
+    }
+    Err(CliError::Flag {
+        flag: "--cors-origin",
+        value: o.to_string(),
+        expected: "expected `*` or an origin such as https://app.example:3000 (scheme, host, optional port)".into(),
+    })
+}
+
 fn same_file(a: &Path, b: &Path) -> bool {
     a == b || a.canonicalize().ok() == b.canonicalize().ok()
 }
@@ -111,6 +137,9 @@ pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
         .find(|(p, _)| !specs.iter().any(|(q, _)| same_file(p, q)))
     {
         return Err(CliError::MountNotServed(p.clone()));
+    }
+    for o in &args.cors_origins {
+        check_origin(o)?;
     }
     let mut mounts = Vec::new();
     let mut plans = Vec::new();
@@ -132,6 +161,7 @@ pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
     let config = MockConfig {
         seed: args.seed,
         token: args.token.clone(),
+        cors_origins: args.cors_origins.clone(),
         limits: Limits {
             max_body_bytes: args.max_body_bytes,
             header_read_timeout: std::time::Duration::from_secs(
@@ -213,12 +243,14 @@ async fn shutdown_signal() {
     }
 }
 
-/// Log lines to stderr; `RUST_LOG` overrides the default (`info`).
+/// Log lines to stderr; `RUST_LOG` overrides the default (`info`). Colours only on a terminal.
 fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();

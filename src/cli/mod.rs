@@ -94,6 +94,9 @@ pub enum CliError {
     LintConfig(String),
     #[error("{0}")]
     Merge(String),
+    /// `stipula test`'s config file, baseline, `--min-coverage` or credentials are wrong.
+    #[error("{0}")]
+    TestConfig(String),
     #[error("writing a report failed: {0}")]
     Report(std::io::Error),
     /// An output file that cannot be written (its path is in the message).

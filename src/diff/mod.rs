@@ -7,18 +7,21 @@
 //! path parameter is a rename, not a removal and an addition) and compares their parameters,
 //! bodies, responses and security; `schema` compares two normalized schemas structurally,
 //! knowing which way the value travels (narrowing breaks requests, widening breaks responses);
-//! `rules` is the table of change kinds and their levels; `render` turns changes into human,
-//! Markdown or JSON output. A comparison yields [`Change`]s: results, not errors.
+//! `rules` is the table of change kinds and their levels; `policy` is the deprecation policy
+//! (sunset dates, stability levels); `render` turns changes into human, Markdown, JSON,
+//! changelog, GitHub annotations or JUnit. A comparison yields [`Change`]s: results, not errors.
 //!
 //! Locations: each change points into both versions (file, line, column, JSON pointer) where
 //! it can; positions are found in one pass per file for all changes (`Spec::places`).
 
 mod operations;
+mod policy;
 mod render;
 mod rules;
 mod schema;
 
-pub use render::{Format, json_report, render};
+pub use policy::{Options, parse_date};
+pub use render::{Format, json_report, render, render_failing_on};
 pub use rules::{Level, Rule};
 
 use crate::spec::{Location, Place, Spec};
@@ -45,8 +48,13 @@ impl Change {
 /// Every change from `old` to `new`, in a stable order: document-wide changes first, then
 /// operations in the old version's order, then operations only the new version has.
 pub fn diff(old: &Spec, new: &Spec) -> Vec<Change> {
+    diff_with(old, new, &Options::default())
+}
+
+/// [`diff`] with the deprecation policy's options (today's date, days of notice).
+pub fn diff_with(old: &Spec, new: &Spec, options: &Options) -> Vec<Change> {
     let mut found = Vec::new();
-    operations::compare(old, new, &mut found);
+    operations::compare(old, new, options, &mut found);
     let old_places = old.places(
         &found
             .iter()

@@ -8,21 +8,28 @@
 //! match by location and name (header names ignore case; path parameters by position);
 //! responses by status key; media types by essence. Schemas go to `schema::compare` with the
 //! direction their values travel.
+//!
+//! Webhooks (by name and method) and callbacks (by name and method, inside their operation)
+//! compare like operations with the directions reversed: the API sends their requests.
+//! Parameter schemas are compared on the wire (`Context::wire`): a change that writes every old
+//! value the same way is `request-parameter-wire-compatible`, not a type change. Removals
+//! follow the deprecation policy (`policy`).
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
+use super::policy::{self, Options, Stability};
 use super::schema::{self, Context, Identical};
 use super::{Found, Rule, existing};
 use crate::media::essence;
 use crate::schema::Direction;
 use crate::spec::{
     FileId, Location, MediaType, Method, Operation, ParamIn, Parameter, SecurityRequirement,
-    SecurityScheme, Spec, StatusKey, template_shape, template_variables,
+    SecurityScheme, Spec, StatusKey, Style, template_shape, template_variables,
 };
 
 /// Compares two loaded specs, pushing every change found.
-pub(super) fn compare(old: &Spec, new: &Spec, out: &mut Vec<Found>) {
+pub(super) fn compare(old: &Spec, new: &Spec, options: &Options, out: &mut Vec<Found>) {
     let (old_base, new_base) = (old.base_path(), new.base_path());
     let full = |base: &str, op: &Operation| template_shape(&format!("{base}{}", op.path));
     let relative = |_: &str, op: &Operation| op.shape.clone();
@@ -71,49 +78,85 @@ pub(super) fn compare(old: &Spec, new: &Spec, out: &mut Vec<Found>) {
     let new_paths: HashSet<String> = new_by_key.keys().map(|(_, k)| k.clone()).collect();
     let old_paths: HashSet<String> = old_by_key.keys().map(|(_, k)| k.clone()).collect();
     let mut reported_paths = HashSet::new();
-    let identical = RefCell::new(Identical::default());
+    let identical = RefCell::new(Identical::new(old, new));
     schemes(old, new, out);
     for op in &old.operations {
         let k = key(&old_base, op);
-        match new_by_key.get(&(op.method, k.clone())) {
-            Some(n) => Pair {
+        if let Some(n) = new_by_key.get(&(op.method, k.clone())) {
+            Pair {
                 old,
                 new,
                 o: op,
                 n,
                 identical: &identical,
+                options,
+                flip: false,
+                label: label(n),
             }
-            .compare(out),
-            None if !new_paths.contains(&k) => {
-                if reported_paths.insert(k.clone()) {
-                    let methods: Vec<&str> = old
-                        .operations
-                        .iter()
-                        .filter(|o| key(&old_base, o) == k)
-                        .map(|o| o.method.as_str())
-                        .collect();
-                    out.push(Found {
-                        rule: Rule::PathRemoved,
-                        operation: Some(format!("{} {}", methods.join(", "), op.path)),
-                        message: format!("path `{}` removed ({})", op.path, methods.join(", ")),
-                        old: Some(parent(&op.at)),
-                        new: Some(paths_location(new)),
-                    });
-                }
-            }
-            None => out.push(Found {
+            .compare(out);
+            continue;
+        }
+        // Removed: draft and alpha operations promise nothing; deprecated ones follow the
+        // policy; the rest break their clients.
+        if !policy::stability(op).promises() {
+            continue;
+        }
+        let same_path = || {
+            new.operations
+                .iter()
+                .find(|n| key(&new_base, n) == k)
+                .map(|n| parent(&n.at))
+        };
+        if op.deprecated {
+            let (rule, message) = match policy::sunset(op) {
+                Some((day, text)) if day > options.today => (
+                    Rule::OperationRemovedBeforeSunset,
+                    format!(
+                        "operation `{}` removed before its sunset date {text}",
+                        label(op)
+                    ),
+                ),
+                _ => (
+                    Rule::DeprecatedOperationRemoved,
+                    format!("deprecated operation `{}` removed", label(op)),
+                ),
+            };
+            out.push(Found {
+                rule,
+                operation: Some(label(op)),
+                message,
+                old: Some(op.at.clone()),
+                new: Some(same_path().unwrap_or_else(|| paths_location(new))),
+            });
+            continue;
+        }
+        if new_paths.contains(&k) {
+            out.push(Found {
                 rule: Rule::OperationRemoved,
                 operation: Some(label(op)),
                 message: format!("operation `{}` removed", label(op)),
                 old: Some(op.at.clone()),
-                new: new
-                    .operations
-                    .iter()
-                    .find(|n| key(&new_base, n) == k)
-                    .map(|n| parent(&n.at)),
-            }),
+                new: same_path(),
+            });
+        } else if reported_paths.insert(k.clone()) {
+            let methods: Vec<&str> = old
+                .operations
+                .iter()
+                .filter(|o| {
+                    key(&old_base, o) == k && !o.deprecated && policy::stability(o).promises()
+                })
+                .map(|o| o.method.as_str())
+                .collect();
+            out.push(Found {
+                rule: Rule::PathRemoved,
+                operation: Some(format!("{} {}", methods.join(", "), op.path)),
+                message: format!("path `{}` removed ({})", op.path, methods.join(", ")),
+                old: Some(parent(&op.at)),
+                new: Some(paths_location(new)),
+            });
         }
     }
+    webhooks(old, new, options, &identical, out);
     let mut added_paths = HashSet::new();
     for op in &new.operations {
         let k = key(&new_base, op);
@@ -152,6 +195,59 @@ pub(super) fn compare(old: &Spec, new: &Spec, out: &mut Vec<Found>) {
     }
 }
 
+/// Webhooks match by name and method; a matched pair compares like an operation, seen from
+/// the subscriber (who receives the request and sends the response).
+fn webhooks(
+    old: &Spec,
+    new: &Spec,
+    options: &Options,
+    identical: &RefCell<Identical>,
+    out: &mut Vec<Found>,
+) {
+    let show = |name: &str, op: &Operation| format!("webhook `{name}` {}", op.method);
+    for ow in &old.webhooks {
+        let found = new
+            .webhooks
+            .iter()
+            .find(|w| w.name == ow.name && w.operation.method == ow.operation.method);
+        match found {
+            Some(nw) => Pair {
+                old,
+                new,
+                o: &ow.operation,
+                n: &nw.operation,
+                identical,
+                options,
+                flip: true,
+                label: show(&nw.name, &nw.operation),
+            }
+            .compare(out),
+            None => out.push(Found {
+                rule: Rule::WebhookRemoved,
+                operation: Some(show(&ow.name, &ow.operation)),
+                message: format!("{} removed", show(&ow.name, &ow.operation)),
+                old: Some(ow.operation.at.clone()),
+                new: Some(existing(new, &Location::new(FileId(0), "/webhooks"))),
+            }),
+        }
+    }
+    for nw in &new.webhooks {
+        if !old
+            .webhooks
+            .iter()
+            .any(|w| w.name == nw.name && w.operation.method == nw.operation.method)
+        {
+            out.push(Found {
+                rule: Rule::WebhookAdded,
+                operation: Some(show(&nw.name, &nw.operation)),
+                message: format!("new {}", show(&nw.name, &nw.operation)),
+                old: Some(existing(old, &Location::new(FileId(0), "/webhooks"))),
+                new: Some(nw.operation.at.clone()),
+            });
+        }
+    }
+}
+
 fn label(op: &Operation) -> String {
     format!("{} {}", op.method, op.path)
 }
@@ -184,6 +280,10 @@ fn schemes(old: &Spec, new: &Spec, out: &mut Vec<Found>) {
         let Some(n) = new.security_scheme(name) else {
             continue;
         };
+        if let (SecurityScheme::OAuth2 { flows: a }, SecurityScheme::OAuth2 { flows: b }) = (o, n) {
+            oauth_flows(old, new, name, a, b, out);
+            continue;
+        }
         let what = match (o, n) {
             (
                 SecurityScheme::ApiKey {
@@ -217,6 +317,90 @@ fn schemes(old: &Spec, new: &Spec, out: &mut Vec<Found>) {
     }
 }
 
+/// An OAuth2 scheme's flows by their 3.x names (2.0's single `flow` is mapped to them).
+fn flows_of(flows: &serde_json::Value) -> Vec<(String, serde_json::Value)> {
+    if let Some(flow) = flows.get("flow").and_then(serde_json::Value::as_str) {
+        let name = match flow {
+            "application" => "clientCredentials",
+            "accessCode" => "authorizationCode",
+            other => other,
+        };
+        return vec![(name.to_string(), flows.clone())];
+    }
+    flows
+        .as_object()
+        .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default()
+}
+
+/// OAuth2 flows of one scheme in both versions: removed flows break the clients using them,
+/// changed URLs and removed scopes may.
+fn oauth_flows(
+    old: &Spec,
+    new: &Spec,
+    name: &str,
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+    out: &mut Vec<Found>,
+) {
+    let (of, nf) = (flows_of(a), flows_of(b));
+    let mut push = |rule: Rule, message: String| {
+        out.push(Found {
+            rule,
+            operation: None,
+            message: format!("security scheme `{name}`: {message}"),
+            old: Some(scheme_location(old, name)),
+            new: Some(scheme_location(new, name)),
+        })
+    };
+    for (flow, o) in &of {
+        let Some((_, n)) = nf.iter().find(|(f, _)| f == flow) else {
+            push(
+                Rule::SecurityOAuthFlowRemoved,
+                format!("flow `{flow}` removed"),
+            );
+            continue;
+        };
+        for url in ["authorizationUrl", "tokenUrl", "refreshUrl"] {
+            if o.get(url) != n.get(url) {
+                let show = |v: &serde_json::Value| {
+                    v.get(url)
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or("none")
+                        .to_string()
+                };
+                push(
+                    Rule::SecurityOAuthUrlChanged,
+                    format!("flow `{flow}` {url} `{}` → `{}`", show(o), show(n)),
+                );
+            }
+        }
+        let scopes = |v: &serde_json::Value| -> Vec<String> {
+            v.get("scopes")
+                .and_then(serde_json::Value::as_object)
+                .map(|s| s.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let kept = scopes(n);
+        let gone: Vec<String> = scopes(o)
+            .into_iter()
+            .filter(|s| !kept.contains(s))
+            .map(|s| format!("`{s}`"))
+            .collect();
+        if !gone.is_empty() {
+            push(
+                Rule::SecurityOAuthScopeRemoved,
+                format!("flow `{flow}` no longer defines scope {}", gone.join(", ")),
+            );
+        }
+    }
+    for (flow, _) in &nf {
+        if !of.iter().any(|(f, _)| f == flow) {
+            push(Rule::SecurityOAuthFlowAdded, format!("flow `{flow}` added"));
+        }
+    }
+}
+
 fn scheme_kind(s: &SecurityScheme) -> &'static str {
     match s {
         SecurityScheme::ApiKey { .. } => "apiKey",
@@ -245,6 +429,12 @@ struct Pair<'a> {
     o: &'a Operation,
     n: &'a Operation,
     identical: &'a RefCell<Identical>,
+    options: &'a Options,
+    /// A webhook or callback: the API sends the request and the client answers, so request
+    /// schemas are compared as responses (widening breaks) and response schemas as requests.
+    flip: bool,
+    /// How changes name the operation (`GET /pets`, `webhook `newPet` POST`).
+    label: String,
 }
 
 impl Pair<'_> {
@@ -258,11 +448,27 @@ impl Pair<'_> {
     ) {
         out.push(Found {
             rule,
-            operation: Some(label(self.n)),
+            operation: Some(self.label.clone()),
             message,
             old: Some(existing(self.old, old)),
             new: Some(existing(self.new, new)),
         });
+    }
+
+    fn context(&self, direction: Direction, subject: String, wire: bool) -> Context<'_> {
+        let direction = match (self.flip, direction) {
+            (false, d) => d,
+            (true, Direction::Request) => Direction::Response,
+            (true, Direction::Response) => Direction::Request,
+        };
+        Context {
+            old: self.old,
+            new: self.new,
+            direction,
+            operation: &self.label,
+            subject,
+            wire,
+        }
     }
 
     fn schemas(
@@ -274,20 +480,41 @@ impl Pair<'_> {
         new: Option<crate::spec::SchemaId>,
     ) {
         if let (Some(o), Some(n)) = (old, new) {
-            let operation = label(self.n);
-            let context = Context {
-                old: self.old,
-                new: self.new,
-                direction,
-                operation: &operation,
-                subject,
-            };
+            let context = self.context(direction, subject, false);
             schema::compare(&context, &mut self.identical.borrow_mut(), o, n, out);
         }
     }
 
     fn compare(&self, out: &mut Vec<Found>) {
         let (o, n) = (self.o, self.n);
+        let (was, is) = (policy::stability(o), policy::stability(n));
+        let stability_at = |op: &Operation| op.at.child("x-stability-level");
+        if is < was {
+            self.push(
+                out,
+                Rule::OperationStabilityDecreased,
+                format!("stability `{}` → `{}`", was.name(), is.name()),
+                &stability_at(o),
+                &stability_at(n),
+            );
+        }
+        if !was.promises() {
+            return; // draft and alpha operations may change in any way
+        }
+        self.deprecation(out);
+        self.path_parameters(out);
+        self.parameters(out);
+        self.request_body(out);
+        self.responses(out);
+        self.security(out);
+        self.callbacks(out);
+    }
+
+    /// `deprecated` added (safe), and the sunset date it announces: far enough ahead for the
+    /// operation's stability level, and never moved earlier.
+    fn deprecation(&self, out: &mut Vec<Found>) {
+        let (o, n) = (self.o, self.n);
+        let sunset_at = |op: &Operation| op.at.child("x-sunset");
         if !o.deprecated && n.deprecated {
             self.push(
                 out,
@@ -297,11 +524,93 @@ impl Pair<'_> {
                 &n.at,
             );
         }
-        self.path_parameters(out);
-        self.parameters(out);
-        self.request_body(out);
-        self.responses(out);
-        self.security(out);
+        if !n.deprecated {
+            return;
+        }
+        let Some((day, text)) = policy::sunset(n) else {
+            return;
+        };
+        let level = policy::stability(n);
+        let notice = self.options.notice(level);
+        let old_sunset = policy::sunset(o).filter(|_| o.deprecated);
+        if old_sunset.is_none() && day < self.options.today + notice {
+            let level: Stability = level;
+            self.push(
+                out,
+                Rule::OperationSunsetTooSoon,
+                format!(
+                    "deprecated with sunset {text}, {} days away; {} operations need {notice}",
+                    day - self.options.today,
+                    level.name()
+                ),
+                &o.at,
+                &sunset_at(n),
+            );
+        }
+        if let Some((before, before_text)) = old_sunset
+            && day < before
+        {
+            self.push(
+                out,
+                Rule::OperationSunsetMovedEarlier,
+                format!("sunset {before_text} → {text}"),
+                &sunset_at(o),
+                &sunset_at(n),
+            );
+        }
+    }
+
+    /// Callbacks match by name and method; a matched pair compares like an operation seen
+    /// from the client, which now receives the request.
+    fn callbacks(&self, out: &mut Vec<Found>) {
+        let (o, n) = (self.o, self.n);
+        let show = |c: &crate::spec::Callback| {
+            format!(
+                "callback `{}` {} {}",
+                c.name, c.operation.method, c.expression
+            )
+        };
+        for oc in &o.callbacks {
+            let found = n
+                .callbacks
+                .iter()
+                .find(|c| c.name == oc.name && c.operation.method == oc.operation.method);
+            match found {
+                Some(nc) => Pair {
+                    old: self.old,
+                    new: self.new,
+                    o: &oc.operation,
+                    n: &nc.operation,
+                    identical: self.identical,
+                    options: self.options,
+                    flip: !self.flip,
+                    label: format!("{} → {}", self.label, show(nc)),
+                }
+                .compare(out),
+                None => self.push(
+                    out,
+                    Rule::CallbackRemoved,
+                    format!("{} removed", show(oc)),
+                    &oc.operation.at,
+                    &n.at,
+                ),
+            }
+        }
+        for nc in &n.callbacks {
+            if !o
+                .callbacks
+                .iter()
+                .any(|c| c.name == nc.name && c.operation.method == nc.operation.method)
+            {
+                self.push(
+                    out,
+                    Rule::CallbackAdded,
+                    format!("new {}", show(nc)),
+                    &o.at,
+                    &nc.operation.at,
+                );
+            }
+        }
     }
 
     fn path_parameters(&self, out: &mut Vec<Found>) {
@@ -332,9 +641,14 @@ impl Pair<'_> {
 
     fn parameters(&self, out: &mut Vec<Found>) {
         let (o, n) = (self.o, self.n);
-        let not_path = |p: &&Parameter| p.location != ParamIn::Path;
+        // Path parameters are matched by their place in the template; one that is not in its
+        // template (the loader warns) is matched by name like the others, so its changes
+        // still show.
+        let (old_vars, new_vars) = (template_variables(&o.path), template_variables(&n.path));
+        let old_loose = |p: &&Parameter| p.location != ParamIn::Path || !old_vars.contains(&p.name);
+        let new_loose = |p: &&Parameter| p.location != ParamIn::Path || !new_vars.contains(&p.name);
         let mut old_only: Vec<&Parameter> = Vec::new();
-        for op in o.parameters.iter().filter(not_path) {
+        for op in o.parameters.iter().filter(old_loose) {
             match find(&n.parameters, op.location, &op.name) {
                 Some(np) => self.parameter(out, op, np),
                 None => old_only.push(op),
@@ -343,7 +657,7 @@ impl Pair<'_> {
         let mut new_only: Vec<&Parameter> = n
             .parameters
             .iter()
-            .filter(not_path)
+            .filter(new_loose)
             .filter(|np| find(&o.parameters, np.location, &np.name).is_none())
             .collect();
         // Moved: the same name in another location.
@@ -461,13 +775,28 @@ impl Pair<'_> {
                 &np.at,
             );
         }
-        self.schemas(
-            out,
-            Direction::Request,
-            subject.clone(),
-            op.schema,
-            np.schema,
-        );
+        if let (Some(a), Some(b)) = (op.schema, np.schema) {
+            let context = self.context(Direction::Request, subject.clone(), !self.flip);
+            if !self.flip && self.became_array(np, a, b) {
+                // `x=a` is read as the one-item array `[a]`: old values still mean the same.
+                self.push(
+                    out,
+                    Rule::RequestParameterWireCompatible,
+                    format!("{subject}: one value → an array of them (every old value is still a valid one-item array)"),
+                    &op.at,
+                    &np.at,
+                );
+                schema::compare_with_child(
+                    &context,
+                    &mut self.identical.borrow_mut(),
+                    a,
+                    (b, "items"),
+                    out,
+                );
+            } else {
+                schema::compare(&context, &mut self.identical.borrow_mut(), a, b, out);
+            }
+        }
         let first = |c: &[MediaType]| c.first().and_then(|m| m.schema);
         self.schemas(
             out,
@@ -476,6 +805,30 @@ impl Pair<'_> {
             first(&op.content),
             first(&np.content),
         );
+    }
+
+    /// Whether a scalar parameter became an array written so that one value reads as a
+    /// one-item array (`form` in queries and cookies, `simple` in headers and paths).
+    fn became_array(
+        &self,
+        np: &Parameter,
+        old: crate::spec::SchemaId,
+        new: crate::spec::SchemaId,
+    ) -> bool {
+        let top = |spec: &'_ Spec, id| {
+            spec.schemas
+                .resolve(spec.schemas.get(id))
+                .get("type")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        };
+        let scalar = matches!(
+            top(self.old, old).as_deref(),
+            Some("string" | "integer" | "number" | "boolean")
+        );
+        scalar
+            && top(self.new, new).as_deref() == Some("array")
+            && matches!(np.style, Style::Form | Style::Simple)
     }
 
     /// Whether a parameter's value is an array or object (style and explode change how those
@@ -741,10 +1094,26 @@ impl Pair<'_> {
                 .join(" or ")
         };
         let what = format!("security {} → {}", show(&old_list), show(&new_list));
+        // The same schemes, other scopes.
+        let names_within = |c: &SecurityRequirement, w: &SecurityRequirement| {
+            w.schemes
+                .iter()
+                .all(|(name, _)| c.schemes.iter().any(|(n, _)| n == name))
+        };
+        let same_names = |c: &SecurityRequirement, w: &SecurityRequirement| {
+            names_within(c, w) && names_within(w, c)
+        };
         if !stranded.is_empty() {
+            let scopes_only = stranded
+                .iter()
+                .all(|c| new_list.iter().any(|w| same_names(c, w)));
             self.push(
                 out,
-                Rule::SecurityRequirementAdded,
+                if scopes_only {
+                    Rule::SecurityScopeAdded
+                } else {
+                    Rule::SecurityRequirementAdded
+                },
                 what,
                 &at(self.old, self.o),
                 &at(self.new, self.n),
@@ -753,9 +1122,17 @@ impl Pair<'_> {
             .iter()
             .any(|w| !old_list.iter().any(|c| satisfies(c, w) && satisfies(w, c)))
         {
+            let scopes_only = new_list.len() == old_list.len()
+                && new_list
+                    .iter()
+                    .all(|w| old_list.iter().any(|c| same_names(c, w)));
             self.push(
                 out,
-                Rule::SecurityRequirementRemoved,
+                if scopes_only {
+                    Rule::SecurityScopeRemoved
+                } else {
+                    Rule::SecurityRequirementRemoved
+                },
                 what,
                 &at(self.old, self.o),
                 &at(self.new, self.n),

@@ -1,6 +1,9 @@
 //! The outputs of `stipula diff`, each an independent consumer of the same `Change`s: human
-//! (terminal), Markdown (a pull-request comment) and JSON (stable, documented in docs/commands.md).
+//! (terminal), Markdown (a pull-request comment), JSON (stable, documented in docs/commands.md),
+//! a changelog (Markdown grouped by operation, for release notes), GitHub Actions annotations
+//! and JUnit XML (a test case per change; those at or above `--fail-on` fail).
 
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_json::{Value, json};
 
 use super::{Change, Level, counts};
@@ -14,13 +17,35 @@ pub enum Format {
     Human,
     Markdown,
     Json,
+    /// Markdown grouped by operation (release notes).
+    Changelog,
+    /// GitHub Actions workflow commands (`::error file=...`).
+    Github,
+    /// JUnit XML.
+    Junit,
 }
 
-/// The report for `changes` between `old` and `new`, ending with a newline.
+/// The report for `changes` between `old` and `new`, ending with a newline (JUnit failing on
+/// breaking changes).
 pub fn render(format: Format, old: &Spec, new: &Spec, changes: &[Change]) -> String {
+    render_failing_on(format, old, new, changes, Level::Breaking)
+}
+
+/// [`render`], with the level from which a change fails (JUnit's failures, GitHub's errors
+/// stay tied to levels).
+pub fn render_failing_on(
+    format: Format,
+    old: &Spec,
+    new: &Spec,
+    changes: &[Change],
+    fail_on: Level,
+) -> String {
     match format {
         Format::Human => human(old, new, changes),
         Format::Markdown => markdown(old, new, changes),
+        Format::Changelog => changelog(old, new, changes),
+        Format::Github => github(changes),
+        Format::Junit => junit(old, new, changes, fail_on),
         Format::Json => {
             let mut text =
                 serde_json::to_string_pretty(&json_report(old, new, changes)).unwrap_or_default();
@@ -127,6 +152,134 @@ fn markdown(old: &Spec, new: &Spec, changes: &[Change]) -> String {
         }
     }
     out
+}
+
+fn changelog(old: &Spec, new: &Spec, changes: &[Change]) -> String {
+    let mut out = format!(
+        "# {}: {} → {}\n",
+        new.info.title, old.info.version, new.info.version
+    );
+    if changes.is_empty() {
+        out.push_str("\nNo changes.\n");
+        return out;
+    }
+    out.push_str(&format!("\n{}.\n", summary(changes)));
+    // Operations in the order they first appear; API-wide changes first.
+    let mut groups: Vec<(Option<&str>, Vec<&Change>)> = Vec::new();
+    let mut index: std::collections::HashMap<Option<&str>, usize> = Default::default();
+    if changes.iter().any(|c| c.operation.is_none()) {
+        index.insert(None, 0);
+        groups.push((None, Vec::new()));
+    }
+    for c in changes {
+        let key = c.operation.as_deref();
+        let i = *index.entry(key).or_insert_with(|| {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(c);
+    }
+    for (operation, mut these) in groups {
+        these.sort_by_key(|c| std::cmp::Reverse(c.level()));
+        out.push_str(&format!(
+            "\n## {}\n\n",
+            operation.map_or("API-wide".to_string(), |o| format!("`{o}`"))
+        ));
+        for c in these {
+            out.push_str(&format!(
+                "- **{}** `{}`: {}\n",
+                c.level().title(),
+                c.rule,
+                c.message.replace('\n', " ")
+            ));
+        }
+    }
+    out
+}
+
+/// One workflow command per change, on the new version's place (the old one's for a change
+/// the new version has no place for): breaking as errors, potentially breaking as warnings,
+/// safe as notices.
+fn github(changes: &[Change]) -> String {
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let mut out = String::new();
+    for c in changes {
+        let command = match c.level() {
+            Level::Breaking => "error",
+            Level::PotentiallyBreaking => "warning",
+            Level::Safe => "notice",
+        };
+        let mut properties = Vec::new();
+        if let Some(place) = c.new.as_ref().or(c.old.as_ref()) {
+            properties.push(format!("file={}", property(&place.file)));
+            if let Some(p) = place.position {
+                properties.push(format!("line={},col={}", p.line, p.column));
+            }
+        }
+        properties.push(format!("title={}", property(c.rule.id())));
+        let message = match &c.operation {
+            Some(op) => format!("{op}: {}", c.message),
+            None => c.message.clone(),
+        };
+        out.push_str(&format!(
+            "::{command} {}::{}\n",
+            properties.join(","),
+            data(&message)
+        ));
+    }
+    out
+}
+
+/// A test suite per operation (API-wide changes in their own), a test case per change:
+/// failing at or above `fail_on`, passing (the message in its system-out) below; one passing
+/// `diff` case when nothing fails, so dashboards count a clean comparison too.
+fn junit(old: &Spec, new: &Spec, changes: &[Change], fail_on: Level) -> String {
+    let mut report = Report::new(format!("stipula diff {} → {}", old.name(), new.name()));
+    let mut suites: Vec<TestSuite> = Vec::new();
+    for c in changes {
+        let name = c.operation.clone().unwrap_or_else(|| "API-wide".into());
+        let i = match suites.iter().position(|s| s.name.as_str() == name) {
+            Some(i) => i,
+            None => {
+                suites.push(TestSuite::new(name));
+                suites.len() - 1
+            }
+        };
+        let place = c
+            .new
+            .as_ref()
+            .or(c.old.as_ref())
+            .map(|p| format!(" ({p})"))
+            .unwrap_or_default();
+        let title = format!("{}: {}{place}", c.rule, c.message);
+        let mut case = if c.level() >= fail_on {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status
+                .set_message(format!("{}: {}", c.level(), c.message))
+                .set_type(c.rule.id());
+            TestCase::new(title, status)
+        } else {
+            let mut case = TestCase::new(title, TestCaseStatus::success());
+            case.set_system_out(format!("{}: {}", c.level(), c.message));
+            case
+        };
+        case.set_classname(c.rule.id());
+        suites[i].add_test_case(case);
+    }
+    if !changes.iter().any(|c| c.level() >= fail_on) {
+        let mut suite = TestSuite::new("diff");
+        suite.add_test_case(TestCase::new("diff", TestCaseStatus::success()));
+        suites.push(suite);
+    }
+    report.add_test_suites(suites);
+    report
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- cannot write JUnit XML: {e} -->\n"))
 }
 
 fn place_json(place: &Option<Place>) -> Value {

@@ -62,7 +62,7 @@ pub async fn handle(app: &App, req: Request<Incoming>) -> Response<Body> {
         Ok(body) => answer(app, &parts, &body),
         Err(r) => Answered::unrouted(r),
     };
-    add_cors(&parts.headers, &mut response);
+    add_cors(&app.config.cors_origins, &parts.headers, &mut response);
     tracing::info!(
         method = %parts.method,
         path = parts.uri.path(),
@@ -124,16 +124,33 @@ pub(super) fn insert(r: &mut Response<Body>, name: &'static str, value: &str) {
     }
 }
 
-/// CORS on every answer: browsers may call the mock from any origin.
-fn add_cors(request: &HeaderMap, r: &mut Response<Body>) {
+/// CORS on every answer. An origin listed with `--cors-origin` is named back with
+/// credentials allowed; without a list (or with `*` in it) any other origin reads answers
+/// without credentials (`*`); an origin not listed gets no CORS grant. `Origin: null` (sandboxed
+/// frames, `file:` pages: any site can send it) never gets credentials.
+fn add_cors(allowed: &[String], request: &HeaderMap, r: &mut Response<Body>) {
     let origin = request.get(ORIGIN).and_then(|v| v.to_str().ok());
-    match origin {
-        Some(o) => {
-            insert(r, "access-control-allow-origin", o);
-            insert(r, "access-control-allow-credentials", "true");
-            insert(r, "vary", "Origin");
-        }
-        None => insert(r, "access-control-allow-origin", "*"),
+    let listed = origin.filter(|o| {
+        *o != "null"
+            && allowed
+                .iter()
+                .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(o))
+    });
+    if origin.is_some() && !allowed.is_empty() {
+        r.headers_mut()
+            .append(hyper::header::VARY, HeaderValue::from_static("Origin"));
     }
-    insert(r, "access-control-expose-headers", "*");
+    if let Some(o) = listed {
+        insert(r, "access-control-allow-origin", o);
+        insert(r, "access-control-allow-credentials", "true");
+        // With credentials `*` is a header name, not a wildcard (Fetch §3.2.3): name them.
+        let names: Vec<&str> = r.headers().keys().map(|k| k.as_str()).collect();
+        let names = names.join(", ");
+        insert(r, "access-control-expose-headers", &names);
+        return;
+    }
+    if allowed.is_empty() || allowed.iter().any(|a| a == "*") {
+        insert(r, "access-control-allow-origin", "*");
+        insert(r, "access-control-expose-headers", "*");
+    }
 }

@@ -20,6 +20,7 @@ pub(crate) mod router;
 mod security;
 mod server;
 pub mod watch;
+mod xml;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -77,6 +78,10 @@ pub struct MockConfig {
     /// API key value, or basic `user:password`).
     pub token: Option<String>,
     pub limits: Limits,
+    /// Origins whose browser calls may carry credentials (`--cors-origin`): named back in
+    /// `Access-Control-Allow-Origin` with `Allow-Credentials`. Empty: any origin, without
+    /// credentials (`*`); `*` in the list keeps that for the origins not listed.
+    pub cors_origins: Vec<String>,
 }
 
 /// A spec and the path prefix it is served under.

@@ -2,7 +2,8 @@
 //! example.
 //!
 //! Status: the `Prefer: code=N` one, else the lowest documented 2xx (a `2XX` range or `default`
-//! answers 200), else the lowest documented code. Media type: negotiated on `Accept` (q-values,
+//! answers 200), else the lowest documented code, else the first code of the lowest documented
+//! range (an operation documenting only `4XX` answers 400 with that response's body). Media type: negotiated on `Accept` (q-values,
 //! `type/*`, `*/*`), 406 when nothing fits. Body: `Prefer: example=name`, else the media type's
 //! first example, else the schema's own (or assembled) example, else data generated from the
 //! schema, deterministic for the seed; `Prefer: dynamic=true` always generates. Headers: every
@@ -66,7 +67,8 @@ pub fn preferences(headers: &HeaderMap) -> Result<Preferences, String> {
     Ok(p)
 }
 
-/// The response a mock sends by default: the lowest 2xx, else the lowest documented code.
+/// The response a mock sends by default: the lowest 2xx, else the lowest documented code, else
+/// the lowest documented range (`4XX` answers 400).
 pub fn default_response(op: &Operation) -> Option<(&Documented, u16)> {
     let lowest = |range: std::ops::Range<u16>| {
         op.responses
@@ -81,6 +83,17 @@ pub fn default_response(op: &Operation) -> Option<(&Documented, u16)> {
         .or_else(|| op.response(StatusKey::Range(2)).map(|r| (r, 200)))
         .or_else(|| op.response(StatusKey::Default).map(|r| (r, 200)))
         .or_else(|| lowest(100..600))
+        // Only ranges (`4XX`, `5XX`): the range's first code. 1XX are interim
+        // responses, never an answer.
+        .or_else(|| {
+            op.responses
+                .iter()
+                .filter_map(|r| match r.status {
+                    StatusKey::Range(n @ 2..=5) => Some((r, u16::from(n) * 100)),
+                    _ => None,
+                })
+                .min_by_key(|&(_, c)| c)
+        })
 }
 
 /// Renders a documented response: negotiates the media type, picks the example, adds headers.
@@ -133,7 +146,7 @@ pub fn render(
             Some(v) => v,
             None => Value::Null,
         };
-        let (content_type, bytes) = serialize(&media.media_type, accept, &value);
+        let (content_type, bytes) = serialize(spec, media, accept, &value);
         if let Ok(v) = HeaderValue::from_str(&content_type) {
             response.headers_mut().insert(CONTENT_TYPE, v);
         }
@@ -263,17 +276,29 @@ fn example_or_sample(spec: &Spec, schema: SchemaId, seed: u64) -> Option<Value> 
     })
 }
 
-/// The Content-Type sent and the bytes: JSON media types get compact JSON; a string for any
-/// other media type is sent as it is; wildcard media types become concrete ones.
-fn serialize(media_type: &str, accept: Option<&str>, value: &Value) -> (String, Vec<u8>) {
-    let e = essence(media_type);
+/// The Content-Type sent and the bytes: JSON media types get compact JSON; XML media types
+/// get XML shaped by the schema's XML Objects (`xml.rs`); a string for any other media type
+/// (or for XML: an example written as XML text) is sent as it is; wildcard media types become
+/// concrete ones.
+fn serialize(
+    spec: &Spec,
+    media: &MediaType,
+    accept: Option<&str>,
+    value: &Value,
+) -> (String, Vec<u8>) {
+    let e = essence(&media.media_type);
     let concrete = if e.contains('*') {
         concrete_type(&e, accept, value)
     } else {
-        media_type.to_string()
+        media.media_type.clone()
     };
+    let concrete_essence = essence(&concrete);
     match value {
-        Value::String(s) if !is_json(&essence(&concrete)) => (concrete, s.clone().into_bytes()),
+        Value::String(s) if !is_json(&concrete_essence) => (concrete, s.clone().into_bytes()),
+        _ if super::xml::is_xml(&concrete_essence) => {
+            let xml = super::xml::to_xml(spec, media.schema, value);
+            (concrete, xml.into_bytes())
+        }
         _ => (concrete, serde_json::to_vec(value).unwrap_or_default()),
     }
 }

@@ -6,6 +6,13 @@
 //! beat parameters, as OpenAPI says); templates it cannot express (two parameters in one
 //! segment, like `/es/{state}{ext}`) fall back to a regex tried after matchit. Knowing every
 //! method of a path is what tells 404 (no route) from 405 (route, other method).
+//!
+//! Templates and request paths are compared in one canonical encoding (RFC 3986 §6.2.2):
+//! escapes of unreserved characters decoded, hex digits upper case, and every character a URI
+//! cannot carry raw (space, `|`, a lone `%`, non-ASCII) percent-encoded. A template written
+//! with such characters (`/a b`, `/x|y`, `/100%`) is matched by the request that encodes them
+//! (`/a%20b`, `/x%7Cy` or `/x|y`, `/100%25`). Reserved characters keep their escapes, so the
+//! captured parameter values are still the client's encoding (`a%2Fb` stays one segment).
 
 use regex::Regex;
 
@@ -72,7 +79,7 @@ impl Router {
     /// the same shape is a clash.
     pub fn add(&mut self, prefix: &str, template: &str, target: Target) -> Result<(), Clash> {
         let full = format!("{prefix}{template}");
-        let shape = template_shape(&full);
+        let shape = canonical(&template_shape(&full), true);
         let target = Target {
             names: template_variables(&full),
             ..target
@@ -105,6 +112,8 @@ impl Router {
 
     /// The route for a raw request path (without query string).
     pub fn at(&self, path: &str) -> Option<Matched<'_>> {
+        let path = canonical(path, false);
+        let path = path.as_str();
         if let Ok(m) = self.fast.at(path) {
             let route = &self.routes[*m.value];
             let values = m.params.iter().map(|(_, v)| v.to_string()).collect();
@@ -129,6 +138,49 @@ impl Router {
     pub fn routes(&self) -> &[Route] {
         &self.routes
     }
+}
+
+/// The canonical encoding of a path, or of a template's shape (`template`: its `{}` markers
+/// stay as they are). See the module note.
+fn canonical(path: &str, template: bool) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+    let allowed_raw = |b: u8| unreserved(b) || b"!$&'()*+,;=:@/".contains(&b);
+    let bytes = path.as_bytes();
+    let mut out = String::with_capacity(path.len() + 8);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if template && b == b'{' && bytes.get(i + 1) == Some(&b'}') {
+            out.push_str("{}");
+            i += 2;
+            continue;
+        }
+        if b == b'%'
+            && let Some(hex) = path.get(i + 1..i + 3)
+            && let Ok(decoded) = u8::from_str_radix(hex, 16)
+            && hex.bytes().all(|h| h.is_ascii_hexdigit())
+        {
+            if unreserved(decoded) {
+                out.push(decoded as char);
+            } else {
+                out.push('%');
+                out.push(HEX[usize::from(decoded >> 4)] as char);
+                out.push(HEX[usize::from(decoded & 15)] as char);
+            }
+            i += 3;
+            continue;
+        }
+        if allowed_raw(b) {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+        i += 1;
+    }
+    out
 }
 
 /// `/a/{}/b/{}` → `/a/{p0}/b/{p1}` for matchit; literal braces elsewhere are escaped.
@@ -206,6 +258,30 @@ mod tests {
         assert_eq!(m.values, ["report", "pdf"]);
         let m = r.at("/es/ab").unwrap();
         assert_eq!(m.values.len(), 2);
+    }
+
+    #[test]
+    fn templates_with_characters_a_uri_cannot_carry_match_their_encoding() {
+        let mut r = Router::default();
+        r.add("", "/a b/{id}", target(Method::Get, 0)).unwrap();
+        r.add("", "/x|y", target(Method::Get, 1)).unwrap();
+        r.add("", "/100%", target(Method::Get, 2)).unwrap();
+        r.add("", "/caf\u{e9}", target(Method::Get, 3)).unwrap();
+        r.add("", "/pre%2dencoded", target(Method::Get, 4)).unwrap();
+        let op = |p: &str| r.at(p).map(|m| m.route.targets[0].operation);
+        let m = r.at("/a%20b/x%2Fy").unwrap();
+        assert_eq!(m.values, ["x%2Fy"], "reserved escapes stay in values");
+        assert_eq!(op("/x%7Cy"), Some(1));
+        assert_eq!(op("/x%7cy"), Some(1));
+        assert_eq!(op("/x|y"), Some(1));
+        assert_eq!(op("/100%25"), Some(2));
+        assert_eq!(op("/100%"), Some(2));
+        assert_eq!(op("/caf%C3%A9"), Some(3));
+        assert_eq!(op("/pre-encoded"), Some(4));
+        assert_eq!(op("/pre%2Dencoded"), Some(4));
+        assert_eq!(op("/a+b/1"), None);
+        assert_eq!(op("/xy"), None);
+        assert_eq!(op("/100"), None);
     }
 
     #[test]

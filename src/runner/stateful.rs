@@ -568,18 +568,22 @@ impl Worker<'_> {
             )),
         };
         let outcome = verdict.as_ref().map_or(Outcome::Passed, |(o, _)| *o);
+        let mut verdicts = vec![Verdict {
+            check,
+            outcome,
+            message: verdict.map(|(_, m)| m).unwrap_or_default(),
+            violations: Vec::new(),
+        }];
+        super::policy::apply(self.shared.config, op, &mut verdicts);
         self.emit(Event::Case {
             operation: op.label(),
             phase: Phase::Stateful,
-            outcomes: vec![(check, outcome)],
+            outcomes: verdicts.iter().map(|v| (v.check, v.outcome)).collect(),
+            // The read's own `Case` already counted what it exercised.
+            exercised: Default::default(),
         });
-        if let Some((outcome, message)) = verdict {
-            let v = Verdict {
-                check,
-                outcome,
-                message,
-                violations: Vec::new(),
-            };
+        if let Some(v) = verdicts.pop().filter(|v| v.outcome != Outcome::Passed) {
+            let outcome = v.outcome;
             // One finding per operation and check, whatever the ids.
             let key_verdict = Verdict {
                 message: format!("{check} {:?}", outcome),

@@ -398,12 +398,23 @@ pub struct Operation {
     pub security: Option<Vec<SecurityRequirement>>,
     /// Operation or path-item servers; empty when the document's servers apply.
     pub servers: Vec<Server>,
+    /// `callbacks`, one per (name, expression, method); empty inside a callback.
+    pub callbacks: Vec<Callback>,
     /// Vendor extensions (`x-...`) of the operation object, kept as written.
     pub extensions: Map<String, Value>,
     /// What a DELETE does to what it names (`x-stipula-delete-semantics`); `None` for every
     /// other method.
     pub delete_semantics: Option<DeleteSemantics>,
     pub at: Location,
+}
+
+/// An operation the API calls on a client in reply to another operation (`callbacks`).
+#[derive(Debug, Clone)]
+pub struct Callback {
+    pub name: String,
+    /// The runtime expression giving the URL (`{$request.body#/callbackUrl}`).
+    pub expression: String,
+    pub operation: Operation,
 }
 
 /// What a DELETE does, from `x-stipula-delete-semantics`: the item is gone afterwards

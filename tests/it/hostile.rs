@@ -496,8 +496,12 @@ fn a_path_without_a_leading_slash_does_not_panic_the_runner() {
     let mut config = stipula::runner::Config::new(server.url());
     config.cases = 2;
     config.workers = 1;
-    let report = stipula::runner::run(&spec, &config, &mut |_| {});
-    assert!(report.is_ok(), "{:?}", report.err());
+    // It used to panic (a usize underflow in the stateful flows). Slashless paths make no
+    // usable URL, so nothing gets an answer: a clean error, not a panic.
+    match stipula::runner::run(&spec, &config, &mut |_| {}) {
+        Ok(_) | Err(stipula::runner::RunError::NothingTested(_)) => {}
+        Err(e) => panic!("{e}"),
+    }
 }
 
 #[test]

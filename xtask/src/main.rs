@@ -14,6 +14,7 @@ mod bench;
 mod corpus;
 mod fuzz;
 mod newcomer;
+mod realworld;
 mod soak;
 
 /// Every task, with one line saying what it does (`cargo xtask --help`).
@@ -43,6 +44,10 @@ const TASKS: &[(&str, &str)] = &[
         "mixed valid and hostile load against the mock: no 5xx, RSS growth under a bound",
     ),
     (
+        "realworld [--venv DIR] [--stipula PATH] [--out DIR] [--seed N] [--max-duration SECS] [--only kinto|jupyter|httpbin] [-- STIPULA-ARGS]",
+        "stipula test against Kinto, Jupyter Server and httpbin (pip-installed in a venv) with their own specs",
+    ),
+    (
         "newcomer",
         "the README's path on a fresh install: install, mock, curl, test, lint, diff",
     ),
@@ -64,6 +69,7 @@ fn main() -> ExitCode {
         Some("newcomer") => newcomer::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("soak") => soak::run(&args[1..]),
+        Some("realworld") => realworld::run(&args[1..]),
         // Hidden: the baseline that `bench mock` starts as a child process.
         Some("bench-baseline-server") => bench::baseline_server(&args[1..]),
         Some("--help" | "-h" | "help") => {

@@ -1,6 +1,6 @@
 //! The operation's own answers to refused requests: its documented 401, 404, 415, 400 or 422
-//! (exact code, then range, then `default`), rendered with the named example that reads most
-//! like what was wrong. The stages fall back to a problem when there is none.
+//! (exact code, then range, then `default`), rendered with the named example the client's
+//! `Prefer: example=` names, else the one that reads most like what was wrong. The stages fall back to a problem when there is none.
 
 use hyper::{HeaderMap, Response};
 
@@ -11,12 +11,15 @@ use crate::mock::respond::{self, Preferences};
 use crate::spec::{Operation, Spec, StatusKey};
 
 impl Reached<'_> {
-    /// [`documented_error`] for this request.
+    /// [`documented_error`] for this request, with the example its `Prefer: example=` names.
     pub(super) fn documented_error(
         &self,
         codes: &[u16],
         violations: &[RequestViolation],
     ) -> Option<Response<Body>> {
+        let preferred = respond::preferences(&self.parts.headers)
+            .ok()
+            .and_then(|p| p.example);
         documented_error(
             self.spec,
             self.op,
@@ -24,14 +27,17 @@ impl Reached<'_> {
             &self.parts.headers,
             self.app.config.seed,
             violations,
+            preferred.as_deref(),
         )
     }
 }
 
 /// The operation's documented response for the first of `codes` it documents (exactly, then
 /// by range such as `4XX`, then its `default` response with the first code; those two only
-/// when they document a body), rendered with its example. `None` when it documents none of
-/// them: the caller answers with a problem.
+/// when they document a body), rendered with the example the client named in `Prefer` when
+/// that response documents it (under the negotiated media type), else the example that reads
+/// like the violations. `None` when it documents none of them: the caller answers with a
+/// problem.
 pub(super) fn documented_error(
     spec: &Spec,
     op: &Operation,
@@ -39,6 +45,7 @@ pub(super) fn documented_error(
     headers: &HeaderMap,
     seed: u64,
     violations: &[RequestViolation],
+    preferred: Option<&str>,
 ) -> Option<Response<Body>> {
     let (documented, code) = codes
         .iter()
@@ -56,11 +63,16 @@ pub(super) fn documented_error(
             let r = op.response(StatusKey::Default)?;
             (!r.content.is_empty()).then_some((r, *codes.first()?))
         })?;
-    let prefs = Preferences {
-        example: fitting_example(documented, violations),
-        ..Preferences::default()
+    let render = |example: Option<String>| {
+        let prefs = Preferences {
+            example,
+            ..Preferences::default()
+        };
+        respond::render(spec, op, documented, code, headers, &prefs, seed).ok()
     };
-    respond::render(spec, op, documented, code, headers, &prefs, seed).ok()
+    preferred
+        .and_then(|name| render(Some(name.to_string())))
+        .or_else(|| render(fitting_example(documented, violations)))
 }
 
 /// The named example of an error response that reads like these violations: its name or

@@ -32,7 +32,8 @@ use super::source::FileId;
 pub use checks::{template_shape, template_variables};
 pub use document::dialect_of;
 use swagger2::{
-    FormField, SwaggerBody, collection_format_style, swagger_param_schema, swagger_servers,
+    FormField, SwaggerBody, collection_format_style, refuse_empty_values, swagger_param_schema,
+    swagger_servers,
 };
 
 /// What the builder hands to `Spec`.
@@ -55,6 +56,9 @@ pub struct Builder<'a> {
     pub normalizer: Normalizer,
     pub diagnostics: Vec<Diagnostic>,
     dialect: Dialect,
+    /// Reading a callback's path items: their keys are runtime expressions, not paths, and
+    /// callbacks of callbacks are not read.
+    in_callback: bool,
 }
 
 fn str_of(v: &Value, key: &str) -> Option<String> {
@@ -83,6 +87,7 @@ impl<'a> Builder<'a> {
             normalizer: Normalizer::new(dialect),
             diagnostics: Vec::new(),
             dialect,
+            in_callback: false,
         }
     }
 

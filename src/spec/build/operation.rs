@@ -113,13 +113,46 @@ impl Builder<'_> {
                 } else {
                     operation_servers
                 },
+                callbacks: self.callbacks(&op_at.child("callbacks"), root),
                 extensions: extensions_of(&op),
                 delete_semantics: (method == Method::Delete)
                     .then(|| DeleteSemantics::of_extension(op.get("x-stipula-delete-semantics"))),
                 at: op_at,
             };
-            self.check_path_parameters(&operation);
+            if !self.in_callback {
+                self.check_path_parameters(&operation);
+            }
             out.push(operation);
+        }
+        out
+    }
+
+    /// An operation's `callbacks`: name → runtime expression → path item.
+    fn callbacks(&mut self, at: &Location, root: &Value) -> Vec<Callback> {
+        if self.in_callback {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (name, callback_at) in self.entries(at) {
+            if name.starts_with("x-") {
+                continue;
+            }
+            let Some((callback_at, _)) = self.follow(&callback_at) else {
+                continue;
+            };
+            for (expression, item_at) in self.entries(&callback_at) {
+                if expression.starts_with("x-") {
+                    continue;
+                }
+                self.in_callback = true;
+                let operations = self.path_item(&expression, &item_at, root);
+                self.in_callback = false;
+                out.extend(operations.into_iter().map(|operation| Callback {
+                    name: name.clone(),
+                    expression: expression.clone(),
+                    operation,
+                }));
+            }
         }
         out
     }
@@ -167,7 +200,7 @@ impl Builder<'_> {
                     continue;
                 }
                 "formData" if self.dialect == Dialect::Swagger2 => {
-                    let schema = swagger_param_schema(&p);
+                    let schema = refuse_empty_values(&p, swagger_param_schema(&p));
                     out.push(Param::Form(FormField {
                         name,
                         required: bool_of(&p, "required").unwrap_or(false),
@@ -196,7 +229,11 @@ impl Builder<'_> {
             let (style, explode, schema) = if self.dialect == Dialect::Swagger2 {
                 let (style, explode) =
                     collection_format_style(str_of(&p, "collectionFormat").as_deref(), param_in);
-                let schema = self.normalizer.synthetic(&p_at, swagger_param_schema(&p));
+                let mut schema = swagger_param_schema(&p);
+                if param_in == ParamIn::Query {
+                    schema = refuse_empty_values(&p, schema);
+                }
+                let schema = self.normalizer.synthetic(&p_at, schema);
                 (style, explode, Some(schema))
             } else {
                 let style = match str_of(&p, "style") {
@@ -315,6 +352,13 @@ impl Builder<'_> {
     pub(super) fn content(&mut self, at: &Location) -> Vec<MediaType> {
         let mut out = Vec::new();
         for (media_type, m_at) in self.entries(at) {
+            if !is_media_type_key(&media_type) {
+                self.warn(
+                    &m_at,
+                    format!("`{media_type}` under `content` is not a media type (`type/subtype`); ignored"),
+                );
+                continue;
+            }
             let Some((m_at, m)) = self.follow(&m_at) else {
                 continue;
             };
@@ -452,4 +496,18 @@ impl Builder<'_> {
         }
         out
     }
+}
+
+/// A `content` key that can be a media type or range: `type/subtype` (`*` allowed), parameters
+/// after a `;`.
+fn is_media_type_key(key: &str) -> bool {
+    let essence = key.split(';').next().unwrap_or("").trim();
+    essence.split_once('/').is_some_and(|(t, s)| {
+        let token = |x: &str| {
+            !x.is_empty()
+                && x.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-*".contains(&b))
+        };
+        token(t) && token(s)
+    })
 }

@@ -2,6 +2,11 @@
 //! body/formData parameters become a request body, `produces`/`consumes` become media types,
 //! `host` + `basePath` + `schemes` become servers, `collectionFormat` becomes style/explode.
 //! Every converted item keeps the location where the user wrote it.
+//!
+//! Two readings beyond the letter of 2.0: a response's `examples` are served even without a
+//! `schema` (every 2.0 user means them to be), and a query or formData string without
+//! `allowEmptyValue: true` gets `minLength: 1` (2.0's default refuses empty values, so the mock
+//! refuses `?id=` and the runner never sends it).
 
 use serde_json::{Map, Value, json};
 
@@ -18,32 +23,46 @@ impl Builder<'_> {
         op: &Value,
         root: &Value,
     ) -> Vec<MediaType> {
-        let Some(_) = r.get("schema") else {
-            return Vec::new();
-        };
-        let schema = self.normalizer.schema_at(&at.child("schema"));
+        let schema = r
+            .get("schema")
+            .map(|_| self.normalizer.schema_at(&at.child("schema")));
         let examples = r
             .get("examples")
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
-        media_types(op, root, "produces")
+        let same = |a: &str, b: &str| crate::media::essence(a) == crate::media::essence(b);
+        let mut types = media_types(op, root, "produces");
+        if schema.is_none() {
+            // `examples` without a `schema`: only the media types with an example say
+            // anything; an example under a type the operation does not produce is served as
+            // well (its author wrote it for that type).
+            types.retain(|t| examples.keys().any(|k| same(k, t)));
+            for k in examples.keys() {
+                if !types.iter().any(|t| same(k, t)) {
+                    types.push(k.clone());
+                }
+            }
+        }
+        types
             .into_iter()
             .map(|media_type| {
-                let examples = examples
-                    .get(&media_type)
-                    .map(|v| Example {
+                let key = examples
+                    .keys()
+                    .find(|k| *k == &media_type || same(k, &media_type));
+                let examples = key
+                    .map(|k| Example {
                         name: None,
                         summary: None,
-                        value: Some(v.clone()),
+                        value: Some(examples[k].clone()),
                         external_value: None,
-                        location: at.child("examples").child(&media_type),
+                        location: at.child("examples").child(k),
                     })
                     .into_iter()
                     .collect();
                 MediaType {
                     media_type,
-                    schema: Some(schema),
+                    schema,
                     examples,
                     encoding: Vec::new(),
                     at: at.clone(),
@@ -252,6 +271,22 @@ pub(super) fn swagger_param_schema(p: &Value) -> Value {
         schema.insert("items".into(), swagger_param_schema(&Value::Object(items)));
     }
     Value::Object(schema)
+}
+
+/// 2.0: a query or formData parameter refuses empty values unless it says
+/// `allowEmptyValue: true` (the default is false): a string gets `minLength: 1` (when it sets
+/// no minimum of its own). Other types refuse the empty text already.
+pub(super) fn refuse_empty_values(p: &Value, mut schema: Value) -> Value {
+    let allowed = bool_of(p, "allowEmptyValue") == Some(true);
+    let is_string = p.get("type").and_then(Value::as_str) == Some("string");
+    if !allowed
+        && is_string
+        && let Some(o) = schema.as_object_mut()
+        && o.get("minLength").and_then(Value::as_u64).unwrap_or(0) == 0
+    {
+        o.insert("minLength".into(), json!(1));
+    }
+    schema
 }
 
 /// 2.0: `host`, `basePath` and `schemes` as servers.

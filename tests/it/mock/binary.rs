@@ -168,6 +168,7 @@ fn the_binary_serves_until_sigterm_then_exits_cleanly() {
         log.contains("Consent_GetUserConsentStatus") && log.contains("200"),
         "one log line per request:\n{log}"
     );
+    assert!(!log.contains('\u{1b}'), "no colours off a terminal:\n{log}");
 }
 
 #[cfg(unix)]

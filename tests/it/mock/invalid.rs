@@ -100,11 +100,11 @@ fn invalid_requests_to_the_lytx_consent_api_get_its_documented_400() {
     );
     assert!(reply.violations().contains("body /2"), "{}", reply.show());
 
-    // A Content-Type the operation does not document: 415 (none documented: a problem).
+    // A Content-Type the operation does not document: no 415 is documented, so its 400.
     let reply = update()
         .body("text/plain", "EMP-9876,facialId,Obtained")
         .send(&client, &base);
-    assert_problem(&reply, 415);
+    assert_documented_error(&reply, update_op, 400);
     assert!(
         reply.violations().contains("Content-Type"),
         "{}",
