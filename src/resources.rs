@@ -57,13 +57,13 @@ pub fn flows(spec: &Spec, selected: &[usize]) -> Vec<Flow> {
         if reader.method != Method::Get {
             continue;
         }
-        let Some(last) = reader.path.rsplit('/').next() else {
+        // A path without a leading `/` (the loader warns) has no collection: no flow.
+        let Some((collection, last)) = reader.path.rsplit_once('/') else {
             continue;
         };
         let Some(param) = last.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
             continue;
         };
-        let collection = &reader.path[..reader.path.len() - last.len() - 1];
         let deleter = ops.iter().position(|o| {
             o.method == Method::Delete
                 && o.path == reader.path
@@ -253,7 +253,7 @@ pub fn resources(spec: &Spec) -> Vec<Resource> {
         if reader.method != Method::Get {
             continue;
         }
-        let Some(last) = reader.shape.rsplit('/').next() else {
+        let Some((collection_shape, last)) = reader.shape.rsplit_once('/') else {
             continue;
         };
         if last != "{}" {
@@ -262,7 +262,7 @@ pub fn resources(spec: &Spec) -> Vec<Resource> {
         let Some(param) = path_params(&reader.path).last().map(|p| p.to_string()) else {
             continue;
         };
-        let collection_shape = reader.shape[..reader.shape.len() - last.len() - 1].to_string();
+        let collection_shape = collection_shape.to_string();
         let id_pointer = flows.iter().find_map(|f| match &f.source {
             IdSource::Link(expr) if f.reader == r => {
                 expr.strip_prefix("$response.body#/").map(|p| {

@@ -30,6 +30,15 @@ pub struct MockArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = 10 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Seconds a new connection has to send its first request headers.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds a connection may stay open with no request in flight.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub idle_timeout: u64,
+    /// Most connections open at once; more are closed when accepted.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub max_connections: usize,
     /// Reload the specs when their files change; a broken edit keeps the last good version
     /// serving and is logged with its file, line and column.
     #[arg(long)]
@@ -260,6 +269,11 @@ pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
         cors_origins: args.cors_origins.clone(),
         limits: Limits {
             max_body_bytes: args.max_body_bytes,
+            header_read_timeout: std::time::Duration::from_secs(
+                args.header_timeout.clamp(1, 86_400),
+            ),
+            idle_timeout: std::time::Duration::from_secs(args.idle_timeout.clamp(1, 86_400)),
+            max_connections: args.max_connections.max(1),
             ..Limits::default()
         },
         state: args.state.then(|| crate::mock::StateConfig {

@@ -80,6 +80,10 @@ pub struct TestArgs {
     /// --max-response-time or --strict; an operation's requests stop after two timeouts).
     #[arg(long, default_value_t = 10.0)]
     pub timeout: f64,
+    /// Most bytes of a response body read; a larger body is cut, reported as truncated, and
+    /// its schema not checked (a warning).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::runner::DEFAULT_MAX_RESPONSE_BYTES)]
+    pub max_response_bytes: u64,
     /// The whole run's time budget in seconds: no request starts after it, and the reports
     /// list what was not tested.
     #[arg(long, value_name = "SECONDS")]
@@ -169,13 +173,21 @@ impl TestArgs {
                 .ok_or_else(|| flag("--rate-limit", rate, "expected N/s with N > 0"))?;
             config.rate_limit = Some(n);
         }
-        if !(self.timeout > 0.0 && self.timeout.is_finite()) {
+        const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+        if !(self.timeout > 0.0 && self.timeout <= MAX_TIMEOUT_SECS) {
             return Err(CliError::Range {
                 flag: "--timeout",
-                expected: "must be a positive number of seconds",
+                expected: "must be a positive number of seconds, at most 86400 (a day)",
             });
         }
         config.timeout = Duration::from_secs_f64(self.timeout);
+        if self.max_response_bytes == 0 {
+            return Err(CliError::Range {
+                flag: "--max-response-bytes",
+                expected: "must be at least 1",
+            });
+        }
+        config.max_response_bytes = self.max_response_bytes;
         let parse_checks = |list: &[String], name: &'static str| -> Result<Vec<Check>, CliError> {
             list.iter()
                 .map(|id| {

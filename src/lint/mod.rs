@@ -21,6 +21,7 @@ pub mod output;
 mod owasp;
 pub mod rules;
 mod schemas;
+mod size;
 mod structure;
 mod values;
 
@@ -179,6 +180,7 @@ pub fn lint_spec(spec: &Spec, config: &Config) -> (Vec<Finding>, Summary) {
     operations::check(spec, &mut hits);
     components::check(spec, &mut hits);
     schemas::check(spec, &mut hits);
+    size::check(spec, &mut hits);
     owasp::check(spec, config, &mut hits);
     let (value_hits, examples) = values::check(spec);
     hits.extend(value_hits);
@@ -296,6 +298,9 @@ pub(crate) struct Lines<'a> {
     text: &'a str,
     /// Byte offset where each line starts.
     starts: Vec<usize>,
+    /// Characters are bytes: a snippet of a long line is a slice, not a walk from the line's
+    /// start (a minified spec is one line; a walk per finding was quadratic in the file).
+    ascii: bool,
 }
 
 impl<'a> Lines<'a> {
@@ -303,7 +308,11 @@ impl<'a> Lines<'a> {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        Lines { text, starts }
+        Lines {
+            text,
+            starts,
+            ascii: text.is_ascii(),
+        }
     }
 
     /// Line `line` (1-based) without its line break.
@@ -325,6 +334,18 @@ impl<'a> Lines<'a> {
             .unwrap_or(self.text.len());
         let line = self.text.get(start..end)?.trim_end_matches(['\n', '\r']);
         let column = position.column.max(1);
+        if self.ascii {
+            let first = if line.len() <= WIDTH {
+                0
+            } else {
+                column.saturating_sub(WIDTH / 2).min(line.len() - WIDTH)
+            };
+            return Some(Snippet {
+                line: position.line,
+                text: line[first..(first + WIDTH).min(line.len())].to_string(),
+                column: column - first,
+            });
+        }
         let count = line.chars().count();
         let first = if count <= WIDTH {
             0
@@ -342,7 +363,7 @@ impl<'a> Lines<'a> {
 /// Parses a spec's root file on its own (for the meta-schema check of a spec that does not
 /// load); `None` when it cannot be read or parsed (the load error says why).
 fn parse_root(path: &Path) -> Option<SourceFile> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::spec::source::read_text(path).ok()?;
     let canonical = path.canonicalize().ok()?;
     SourceFile::parse(path.to_string_lossy().into_owned(), canonical, text).ok()
 }

@@ -185,6 +185,11 @@ pub const RULES: &[Rule] = &[
         "no value can satisfy a schema (`type: string, minLength: 5, maxLength: 3`; `required: [id]` with closed `properties` lacking `id`)",
     ),
     rule(
+        "schema-too-large",
+        Warning,
+        "every value of a schema is larger than the mock generates (`minItems: 1000` three arrays deep): the mock answers 500 unless an example is documented",
+    ),
+    rule(
         "example-invalid",
         Error,
         "an example does not validate against its schema (`example: abc` on `type: integer`)",

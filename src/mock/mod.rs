@@ -48,7 +48,7 @@ use crate::spec::{LoadError, Spec};
 /// recurses through jsonschema once per level.
 pub const WORKER_STACK_BYTES: usize = 16 * 1024 * 1024;
 
-/// Limits on what a client may send. Documented in README.md ("Mock limits").
+/// Limits on what a client may send. Documented in docs/limits.md.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Largest request body read, in bytes; larger bodies get 413.
@@ -59,6 +59,11 @@ pub struct Limits {
     pub body_read_timeout: Duration,
     /// Deepest JSON nesting accepted in a request body (serde_json's own limit is 128).
     pub max_json_depth: usize,
+    /// Time a connection may stay open with no request in flight, once it has sent one
+    /// (before its first request, `header_read_timeout` applies).
+    pub idle_timeout: Duration,
+    /// Most connections open at once; more are closed as soon as they are accepted.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -68,6 +73,8 @@ impl Default for Limits {
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
             max_json_depth: 128,
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 512,
         }
     }
 }
@@ -107,6 +114,10 @@ impl Mount {
         Mount { spec, prefix }
     }
 }
+
+/// Most operation schemas whose validators are compiled before serving (GitHub's spec, the
+/// largest real one we know, has about 3,000).
+pub const EAGER_VALIDATORS: usize = 5_000;
 
 /// Most prefixes one mount is served under (server variables with enums multiply them).
 const MAX_PREFIXES: usize = 32;
@@ -259,11 +270,18 @@ impl App {
         Ok(app)
     }
 
-    /// Compiles the validators every operation uses (they compile lazily otherwise, on the
-    /// first request that needs them).
+    /// Compiles the validators the operations use (they compile lazily otherwise, on the
+    /// first request that needs them), the first [`EAGER_VALIDATORS`] of them: each validator
+    /// holds its own compiled copy of every schema it reaches, so compiling all of a 50,000
+    /// operation spec up front cost a gigabyte before the first request. Past the budget,
+    /// memory grows with the operations clients actually call.
     pub fn compile_validators(&self) {
+        let mut budget = EAGER_VALIDATORS;
         for mount in &self.mounts {
-            mount.spec.compile_validators();
+            for (id, direction) in mount.spec.operation_schemas().into_iter().take(budget) {
+                mount.spec.schemas.compile([id], direction);
+                budget -= 1;
+            }
         }
     }
 

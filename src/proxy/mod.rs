@@ -491,6 +491,8 @@ impl Proxy {
             asked_status: false,
             path: parts.uri.path().to_string(),
             raw_status: None,
+            // Over the limit the proxy answers 502 itself (above): what it judges is whole.
+            truncated: false,
             headers,
             body: buffer.to_vec(),
             elapsed: started.elapsed(),

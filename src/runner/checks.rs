@@ -416,6 +416,16 @@ impl Judge<'_> {
     }
 
     fn body(&self, schema: crate::spec::SchemaId, got: &Received, status: u16) -> Verdict {
+        if got.truncated {
+            // Half a document is never valid JSON: judging it would be a false alarm.
+            return Verdict::warn(
+                Check::BodySchema,
+                format!(
+                    "the {status} body is larger than {} bytes (--max-response-bytes); it was cut there and its schema not checked",
+                    got.body.len()
+                ),
+            );
+        }
         let value: Value = match serde_json::from_slice(&got.body) {
             Ok(v) => v,
             Err(e) => {

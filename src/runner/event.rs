@@ -240,9 +240,10 @@ pub struct CheckTally {
 
 impl CheckTally {
     pub fn add(&mut self, other: CheckTally) {
-        self.passed += other.passed;
-        self.failed += other.failed;
-        self.warned += other.warned;
+        // Saturating: counts read from a report file may be anything.
+        self.passed = self.passed.saturating_add(other.passed);
+        self.failed = self.failed.saturating_add(other.failed);
+        self.warned = self.warned.saturating_add(other.warned);
     }
 }
 
@@ -428,7 +429,8 @@ impl Report {
             }
         }
         for (phase, n) in other.cases_by_phase {
-            *self.cases_by_phase.entry(phase).or_default() += n;
+            let count = self.cases_by_phase.entry(phase).or_default();
+            *count = count.saturating_add(n);
         }
         self.findings.extend(other.findings);
         self.notices.extend(other.notices);

@@ -54,7 +54,11 @@ impl Worker<'_> {
         if let Some(limiter) = &self.shared.limiter {
             limiter.wait();
         }
-        let received = request::send(&self.client, &prepared);
+        let received = request::send(
+            &self.client,
+            &prepared,
+            self.shared.config.max_response_bytes,
+        );
         // The given credential went to an operation that wants one: a secured operation, or
         // any operation when the spec declares no security and `Authorization` is given
         // anyway (Kinto's spec declares none; its accounts need basic auth).

@@ -78,6 +78,9 @@ pub struct Config {
     pub max_response_time: Option<Duration>,
     /// `(k, n)`, 1-based.
     pub shard: Option<(u32, u32)>,
+    /// Most bytes of a response body read (`--max-response-bytes`); the rest is not read and
+    /// the body is reported as truncated.
+    pub max_response_bytes: u64,
     /// Operations left out (operationIds or labels), after the filters above.
     pub exclude_operations: Vec<String>,
     /// Checks whose verdicts change severity (config `checks: {id: warning|failure}`).
@@ -100,6 +103,9 @@ pub struct Config {
     pub stop: Option<Arc<AtomicBool>>,
 }
 
+/// Default of [`Config::max_response_bytes`]: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+
 impl Config {
     /// Defaults for everything but the URL.
     pub fn new(base_url: impl Into<String>) -> Config {
@@ -119,6 +125,7 @@ impl Config {
             phases: Phase::ALL.to_vec(),
             max_response_time: None,
             shard: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             exclude_operations: Vec::new(),
             severities: BTreeMap::new(),
             excluded_checks: BTreeMap::new(),

@@ -138,7 +138,7 @@ pub(super) fn no_route(config: &Config) -> Option<super::health::NoRoute> {
         headers: config.headers.clone(),
         body: None,
     };
-    let got = request::send(&client, &prepared).ok()?;
+    let got = request::send(&client, &prepared, config.max_response_bytes).ok()?;
     super::health::NoRoute::from_answer(got.status, &got.body)
 }
 

@@ -96,7 +96,10 @@ pub struct Received {
     pub raw_status: Option<String>,
     /// Names lower case, in the order received.
     pub headers: Vec<(String, String)>,
+    /// At most the run's `--max-response-bytes`; see `truncated`.
     pub body: Vec<u8>,
+    /// The server sent more than the limit: `body` is its first part, the rest was not read.
+    pub truncated: bool,
     pub elapsed: Duration,
 }
 
@@ -112,7 +115,12 @@ impl Received {
     pub fn record(&self) -> ResponseRecord {
         let limit = ResponseRecord::BODY_LIMIT.min(self.body.len());
         let mut body = String::from_utf8_lossy(&self.body[..limit]).into_owned();
-        if self.body.len() > limit {
+        if self.truncated {
+            body.push_str(&format!(
+                "… (more than {} bytes; the rest was not read)",
+                self.body.len()
+            ));
+        } else if self.body.len() > limit {
             body.push_str(&format!("… ({} bytes in all)", self.body.len()));
         }
         ResponseRecord {
@@ -317,9 +325,13 @@ impl std::fmt::Display for NoResponse {
 /// still there (a 1xx as the final status, a status of `0`) is read again over a raw
 /// connection (plain HTTP only; the request is sent a second time) and returned with that
 /// status and nothing else, so the checks can say what it is.
+///
+/// At most `max_body` bytes of the answer are read (a larger body is cut and marked
+/// `truncated`: a target answering a gigabyte must not exhaust the runner's memory).
 pub fn send(
     client: &reqwest::blocking::Client,
     request: &Prepared,
+    max_body: u64,
 ) -> Result<Received, NoResponse> {
     let method =
         reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| NoResponse {
@@ -350,6 +362,7 @@ pub fn send(
                     path,
                     headers: Vec::new(),
                     body: Vec::new(),
+                    truncated: false,
                     elapsed: started.elapsed(),
                 });
             }
@@ -368,6 +381,7 @@ pub fn send(
                     path,
                     headers: Vec::new(),
                     body: Vec::new(),
+                    truncated: false,
                     elapsed: started.elapsed(),
                 });
             }
@@ -385,7 +399,14 @@ pub fn send(
             )
         })
         .collect();
-    let body = response.bytes().map_err(describe_error)?.to_vec();
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(response, max_body.saturating_add(1)),
+        &mut body,
+    )
+    .map_err(describe_read_error)?;
+    let truncated = body.len() as u64 > max_body;
+    body.truncate(usize::try_from(max_body).unwrap_or(usize::MAX));
     Ok(Received {
         status,
         asked_status: asks_for(&request.url, &status.to_string()),
@@ -393,8 +414,26 @@ pub fn send(
         path,
         headers,
         body,
+        truncated,
         elapsed: started.elapsed(),
     })
+}
+
+/// A body read error: reqwest's error (timeout, reset) wrapped in an `io::Error`.
+fn describe_read_error(e: std::io::Error) -> NoResponse {
+    match e.into_inner() {
+        Some(inner) => match inner.downcast::<reqwest::Error>() {
+            Ok(e) => describe_error(*e),
+            Err(other) => NoResponse {
+                kind: NoResponseKind::Broken,
+                message: format!("the exchange failed: {other}"),
+            },
+        },
+        None => NoResponse {
+            kind: NoResponseKind::Broken,
+            message: "the exchange failed while reading the body".to_string(),
+        },
+    }
 }
 
 fn describe_error(e: reqwest::Error) -> NoResponse {

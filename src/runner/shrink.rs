@@ -121,7 +121,11 @@ impl Worker<'_> {
         if let Some(limiter) = &self.shared.limiter {
             limiter.wait();
         }
-        let received = request::send(&self.client, &prepared);
+        let received = request::send(
+            &self.client,
+            &prepared,
+            self.shared.config.max_response_bytes,
+        );
         let mut verdicts = match &received {
             Ok(r) => self.shared.judge.judge(op, &Expect::Valid, r),
             Err(_) => Vec::new(),

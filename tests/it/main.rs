@@ -18,6 +18,7 @@ mod coverage;
 mod cycles;
 mod diff;
 mod emulators;
+mod hostile;
 mod lint;
 mod mock;
 mod mock_prism;
