@@ -37,13 +37,16 @@ pub mod mock;
 // Not API: parameter serialization internals, public for tests/it.
 #[doc(hidden)]
 pub mod params;
+// Collections and items in a spec: shared by the runner and the mock.
+pub mod proxy;
+pub(crate) mod resources;
 pub mod runner;
 pub mod schema;
 pub mod spec;
 
 pub use diff::{Change, Level, diff};
 pub use lint::{lint_file, lint_spec};
-pub use mock::{Limits, MockConfig, MockServer, Mount};
+pub use mock::{Limits, MockConfig, MockServer, Mount, StateConfig};
 pub use runner::event::Report as TestReport;
 pub use runner::{Config as TestConfig, RunError, run as run_tests};
 pub use spec::{LoadError, LoadOptions, RefPolicy, Spec};

@@ -1,4 +1,13 @@
 fn main() -> std::process::ExitCode {
+    // `stipula test ... 2>&1 | head`: once `head` exits, a write to the pipe should end the
+    // process quietly, as it does for any Unix tool, not panic in `println!` (Rust ignores
+    // SIGPIPE by default). Sockets are unaffected: they are written with MSG_NOSIGNAL.
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread exists; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match stipula::cli::parse_args(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => {

@@ -18,6 +18,19 @@ pub fn is_json(media_type: &str) -> bool {
     e.ends_with("/json") || e.ends_with("+json")
 }
 
+/// Whether a received Content-Type falls under a documented media range.
+pub fn matches(documented: &str, received: &str) -> bool {
+    let d = essence(documented);
+    let r = essence(received);
+    if d == r || d == "*/*" {
+        return true;
+    }
+    match d.split_once('/') {
+        Some((t, "*")) => r.split_once('/').is_some_and(|(rt, _)| rt == t),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -21,6 +21,9 @@ pub struct LintArgs {
     /// `stipula-lint.yaml` in the working directory, when there is one).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Also run an opt-in rule set (`owasp`), as the config's `extends` does.
+    #[arg(long, value_name = "SET")]
+    pub ruleset: Vec<String>,
     #[command(flatten)]
     pub load: LoadArgs,
 }
@@ -36,7 +39,14 @@ pub(super) fn run(args: &LintArgs) -> Result<Exit, CliError> {
         }
         None => Ok(Config::default()),
     };
-    let config = config.map_err(CliError::LintConfig)?;
+    let config = config
+        .and_then(|mut c| {
+            for set in &args.ruleset {
+                c.enable(set)?;
+            }
+            Ok(c)
+        })
+        .map_err(CliError::LintConfig)?;
     let paths = spec_paths(&args.specs)?;
     let mut reports = Vec::new();
     for (i, path) in paths.iter().enumerate() {

@@ -30,6 +30,15 @@ pub struct MockArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = 10 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Seconds a new connection has to send its first request headers.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds a connection may stay open with no request in flight.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub idle_timeout: u64,
+    /// Most connections open at once; more are closed when accepted.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub max_connections: usize,
     /// Reload the specs when their files change; a broken edit keeps the last good version
     /// serving and is logged with its file, line and column.
     #[arg(long)]
@@ -38,13 +47,104 @@ pub struct MockArgs {
     /// credentials; repeatable. Without it any origin may call, without credentials (`*`).
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     pub cors_origins: Vec<String>,
+    /// Remember what clients create: POST stores, GET reads, PUT replaces, PATCH merges, DELETE
+    /// removes; admin endpoints under `/__stipula/` (see docs/mock-state.md).
+    #[arg(long)]
+    pub state: bool,
+    /// With --state: requests with different values of this header see separate states.
+    #[arg(long, value_name = "HEADER", requires = "state")]
+    pub state_scope_header: Option<String>,
+    /// With --state: most items stored per scope; past it a create gets 507.
+    #[arg(long, value_name = "N", requires = "state", default_value_t = crate::mock::StateConfig::default().max_items)]
+    pub state_max_items: usize,
+    /// With --state: most bytes of item JSON stored per scope; past it a change gets 507.
+    #[arg(long, value_name = "BYTES", requires = "state", default_value_t = crate::mock::StateConfig::default().max_bytes)]
+    pub state_max_bytes: usize,
+    /// With --state: most scopes kept (see --state-scope-header); past it a new scope gets 507.
+    #[arg(long, value_name = "N", requires = "state", default_value_t = crate::mock::StateConfig::default().max_scopes)]
+    pub state_max_scopes: usize,
+    #[command(flatten)]
+    pub chaos: ChaosArgs,
     #[command(flatten)]
     pub load: LoadArgs,
 }
 
+/// Latency and faults (docs/mock-chaos-proxy.md).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ChaosArgs {
+    /// Delay every answer: `100ms`, `uniform:50ms..200ms`, `lognormal:median=80ms,p99=400ms`.
+    #[arg(long, value_name = "DELAY")]
+    pub delay: Option<String>,
+    /// A fault and the share of requests that get it: `reset:0.01`, `truncate:0.01`,
+    /// `503:0.05` (an error status only where the operation documents it). Repeatable.
+    #[arg(long = "fault", value_name = "KIND:RATE")]
+    pub faults: Vec<String>,
+    /// Share of requests answered with `--fault-status` (where the operation documents it).
+    #[arg(long, value_name = "RATE")]
+    pub fault_rate: Option<f64>,
+    /// The documented error status `--fault-rate` answers with.
+    #[arg(long, default_value_t = 503, value_name = "STATUS")]
+    pub fault_status: u16,
+    /// YAML with per-operation latency and faults: `operations: {opId: {delay: 100ms, faults:
+    /// ["503:0.1"]}}`.
+    #[arg(long, value_name = "FILE")]
+    pub mock_config: Option<PathBuf>,
+}
+
+impl ChaosArgs {
+    /// The configured latency and faults (maybe none: see `Chaos::needed`).
+    pub fn chaos(&self, seed: u64) -> Result<crate::mock::chaos::Chaos, CliError> {
+        use crate::mock::chaos::{Chaos, Delay, FaultRate, Plan};
+        let mut plan = Plan::default();
+        if let Some(d) = &self.delay {
+            plan.delay = Some(Delay::parse(d).map_err(|expected| CliError::Flag {
+                flag: "--delay",
+                value: d.clone(),
+                expected,
+            })?);
+        }
+        for f in &self.faults {
+            plan.faults
+                .push(FaultRate::parse(f).map_err(|expected| CliError::Flag {
+                    flag: "--fault",
+                    value: f.clone(),
+                    expected,
+                })?);
+        }
+        if let Some(rate) = self.fault_rate {
+            let text = format!("{}:{rate}", self.fault_status);
+            plan.faults
+                .push(FaultRate::parse(&text).map_err(|expected| CliError::Flag {
+                    flag: "--fault-rate/--fault-status",
+                    value: text.clone(),
+                    expected,
+                })?);
+        }
+        let mut chaos = Chaos::new(seed, plan);
+        if let Some(path) = &self.mock_config {
+            let text = std::fs::read_to_string(path).map_err(|e| CliError::Flag {
+                flag: "--mock-config",
+                value: path.display().to_string(),
+                expected: format!("cannot read: {e}"),
+            })?;
+            chaos = chaos
+                .with_config_text(&text)
+                .map_err(|expected| CliError::Flag {
+                    flag: "--mock-config",
+                    value: path.display().to_string(),
+                    expected,
+                })?;
+        }
+        Ok(chaos)
+    }
+}
+
 /// Expands folders, loads every spec and prints its warnings or errors; every spec is tried
 /// before failing, so one run shows every broken spec.
-fn load_specs(specs: &[PathBuf], load: &LoadArgs) -> Result<Vec<(PathBuf, Spec)>, CliError> {
+pub(super) fn load_specs(
+    specs: &[PathBuf],
+    load: &LoadArgs,
+) -> Result<Vec<(PathBuf, Spec)>, CliError> {
     let mut out = Vec::new();
     let mut failed = false;
     for path in spec_paths(specs)? {
@@ -148,6 +248,20 @@ pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
             None => Mount::at_base_path(spec),
         });
     }
+    let specs: Vec<&Spec> = mounts.iter().map(|m| &m.spec).collect();
+    let chaos = Some(args.chaos.chaos(args.seed)?).filter(|c| c.needed(&specs));
+    if let Some(chaos) = &chaos {
+        let notes = chaos
+            .startup_notes(&specs)
+            .map_err(|expected| CliError::Flag {
+                flag: "--delay/--fault",
+                value: "x-stipula-delay/x-stipula-faults".into(),
+                expected,
+            })?;
+        for note in notes {
+            println!("note: {note}");
+        }
+    }
     init_logging();
     let config = MockConfig {
         seed: args.seed,
@@ -155,8 +269,20 @@ pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
         cors_origins: args.cors_origins.clone(),
         limits: Limits {
             max_body_bytes: args.max_body_bytes,
+            header_read_timeout: std::time::Duration::from_secs(
+                args.header_timeout.clamp(1, 86_400),
+            ),
+            idle_timeout: std::time::Duration::from_secs(args.idle_timeout.clamp(1, 86_400)),
+            max_connections: args.max_connections.max(1),
             ..Limits::default()
         },
+        state: args.state.then(|| crate::mock::StateConfig {
+            scope_header: args.state_scope_header.clone(),
+            max_items: args.state_max_items,
+            max_bytes: args.state_max_bytes,
+            max_scopes: args.state_max_scopes,
+        }),
+        chaos: chaos.map(std::sync::Arc::new),
     };
     let reloader = crate::mock::Reloader {
         plans,
@@ -217,7 +343,7 @@ pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
 }
 
 /// Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -239,7 +365,7 @@ async fn shutdown_signal() {
 }
 
 /// Log lines to stderr; `RUST_LOG` overrides the default (`info`). Colours only on a terminal.
-fn init_logging() {
+pub(super) fn init_logging() {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));

@@ -8,6 +8,7 @@
 mod diff;
 mod lint;
 mod mock;
+mod proxy;
 mod report;
 pub mod test;
 
@@ -21,6 +22,7 @@ use crate::spec::{LoadError, LoadOptions, RefPolicy};
 pub use diff::DiffArgs;
 pub use lint::LintArgs;
 pub use mock::MockArgs;
+pub use proxy::ProxyArgs;
 pub use report::{MergeArgs, ReportArgs, ReportCommand};
 pub use test::TestArgs;
 
@@ -94,6 +96,9 @@ pub enum CliError {
     LintConfig(String),
     #[error("{0}")]
     Merge(String),
+    /// `stipula test`'s config file, baseline, `--min-coverage` or credentials are wrong.
+    #[error("{0}")]
+    TestConfig(String),
     #[error("writing a report failed: {0}")]
     Report(std::io::Error),
     /// An output file that cannot be written (its path is in the message).
@@ -103,6 +108,8 @@ pub enum CliError {
     Run(#[from] crate::runner::RunError),
     #[error(transparent)]
     Mock(#[from] crate::mock::MockError),
+    #[error(transparent)]
+    Proxy(#[from] crate::proxy::ProxyError),
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
     #[error("cannot listen on {addr}: {source}")]
@@ -130,6 +137,8 @@ pub enum Command {
     Lint(LintArgs),
     /// Serve specs as a mock API: documented examples, strict request validation.
     Mock(MockArgs),
+    /// Forward requests to a real server and check both directions against the spec.
+    Proxy(ProxyArgs),
     /// Send property-generated requests to an implementation and check every response
     /// against the spec.
     Test(Box<TestArgs>),
@@ -272,6 +281,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Lint(args) => lint::run(&args),
         Command::Mock(args) => mock::run(&args),
+        Command::Proxy(args) => proxy::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Report(ReportArgs {
             command: ReportCommand::Merge(args),

@@ -203,6 +203,8 @@ rules! {
     SecurityRequirementRemoved = "security-requirement-removed", Safe, "`GET /pets` no longer requires credentials, or accepts another scheme too";
     SecurityScopeRemoved = "security-scope-removed", Safe, "`GET /pets` no longer requires scope `pets:write`";
     SecurityOAuthFlowAdded = "security-oauth-flow-added", Safe, "`oauth` also offers `clientCredentials`";
+    // What was not compared.
+    SchemaTooDeep = "schema-too-deep", PotentiallyBreaking, "a schema nested deeper than 64 levels: the levels below were not compared";
 }
 
 impl fmt::Display for Rule {

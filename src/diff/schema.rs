@@ -335,6 +335,7 @@ pub(super) fn compare(
                 identical,
                 visited: HashSet::new(),
                 out: &mut raw,
+                too_deep: false,
             };
             // As if reached through its reference: a cycle back to the start ends there.
             walk.visited
@@ -383,6 +384,7 @@ pub(super) fn compare_with_child(
         identical,
         visited: HashSet::new(),
         out: &mut raw,
+        too_deep: false,
     };
     walk.node(entry(context.old, old_id), items, "", 0, false);
     out.extend(raw.into_iter().map(|r| found(context, r)));
@@ -448,6 +450,8 @@ struct Walk<'c, 'o> {
     /// Pairs of nodes already compared (entry and pointer on each side).
     visited: HashSet<(SchemaId, String, SchemaId, String)>,
     out: &'o mut Vec<Raw>,
+    /// `MAX_DEPTH` was reached (reported once per schema pair, not once per deep node).
+    too_deep: bool,
 }
 
 /// An object schema with its `allOf` members merged: properties in order, `required` for the
@@ -533,6 +537,14 @@ impl<'c, 'o> Walk<'c, 'o> {
 
     fn node(&mut self, old: Node, new: Node, path: &str, depth: usize, nullable_done: bool) {
         if depth > MAX_DEPTH {
+            // Silence here would read as "no changes" below this level.
+            if !self.too_deep {
+                self.too_deep = true;
+                let what = format!(
+                    "nested deeper than {MAX_DEPTH} levels; changes below this level were not compared"
+                );
+                self.emit(Rule::SchemaTooDeep, path, what, &old, &new);
+            }
             return;
         }
         let (old, old_followed) = resolve(self.context.old, old);
@@ -806,6 +818,7 @@ impl<'c, 'o> Walk<'c, 'o> {
             identical: self.identical,
             visited: HashSet::new(),
             out: &mut scratch,
+            too_deep: false,
         };
         inner.node(o.clone(), n.clone(), "", depth + 1, false);
         if scratch.is_empty() {

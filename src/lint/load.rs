@@ -67,7 +67,7 @@ pub(super) fn failed(path: &Path, error: &LoadError, config: &Config) -> Vec<Fin
             .diagnostics
             .iter()
             .filter_map(|d| {
-                let text = std::fs::read_to_string(&d.file).ok();
+                let text = crate::spec::source::read_text(Path::new(&d.file)).ok();
                 finding(d, "spec-unreadable", config, text.as_deref())
             })
             .collect();
@@ -78,7 +78,7 @@ pub(super) fn failed(path: &Path, error: &LoadError, config: &Config) -> Vec<Fin
         .filter_map(|d| {
             let own = (d.file == root.display).then_some(root.text.as_str());
             let read = if own.is_none() {
-                std::fs::read_to_string(&d.file).ok()
+                crate::spec::source::read_text(Path::new(&d.file)).ok()
             } else {
                 None
             };

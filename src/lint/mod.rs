@@ -14,11 +14,14 @@
 
 mod components;
 pub mod config;
+mod ignore;
 mod load;
 mod operations;
 pub mod output;
+mod owasp;
 pub mod rules;
 mod schemas;
+mod size;
 mod structure;
 mod values;
 
@@ -177,6 +180,8 @@ pub fn lint_spec(spec: &Spec, config: &Config) -> (Vec<Finding>, Summary) {
     operations::check(spec, &mut hits);
     components::check(spec, &mut hits);
     schemas::check(spec, &mut hits);
+    size::check(spec, &mut hits);
+    owasp::check(spec, config, &mut hits);
     let (value_hits, examples) = values::check(spec);
     hits.extend(value_hits);
     let mut findings = place(spec, hits, config);
@@ -204,14 +209,26 @@ pub fn check_examples(spec: &Spec) -> (Vec<Finding>, ExampleStats) {
     (place(spec, hits, &Config::default()), stats)
 }
 
-/// Hits → findings: the config decides severity (or drops the hit), and positions and snippets
-/// are found with one pass per file.
+/// Hits → findings: the config decides severity (or drops the hit, everywhere or where an
+/// `overrides` entry says so), inline ignores drop more, and positions and snippets are found
+/// with one pass per file.
 fn place(spec: &Spec, hits: Vec<Hit>, config: &Config) -> Vec<Finding> {
+    let operations = config
+        .has_overrides()
+        .then(|| ignore::OperationIds::new(spec));
     let hits: Vec<(Hit, Severity)> = hits
         .into_iter()
         .filter_map(|h| {
             let rule = rules::find(h.rule)?;
-            Some((h, config.severity(rule)?))
+            let source = spec.source(h.at.file);
+            let severity = match &operations {
+                None => config.severity(rule)?,
+                Some(ids) => config.severity_at(rule, &ids.scope(&source.display, &h.at).get())?,
+            };
+            if ignore::by_extension(&source.value, &h.at.pointer, rule.id) {
+                return None;
+            }
+            Some((h, severity))
         })
         .collect();
     // Every location to place, the hits' and their related ones, grouped by file.
@@ -223,7 +240,8 @@ fn place(spec: &Spec, hits: Vec<Hit>, config: &Config) -> Vec<Finding> {
     for (i, at) in wanted.iter().enumerate() {
         by_file.entry(at.file).or_default().push(i);
     }
-    let mut placed: Vec<Option<(Place, Option<Snippet>)>> = vec![None; wanted.len()];
+    // Each place with its snippet and the rules a `# stipula-ignore:` comment names there.
+    let mut placed: Vec<Option<Placed>> = vec![None; wanted.len()];
     for (file, indexes) in by_file {
         let source = spec.source(file);
         let lines = Lines::new(&source.text);
@@ -231,40 +249,58 @@ fn place(spec: &Spec, hits: Vec<Hit>, config: &Config) -> Vec<Finding> {
             .iter()
             .map(|&i| wanted[i].pointer.as_str())
             .collect();
+        let comments = source.text.contains(ignore::COMMENT);
         for (&i, position) in indexes.iter().zip(source.positions(&pointers)) {
             let place = Place {
                 file: source.display.clone(),
                 pointer: wanted[i].pointer.clone(),
                 position: Some(position),
             };
-            placed[i] = Some((place, lines.snippet(position)));
+            let ignored = if comments {
+                ignore::comment_rules(&lines, position.line)
+            } else {
+                Vec::new()
+            };
+            placed[i] = Some((place, lines.snippet(position), ignored));
         }
     }
     let mut placed = placed.into_iter();
-    hits.into_iter()
-        .filter_map(|(h, severity)| {
-            let (place, snippet) = placed.next()??;
-            let related = match h.related {
-                Some(_) => placed.next()?.map(|(p, _)| p),
-                None => None,
-            };
-            Some(Finding {
-                rule: h.rule,
-                severity,
-                place,
-                message: h.message,
-                related,
-                snippet,
-            })
-        })
-        .collect()
+    let mut out = Vec::with_capacity(hits.len());
+    for (h, severity) in hits {
+        let at = placed.next().flatten();
+        let related = match h.related {
+            Some(_) => placed.next().flatten().map(|(p, _, _)| p),
+            None => None,
+        };
+        let Some((place, snippet, ignored)) = at else {
+            continue;
+        };
+        if ignored.iter().any(|id| id == h.rule) {
+            continue;
+        }
+        out.push(Finding {
+            rule: h.rule,
+            severity,
+            place,
+            message: h.message,
+            related,
+            snippet,
+        });
+    }
+    out
 }
+
+/// A hit's place, its snippet, and the rules a `# stipula-ignore:` comment names there.
+type Placed = (Place, Option<Snippet>, Vec<String>);
 
 /// A file's text split into lines once, for snippets.
 pub(crate) struct Lines<'a> {
     text: &'a str,
     /// Byte offset where each line starts.
     starts: Vec<usize>,
+    /// Characters are bytes: a snippet of a long line is a slice, not a walk from the line's
+    /// start (a minified spec is one line; a walk per finding was quadratic in the file).
+    ascii: bool,
 }
 
 impl<'a> Lines<'a> {
@@ -272,7 +308,18 @@ impl<'a> Lines<'a> {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        Lines { text, starts }
+        Lines {
+            text,
+            starts,
+            ascii: text.is_ascii(),
+        }
+    }
+
+    /// Line `line` (1-based) without its line break.
+    pub(crate) fn line(&self, line: usize) -> Option<&'a str> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let end = self.starts.get(line).copied().unwrap_or(self.text.len());
+        Some(self.text.get(start..end)?.trim_end_matches(['\n', '\r']))
     }
 
     /// The line at `position`; lines longer than 160 characters (minified JSON) are cut to 160
@@ -287,6 +334,18 @@ impl<'a> Lines<'a> {
             .unwrap_or(self.text.len());
         let line = self.text.get(start..end)?.trim_end_matches(['\n', '\r']);
         let column = position.column.max(1);
+        if self.ascii {
+            let first = if line.len() <= WIDTH {
+                0
+            } else {
+                column.saturating_sub(WIDTH / 2).min(line.len() - WIDTH)
+            };
+            return Some(Snippet {
+                line: position.line,
+                text: line[first..(first + WIDTH).min(line.len())].to_string(),
+                column: column - first,
+            });
+        }
         let count = line.chars().count();
         let first = if count <= WIDTH {
             0
@@ -304,7 +363,7 @@ impl<'a> Lines<'a> {
 /// Parses a spec's root file on its own (for the meta-schema check of a spec that does not
 /// load); `None` when it cannot be read or parsed (the load error says why).
 fn parse_root(path: &Path) -> Option<SourceFile> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::spec::source::read_text(path).ok()?;
     let canonical = path.canonicalize().ok()?;
     SourceFile::parse(path.to_string_lossy().into_owned(), canonical, text).ok()
 }

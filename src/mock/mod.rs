@@ -10,8 +10,13 @@
 //!
 //! The server reads the app through an `ArcSwap` (`serve_shared`), one lock-free load per
 //! request, so that `watch` can replace it when the spec files change (`--watch`).
+//!
+//! With `--state` (`MockConfig::state`), [`state`] keeps what clients create and answers the
+//! operations on collections and items from it; without it `App::state` is `None` and the
+//! mock is stateless apart from [`Removed`].
 
 mod answer;
+pub mod chaos;
 mod handle;
 mod problem;
 mod request;
@@ -19,6 +24,7 @@ mod respond;
 pub(crate) mod router;
 mod security;
 mod server;
+pub mod state;
 pub mod watch;
 mod xml;
 
@@ -28,8 +34,12 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 
+pub use answer::{Inspection, inspect};
+pub use problem::{problem, set_violations_header};
+pub use request::RequestViolation;
 pub use router::Router;
 pub use server::{serve, serve_shared};
+pub use state::{State, StateConfig};
 pub use watch::{MountPlan, Reloader};
 
 use crate::spec::{LoadError, Spec};
@@ -38,7 +48,7 @@ use crate::spec::{LoadError, Spec};
 /// recurses through jsonschema once per level.
 pub const WORKER_STACK_BYTES: usize = 16 * 1024 * 1024;
 
-/// Limits on what a client may send. Documented in README.md ("Mock limits").
+/// Limits on what a client may send. Documented in docs/limits.md.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Largest request body read, in bytes; larger bodies get 413.
@@ -49,6 +59,11 @@ pub struct Limits {
     pub body_read_timeout: Duration,
     /// Deepest JSON nesting accepted in a request body (serde_json's own limit is 128).
     pub max_json_depth: usize,
+    /// Time a connection may stay open with no request in flight, once it has sent one
+    /// (before its first request, `header_read_timeout` applies).
+    pub idle_timeout: Duration,
+    /// Most connections open at once; more are closed as soon as they are accepted.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -58,6 +73,8 @@ impl Default for Limits {
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
             max_json_depth: 128,
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 512,
         }
     }
 }
@@ -75,6 +92,11 @@ pub struct MockConfig {
     /// `Access-Control-Allow-Origin` with `Allow-Credentials`. Empty: any origin, without
     /// credentials (`*`); `*` in the list keeps that for the origins not listed.
     pub cors_origins: Vec<String>,
+    /// `--state`: remember what clients create (see `state`); `None` answers statelessly.
+    pub state: Option<StateConfig>,
+    /// Latency and faults (`--delay`, `--fault`, `--mock-config`); `None` costs nothing per
+    /// request.
+    pub chaos: Option<Arc<chaos::Chaos>>,
 }
 
 /// A spec and the path prefix it is served under.
@@ -92,6 +114,10 @@ impl Mount {
         Mount { spec, prefix }
     }
 }
+
+/// Most operation schemas whose validators are compiled before serving (GitHub's spec, the
+/// largest real one we know, has about 3,000).
+pub const EAGER_VALIDATORS: usize = 5_000;
 
 /// Most prefixes one mount is served under (server variables with enums multiply them).
 const MAX_PREFIXES: usize = 32;
@@ -162,14 +188,16 @@ pub enum MockError {
     Watch(String),
 }
 
-/// The mock's state: mounted specs and the router over them, immutable once built, and the
-/// paths of items removed since it started.
+/// The mock's state: mounted specs and the router over them, immutable once built, the paths
+/// of items removed since it started, and with `--state` the stored items.
 #[derive(Debug)]
 pub struct App {
     pub mounts: Vec<Mount>,
     pub router: Router,
     pub config: MockConfig,
     pub removed: Removed,
+    /// The stored items, with `--state`.
+    pub state: Option<State>,
 }
 
 /// Concrete paths (`/api/consent/42`) that a DELETE documented as removal answered with a 2xx.
@@ -203,6 +231,19 @@ impl Removed {
         }
     }
 
+    /// The removed paths, oldest first (`GET /__stipula/state`).
+    pub fn paths(&self) -> Vec<String> {
+        if !self.any.load(std::sync::atomic::Ordering::Relaxed) {
+            return Vec::new();
+        }
+        self.lock().iter().cloned().collect()
+    }
+
+    /// Forgets every removed path (`POST /__stipula/reset`).
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
     pub fn restore(&self, path: &str) {
         self.lock().retain(|p| p != path);
     }
@@ -229,11 +270,18 @@ impl App {
         Ok(app)
     }
 
-    /// Compiles the validators every operation uses (they compile lazily otherwise, on the
-    /// first request that needs them).
+    /// Compiles the validators the operations use (they compile lazily otherwise, on the
+    /// first request that needs them), the first [`EAGER_VALIDATORS`] of them: each validator
+    /// holds its own compiled copy of every schema it reaches, so compiling all of a 50,000
+    /// operation spec up front cost a gigabyte before the first request. Past the budget,
+    /// memory grows with the operations clients actually call.
     pub fn compile_validators(&self) {
+        let mut budget = EAGER_VALIDATORS;
         for mount in &self.mounts {
-            mount.spec.compile_validators();
+            for (id, direction) in mount.spec.operation_schemas().into_iter().take(budget) {
+                mount.spec.schemas.compile([id], direction);
+                budget -= 1;
+            }
         }
     }
 
@@ -250,23 +298,34 @@ impl App {
                         operation: o,
                         names: Vec::new(),
                     };
-                    router
-                        .add(&prefix, &op.path, target)
-                        .map_err(|c| MockError::RouteClash {
-                            method: c.method.to_string(),
-                            first: c.first,
-                            first_spec: mounts[c.first_mount].spec.name().to_string(),
-                            second: c.second,
-                            second_spec: mounts[c.second_mount].spec.name().to_string(),
-                        })?;
+                    match router.add(&prefix, &op.path, target) {
+                        Ok(()) => {}
+                        // Within one spec the loader warned (`PathClash`): the first operation
+                        // in document order keeps the route.
+                        Err(c) if c.first_mount == c.second_mount => {}
+                        Err(c) => {
+                            return Err(MockError::RouteClash {
+                                method: c.method.to_string(),
+                                first: c.first,
+                                first_spec: mounts[c.first_mount].spec.name().to_string(),
+                                second: c.second,
+                                second_spec: mounts[c.second_mount].spec.name().to_string(),
+                            });
+                        }
+                    }
                 }
             }
         }
+        let state = config
+            .state
+            .clone()
+            .map(|c| State::new(&mounts, c, config.seed));
         Ok(App {
             mounts,
             router,
             config,
             removed: Removed::default(),
+            state,
         })
     }
 }

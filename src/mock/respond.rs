@@ -168,7 +168,7 @@ pub fn render(
         }
         let value = first_value(&header.examples)
             .cloned()
-            .or_else(|| header.schema.map(|s| example_or_sample(spec, s, seed)));
+            .or_else(|| header.schema.and_then(|s| example_or_sample(spec, s, seed)));
         let (Some(value), Ok(name)) = (value, HeaderName::from_bytes(header.name.as_bytes()))
         else {
             continue;
@@ -223,23 +223,57 @@ fn body_value(
         };
     }
     if prefs.dynamic {
-        return Ok(media
+        return media
             .schema
-            .map(|s| Generator::new(&spec.schemas, Direction::Response).sample(s, seed)));
+            .map(|s| generated(spec, op, s, seed))
+            .transpose();
     }
     if let Some(v) = first_value(&media.examples) {
         return Ok(Some(v.clone()));
     }
-    Ok(media.schema.map(|s| example_or_sample(spec, s, seed)))
+    media
+        .schema
+        .map(
+            |s| match documented_example(&spec.schemas, s, Direction::Response) {
+                Some(v) => Ok(v),
+                None => generated(spec, op, s, seed),
+            },
+        )
+        .transpose()
+}
+
+/// A generated body, or a 500 saying why there is none: the spec's fault (a schema no value
+/// of which fits the generation budget, or that no value satisfies), never the client's.
+fn generated(spec: &Spec, op: &Operation, schema: SchemaId, seed: u64) -> Result<Value, Rejection> {
+    Generator::new(&spec.schemas, Direction::Response)
+        .try_sample(schema, seed)
+        .map_err(|e| {
+            Box::new(problem(
+                500,
+                "cannot-generate",
+                "The mock cannot generate this response",
+                format!(
+                    "{}: the response schema at {} documents no example, and {e}; add an example to the spec",
+                    op.label(),
+                    spec.schemas.describe(schema)
+                ),
+                &[],
+            ))
+        })
 }
 
 fn first_value(examples: &[Example]) -> Option<&Value> {
     examples.iter().find_map(|e| e.value.as_ref())
 }
 
-fn example_or_sample(spec: &Spec, schema: SchemaId, seed: u64) -> Value {
-    documented_example(&spec.schemas, schema, Direction::Response)
-        .unwrap_or_else(|| Generator::new(&spec.schemas, Direction::Response).sample(schema, seed))
+/// A header's value: its example, or a generated one (none when it cannot be generated: the
+/// header is left out).
+fn example_or_sample(spec: &Spec, schema: SchemaId, seed: u64) -> Option<Value> {
+    documented_example(&spec.schemas, schema, Direction::Response).or_else(|| {
+        Generator::new(&spec.schemas, Direction::Response)
+            .try_sample(schema, seed)
+            .ok()
+    })
 }
 
 /// The Content-Type sent and the bytes: JSON media types get compact JSON; XML media types

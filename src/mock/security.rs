@@ -87,7 +87,7 @@ fn satisfied(
     token: Option<&str>,
 ) -> Result<(), String> {
     let matches_token = |credential: &str| match token {
-        Some(t) if t != credential => {
+        Some(t) if !same_secret(t, credential) => {
             Err("the credential is not the one this mock accepts (--token)".to_string())
         }
         _ => Ok(()),
@@ -167,6 +167,13 @@ fn authorization<'h>(headers: &'h HeaderMap, scheme: &str) -> Result<&'h str, St
     Ok(credential)
 }
 
+/// Whether two credentials are equal, in time that does not depend on where they differ (a
+/// client timing the answers must not learn the `--token` byte by byte). The length may leak.
+fn same_secret(expected: &str, given: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    expected.as_bytes().ct_eq(given.as_bytes()).into()
+}
+
 fn is_token68(s: &str) -> bool {
     let body = s.trim_end_matches('=');
     !body.is_empty()
@@ -196,6 +203,14 @@ mod tests {
         assert_eq!(decode_base64("dXNlcjpwYXNz").unwrap(), b"user:pass");
         assert_eq!(decode_base64("YQ==").unwrap(), b"a");
         assert!(decode_base64("***").is_none());
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret("s3cret", "s3cret"));
+        assert!(!same_secret("s3cret", "s3creT"));
+        assert!(!same_secret("s3cret", "s3cre"));
+        assert!(!same_secret("", "x"));
     }
 
     #[test]

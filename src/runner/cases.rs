@@ -56,8 +56,14 @@ pub fn body_media(op: &Operation) -> Option<(&str, SchemaId)> {
 /// is what the server will judge. `None`: it cannot be sent at all (a header value that is not
 /// visible ASCII, a path segment that is empty or a dot segment).
 pub fn wire_verdict(schemas: &Schemas, p: &Parameter, value: &Value) -> Option<bool> {
+    wire_rule(schemas, p, value).map(|broken| broken.is_none())
+}
+
+/// The rule a parameter value breaks once it has made the trip to the wire and back: `None`
+/// outside when it cannot be sent, `Some(None)` when the server receives a valid value.
+pub fn wire_rule(schemas: &Schemas, p: &Parameter, value: &Value) -> Option<Option<Broken>> {
     let Some(schema) = param_schema(p) else {
-        return Some(true);
+        return Some(None);
     };
     let decoded = match p.location {
         ParamIn::Path => {
@@ -92,11 +98,86 @@ pub fn wire_verdict(schemas: &Schemas, p: &Parameter, value: &Value) -> Option<b
         }
     };
     Some(match decoded {
-        Ok(Some(v)) => schemas.is_valid(schema, Direction::Request, &v),
+        Ok(Some(v)) => Broken::first(&schemas.validate(schema, Direction::Request, &v)),
         // An exploded empty object sends nothing: the parameter is absent.
-        Ok(None) => !p.required,
-        Err(_) => false,
+        Ok(None) if !p.required || has_default(schemas, schema) => None,
+        Ok(None) => Some(Broken {
+            rule: "it sends nothing, and the parameter is required".into(),
+            lenient: None,
+        }),
+        Err(e) => Some(Broken {
+            rule: format!("it does not read back as the parameter's style: {e}"),
+            lenient: None,
+        }),
     })
+}
+
+/// The rule an invalid value breaks, and why a server may accept it anyway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    /// The validator's message and keyword (`… is greater than the maximum of … (maximum)`).
+    pub rule: String,
+    pub lenient: Option<&'static str>,
+}
+
+impl Broken {
+    /// The first violation, lenient when every violation is one a server may let pass.
+    fn first(violations: &[crate::schema::Violation]) -> Option<Broken> {
+        let first = violations.first()?;
+        let rule = if first.instance_path.is_empty() {
+            format!("{} ({})", first.message, first.keyword)
+        } else {
+            first.to_string()
+        };
+        let lenient = violations
+            .iter()
+            .all(|v| v.keyword == "format")
+            .then_some(LENIENT_FORMAT);
+        Some(Broken { rule, lenient })
+    }
+}
+
+/// Why accepting a value that only breaks a `format` is not a failure by default.
+pub const LENIENT_FORMAT: &str = "`format` is an annotation that OpenAPI and JSON Schema 2020-12 do not require servers to assert";
+/// Why accepting a body of an undocumented media type is not a failure by default.
+pub const LENIENT_MEDIA_TYPE: &str =
+    "OpenAPI does not require a server to refuse media types it does not document";
+/// Why accepting a request without its required body is not a failure by default when the
+/// body's schema takes `{}`.
+pub const LENIENT_NO_BODY: &str =
+    "the body's schema accepts `{}`, and a server may read a missing body as that";
+
+/// Whether a schema states a `default` (a server fills it in when the value is missing).
+fn has_default(schemas: &Schemas, schema: SchemaId) -> bool {
+    SchemaView::of(schemas, schemas.get(schema))
+        .default
+        .is_some()
+}
+
+/// `value` with the `default` of every missing property filled in, at every depth the schema
+/// describes: what a server that applies the spec's defaults works with.
+fn with_defaults(schemas: &Schemas, schema: &Value, value: &Value, depth: u32) -> Value {
+    let Value::Object(map) = value else {
+        return value.clone();
+    };
+    if depth > 8 {
+        return value.clone();
+    }
+    let view = SchemaView::of(schemas, schema);
+    let mut out = map.clone();
+    for (name, sub) in view.properties() {
+        match map.get(name) {
+            Some(v) => {
+                out.insert(name.to_string(), with_defaults(schemas, sub, v, depth + 1));
+            }
+            None => {
+                if let Some(d) = SchemaView::of(schemas, sub).default {
+                    out.insert(name.to_string(), d.clone());
+                }
+            }
+        }
+    }
+    Value::Object(out)
 }
 
 /// Builds the cases of one operation.
@@ -250,7 +331,8 @@ impl<'a> Planner<'a> {
         for (p, v) in self.op.parameters.iter().zip(&draft.params) {
             match v {
                 _ if self.overridden(p) => {}
-                None if p.required => {
+                // A stated default is what the server uses for a missing value.
+                None if p.required && !param_schema(p).is_some_and(|s| has_default(schemas, s)) => {
                     return Expect::Invalid {
                         check: missing_check(p),
                         what: format!(
@@ -258,20 +340,23 @@ impl<'a> Planner<'a> {
                             p.location.as_str(),
                             p.name
                         ),
+                        lenient: None,
                     };
                 }
                 None => {}
-                Some(v) => match wire_verdict(schemas, p, v) {
-                    Some(true) => {}
-                    Some(false) => {
+                Some(v) => match wire_rule(schemas, p, v) {
+                    Some(None) => {}
+                    Some(Some(broken)) => {
                         return Expect::Invalid {
                             check: Check::InvalidRequestRejected,
                             what: format!(
-                                "{} parameter `{}` is {}",
+                                "{} parameter `{}` = {}: {}",
                                 p.location.as_str(),
                                 p.name,
-                                short(v)
+                                short(v),
+                                broken.rule
                             ),
+                            lenient: broken.lenient,
                         };
                     }
                     None => return Expect::Nothing,
@@ -282,6 +367,7 @@ impl<'a> Planner<'a> {
             (None, Some(b)) if b.required => Expect::Invalid {
                 check: Check::InvalidRequestRejected,
                 what: "the required request body is missing".into(),
+                lenient: self.empty_object_accepted().then_some(LENIENT_NO_BODY),
             },
             // An empty body cannot be told from no body (Content-Length: 0).
             (Some(BodyDraft::Value { media_type, value }), Some(b))
@@ -291,6 +377,7 @@ impl<'a> Planner<'a> {
                     Expect::Invalid {
                         check: Check::InvalidRequestRejected,
                         what: "the required request body is empty".into(),
+                        lenient: self.empty_object_accepted().then_some(LENIENT_NO_BODY),
                     }
                 } else {
                     Expect::Valid
@@ -303,17 +390,34 @@ impl<'a> Planner<'a> {
                 let Some(schema) = m.schema else {
                     return Expect::Valid;
                 };
-                let violations = schemas.validate(schema, Direction::Request, value);
-                match violations.first() {
+                // Defaults the schema states are what the server fills in.
+                let filled = with_defaults(schemas, schemas.get(schema), value, 0);
+                let violations = schemas.validate(schema, Direction::Request, &filled);
+                match Broken::first(&violations) {
                     None => Expect::Valid,
-                    Some(v) => Expect::Invalid {
+                    Some(broken) => Expect::Invalid {
                         check: Check::InvalidRequestRejected,
-                        what: format!("request body {v}"),
+                        what: format!("request body {}", broken.rule),
+                        lenient: broken.lenient,
                     },
                 }
             }
             (Some(BodyDraft::Raw { .. }), _) => Expect::Nothing,
             _ => Expect::Valid,
+        }
+    }
+
+    /// Whether the body's (first writable) schema accepts `{}`, so that a server may read a
+    /// missing JSON body as an empty object.
+    fn empty_object_accepted(&self) -> bool {
+        match body_media(self.op) {
+            Some((media, schema)) => {
+                crate::media::is_json(media)
+                    && self
+                        .schemas()
+                        .is_valid(schema, Direction::Request, &json!({}))
+            }
+            None => false,
         }
     }
 
@@ -484,6 +588,7 @@ impl<'a> Planner<'a> {
                         expect: Expect::Invalid {
                             check: Check::InvalidRequestRejected,
                             what: "the JSON body is malformed".into(),
+                            lenient: None,
                         },
                     });
                 }
@@ -500,6 +605,7 @@ impl<'a> Planner<'a> {
                         expect: Expect::Invalid {
                             check: Check::InvalidRequestRejected,
                             what: "the body's media type is not documented".into(),
+                            lenient: Some(LENIENT_MEDIA_TYPE),
                         },
                     });
                 }
@@ -689,36 +795,57 @@ fn edges(schemas: &Schemas, schema: &Value, current: &Value) -> Vec<Value> {
     }
     if view.allows("integer") && (current.is_number() || !view.types.is_empty()) {
         let integer = view.declares("integer");
-        let mut push = |x: f64| {
-            if integer {
-                if x.fract() == 0.0 && x.abs() < 9.0e15 {
-                    out.push(json!(x as i64));
-                }
-            } else {
-                out.push(json!(x));
+        // Bounds as exact integers where they are integral: `maximum: 9223372036854775808`
+        // plus one is 9223372036854775809, which no f64 can hold.
+        let mut at = |bound: Bound, delta: i8| {
+            if let Some(v) = bound.offset(delta, integer) {
+                out.push(v);
             }
         };
-        let step = if integer { 1.0 } else { 0.5 };
-        if let Some(min) = view.minimum {
-            push(min);
-            push(min - step);
+        let bound =
+            |key: &str, approx: Option<f64>| approx.map(|a| Bound::of(schemas, schema, key, a));
+        if let Some(min) = bound("minimum", view.minimum) {
+            at(min, 0);
+            at(min, -1);
         }
-        if let Some(max) = view.maximum {
-            push(max);
-            push(max + step);
+        if let Some(max) = bound("maximum", view.maximum) {
+            at(max, 0);
+            at(max, 1);
         }
-        if let Some(min) = view.exclusive_minimum {
-            push(min);
-            push(min + step);
+        if let Some(min) = bound("exclusiveMinimum", view.exclusive_minimum) {
+            at(min, 0);
+            at(min, 1);
         }
-        if let Some(max) = view.exclusive_maximum {
-            push(max);
-            push(max - step);
+        if let Some(max) = bound("exclusiveMaximum", view.exclusive_maximum) {
+            at(max, 0);
+            at(max, -1);
         }
-        push(0.0);
-        push(-1.0);
+        at(Bound::Int(0), 0);
+        at(Bound::Int(-1), 0);
         if view.maximum.is_none() && view.exclusive_maximum.is_none() {
-            push(9_007_199_254_740_991.0);
+            at(Bound::Int(9_007_199_254_740_991), 0);
+        }
+    }
+    if let Some(pattern) = raw_keyword(schemas, schema, "pattern").and_then(Value::as_str) {
+        // An alternative that is not anchored at both ends matches any text around a match
+        // (`^"[0-9]+"$|\*` takes `*junk`): servers that assume anchoring break there. Each
+        // literal alternative, and the current text, with text around it.
+        let alternatives: Vec<&str> = pattern.split('|').collect();
+        if alternatives
+            .iter()
+            .any(|alt| !(alt.starts_with('^') && alt.ends_with('$')))
+        {
+            let mut seeds: Vec<String> = alternatives.iter().filter_map(|a| literal(a)).collect();
+            if let Value::String(text) = current
+                && !text.is_empty()
+            {
+                seeds.push(text.clone());
+            }
+            for seed in seeds {
+                out.push(json!(seed));
+                out.push(json!(format!("{seed}junk")));
+                out.push(json!(format!("junk{seed}")));
+            }
         }
     }
     if view.allows("boolean") && view.declares("boolean") {
@@ -792,11 +919,12 @@ fn breakers(schemas: &Schemas, schema: &Value, current: &Value, typed: bool) -> 
     if let Some(min) = view.min_length.filter(|m| *m > 0) {
         out.push(json!("x".repeat(min as usize - 1)));
     }
+    let integer = view.declares("integer");
     if let Some(max) = view.maximum {
-        out.push(json!(max + 1.0));
+        out.extend(Bound::of(schemas, schema, "maximum", max).offset(1, integer));
     }
     if let Some(min) = view.minimum {
-        out.push(json!(min - 1.0));
+        out.extend(Bound::of(schemas, schema, "minimum", min).offset(-1, integer));
     }
     if let Value::Array(items) = current
         && let (Some(max), Some(first)) =
@@ -819,6 +947,80 @@ fn breakers(schemas: &Schemas, schema: &Value, current: &Value, typed: bool) -> 
         }
     }
     out
+}
+
+/// A numeric bound: an exact integer where the schema writes an integral one, else a float.
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    Int(i128),
+    Float(f64),
+}
+
+impl Bound {
+    /// The bound `key` of `schema`, read exactly from the schema node when it writes it
+    /// (`approx` is what the view saw, through `$ref`s and `allOf`).
+    fn of(schemas: &Schemas, schema: &Value, key: &str, approx: f64) -> Bound {
+        if let Some(n) = raw_keyword(schemas, schema, key).and_then(Value::as_number)
+            && let Some(i) = n.as_i64().map(i128::from).or(n.as_u64().map(i128::from))
+        {
+            return Bound::Int(i);
+        }
+        if approx.fract() == 0.0 && approx.abs() < 1e30 {
+            Bound::Int(approx as i128)
+        } else {
+            Bound::Float(approx)
+        }
+    }
+
+    /// The bound moved by `delta` steps (1 for integers; 0.5 for numbers, except beyond
+    /// 2^53, where only whole steps exist), as a JSON number written exactly; `None` when it
+    /// cannot be (a fractional bound of an integer schema, an integer beyond 64 bits).
+    fn offset(self, delta: i8, integer: bool) -> Option<Value> {
+        match self {
+            Bound::Int(i) if integer || i.unsigned_abs() >= 1 << 53 => {
+                let x = i.checked_add(i128::from(delta))?;
+                i64::try_from(x)
+                    .map(Value::from)
+                    .or_else(|_| u64::try_from(x).map(Value::from))
+                    .ok()
+            }
+            Bound::Int(i) => {
+                serde_json::Number::from_f64(i as f64 + f64::from(delta) * 0.5).map(Value::Number)
+            }
+            Bound::Float(_) if integer => None,
+            Bound::Float(x) => {
+                serde_json::Number::from_f64(x + f64::from(delta) * 0.5).map(Value::Number)
+            }
+        }
+    }
+}
+
+/// The text a pattern alternative matches when it is a literal (escapes allowed, anchors
+/// dropped): `\\*` → `*`. `None` when it holds any other regex syntax.
+fn literal(alternative: &str) -> Option<String> {
+    let body = alternative.strip_prefix('^').unwrap_or(alternative);
+    let body = body.strip_suffix('$').unwrap_or(body);
+    let mut out = String::new();
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let next = chars.next()?;
+                if next.is_ascii_alphanumeric() {
+                    return None; // \d, \w...: a class, not a character
+                }
+                out.push(next);
+            }
+            '.' | '*' | '+' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '^' | '$' => return None,
+            c => out.push(c),
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// A keyword of the schema node itself or of the schema its `$ref` names.
+fn raw_keyword<'s>(schemas: &'s Schemas, schema: &'s Value, key: &str) -> Option<&'s Value> {
+    schema.get(key).or_else(|| schemas.resolve(schema).get(key))
 }
 
 /// Edge cases of a format (valid ones; the validator drops any it disagrees with).
@@ -847,6 +1049,27 @@ fn format_edges(format: &str) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_alternatives_of_patterns() {
+        assert_eq!(literal("\\*").as_deref(), Some("*"));
+        assert_eq!(literal("^abc$").as_deref(), Some("abc"));
+        assert_eq!(literal("^\"([0-9]+?)\"$"), None);
+        assert_eq!(literal("\\d"), None);
+    }
+
+    #[test]
+    fn integer_bounds_move_by_one_exactly_beyond_f64() {
+        let max = Bound::Int(9_223_372_036_854_775_808);
+        assert_eq!(
+            max.offset(1, true).map(|v| v.to_string()).as_deref(),
+            Some("9223372036854775809")
+        );
+        assert_eq!(Bound::Int(5).offset(-1, true), Some(json!(4)));
+        assert_eq!(Bound::Int(5).offset(1, false), Some(json!(5.5)));
+        assert_eq!(Bound::Float(1.5).offset(1, true), None);
+        assert_eq!(Bound::Int(i128::from(u64::MAX)).offset(1, true), None);
+    }
 
     #[test]
     fn pointers_replace_in_place() {

@@ -9,16 +9,27 @@
 //!   express every rule (an id that must exist, a business constraint).
 //! - Bodies are judged only where the spec gives a schema for the status and the received media
 //!   type, and only for JSON media types; headers only where documented.
+//! - A 5xx other than 500 the operation documents by its code (Jupyter's `501 Session not
+//!   available`) is a documented answer, not a `server-error` (a documented 500 or `5XX` only
+//!   admits that crashes happen); so is one the request asked for by naming it
+//!   (`/status/503`, `?code=503`): a warning. A status outside 200–599 is reported as what it
+//!   is (`status-documented`), never as "no response", and a timeout is a `response-time`
+//!   verdict that says the timeout (a warning unless `--max-response-time` or `--strict`).
+//! - An invalid request that was accepted fails only where the spec decides it must be
+//!   refused; the cases OpenAPI leaves to the server (an undocumented media type, a `format`
+//!   the server does not check, a missing body read as `{}`) carry a reason
+//!   (`Expect::Invalid::lenient`) and warn unless `--strict`. The table is docs/test-checks.md.
+//! - Without a credential, a redirect to another path (a login page) enforces authentication.
 
 use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::schema::Direction;
-use crate::spec::{Operation, Spec};
+use crate::spec::{Operation, Spec, StatusKey};
 
 use super::event::{Check, Outcome, ViolationRecord};
-use super::request::Received;
+use super::request::{NoResponse, NoResponseKind, Received};
 
 /// What the case expects from the server, besides conforming to the spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,8 +37,13 @@ pub enum Expect {
     /// A request the spec allows.
     Valid,
     /// A request that breaks one rule (`what`): a 4xx is due, reported under `check`
-    /// (`invalid-request-rejected` or `missing-header-rejected`).
-    Invalid { check: Check, what: String },
+    /// (`invalid-request-rejected` or `missing-header-rejected`). `lenient`: why OpenAPI lets
+    /// a server accept it anyway (acceptance is then a warning unless `--strict`).
+    Invalid {
+        check: Check,
+        what: String,
+        lenient: Option<&'static str>,
+    },
     /// A secured operation without credentials, or with a wrong one (`what` says which).
     Unauthorized { what: String },
     /// A method the path does not document.
@@ -101,6 +117,10 @@ pub struct Judge<'a> {
     pub spec: &'a Spec,
     pub enabled: &'a [Check],
     pub max_response_time: Option<Duration>,
+    /// The client's timeout (said in timeout verdicts).
+    pub timeout: Duration,
+    /// `--strict`: lenient acceptances and timeouts are failures.
+    pub strict: bool,
 }
 
 impl Judge<'_> {
@@ -112,12 +132,14 @@ impl Judge<'_> {
     pub fn judge(&self, op: &Operation, expect: &Expect, got: &Received) -> Vec<Verdict> {
         let mut out = Vec::new();
         let status = got.status;
+        if !(200..=599).contains(&status) {
+            if self.on(Check::StatusDocumented) {
+                out.push(self.odd_status(op, got));
+            }
+            return out;
+        }
         if self.on(Check::ServerError) {
-            out.push(if status >= 500 {
-                Verdict::fail(Check::ServerError, format!("the server answered {status}"))
-            } else {
-                Verdict::pass(Check::ServerError)
-            });
+            out.push(self.server_error(op, got));
         }
         if let Some(limit) = self.max_response_time
             && self.on(Check::ResponseTime)
@@ -141,6 +163,22 @@ impl Judge<'_> {
             }
             return out;
         }
+        // Without a credential, a redirect elsewhere (a login page) is how browser-facing
+        // servers enforce authentication: a pass, and not a status to document.
+        if let Expect::Unauthorized { what } = expect
+            && (300..400).contains(&status)
+        {
+            if self.on(Check::AuthEnforced) {
+                out.push(match redirect_target(got) {
+                    Some(to) if to != got.path => Verdict::pass(Check::AuthEnforced),
+                    _ => Verdict::fail(
+                        Check::AuthEnforced,
+                        format!("a request {what} was answered {status}"),
+                    ),
+                });
+            }
+            return out;
+        }
         if status < 500 {
             self.conformance(op, got, &mut out);
         }
@@ -157,14 +195,23 @@ impl Judge<'_> {
                     Verdict::pass(Check::ValidRequestAccepted)
                 });
             }
-            Expect::Invalid { check, what } if self.on(*check) && status < 500 => {
-                out.push(if status >= 400 {
-                    Verdict::pass(*check)
-                } else {
-                    Verdict::fail(
+            Expect::Invalid {
+                check,
+                what,
+                lenient,
+            } if self.on(*check) && status < 500 => {
+                out.push(match lenient {
+                    _ if status >= 400 => Verdict::pass(*check),
+                    Some(why) if !self.strict => Verdict::warn(
+                        *check,
+                        format!(
+                            "a request that breaks the spec ({what}) was answered {status}; only a warning: {why} (--strict fails it)"
+                        ),
+                    ),
+                    _ => Verdict::fail(
                         *check,
                         format!("a request that breaks the spec ({what}) was answered {status}"),
-                    )
+                    ),
                 });
             }
             Expect::Unauthorized { what } if self.on(Check::AuthEnforced) && status < 500 => {
@@ -185,6 +232,85 @@ impl Judge<'_> {
         out
     }
 
+    /// `server-error` on a 2xx–5xx answer: a 5xx fails unless the operation documents that
+    /// very code as a deliberate answer (a `501 Not implemented`, a `503`; a documented `500`
+    /// or `5XX` is the spec admitting crashes happen, not a contract for them) or the request
+    /// asked for it.
+    fn server_error(&self, op: &Operation, got: &Received) -> Verdict {
+        let status = got.status;
+        if status < 500 {
+            return Verdict::pass(Check::ServerError);
+        }
+        if status != 500 && op.response(StatusKey::Code(status)).is_some() {
+            return Verdict::pass(Check::ServerError);
+        }
+        if got.asked_status {
+            return Verdict::warn(
+                Check::ServerError,
+                format!("the server answered {status}, the status the request asked for"),
+            );
+        }
+        Verdict::fail(Check::ServerError, format!("the server answered {status}"))
+    }
+
+    /// A status outside 200–599: an informational (1xx) status as the final answer, or a
+    /// number that is no HTTP status (RFC 9110: three digits, 100–599).
+    fn odd_status(&self, op: &Operation, got: &Received) -> Verdict {
+        let status = got.status;
+        if documents(op, status) {
+            return Verdict::pass(Check::StatusDocumented);
+        }
+        let shown = got.raw_status.clone().unwrap_or_else(|| status.to_string());
+        let what = if (100..200).contains(&status) {
+            format!(
+                "the server answered {shown}, an informational (1xx) status, as its final response"
+            )
+        } else {
+            format!("the server answered `{shown}`, which is not an HTTP status (100–599)")
+        };
+        if got.asked_status {
+            Verdict::warn(
+                Check::StatusDocumented,
+                format!("{what}; the request asked for it"),
+            )
+        } else {
+            Verdict::fail(Check::StatusDocumented, what)
+        }
+    }
+
+    /// The verdict on an exchange that got no response: a timeout is a `response-time`
+    /// verdict that says the timeout (a failure only when the run sets a response-time
+    /// limit or is strict: an API may be asked to be slow, as httpbin's `/delay`); anything
+    /// else (refused, reset, cut short) is a `server-error`.
+    pub fn no_response(&self, error: &NoResponse) -> Vec<Verdict> {
+        match error.kind {
+            NoResponseKind::Timeout => {
+                if !self.on(Check::ResponseTime) {
+                    return Vec::new();
+                }
+                let message = format!(
+                    "no response within the {} s timeout (--timeout)",
+                    self.timeout.as_secs_f64()
+                );
+                vec![if self.strict || self.max_response_time.is_some() {
+                    Verdict::fail(Check::ResponseTime, message)
+                } else {
+                    Verdict::warn(Check::ResponseTime, message)
+                }]
+            }
+            NoResponseKind::NotSent => Vec::new(),
+            NoResponseKind::Connect | NoResponseKind::Broken => {
+                if !self.on(Check::ServerError) {
+                    return Vec::new();
+                }
+                vec![Verdict::fail(
+                    Check::ServerError,
+                    format!("no response: {}", error.message),
+                )]
+            }
+        }
+    }
+
     /// Status, content type, body and headers against what the operation documents.
     fn conformance(&self, op: &Operation, got: &Received, out: &mut Vec<Verdict>) {
         let status = got.status;
@@ -192,6 +318,10 @@ impl Judge<'_> {
         if self.on(Check::StatusDocumented) {
             out.push(match documented {
                 Some(_) => Verdict::pass(Check::StatusDocumented),
+                None if got.asked_status => Verdict::warn(
+                    Check::StatusDocumented,
+                    format!("status {status} is not documented, but the request asked for it"),
+                ),
                 None if status >= 400 => Verdict::warn(
                     Check::StatusDocumented,
                     format!(
@@ -219,7 +349,7 @@ impl Judge<'_> {
             response
                 .content
                 .iter()
-                .find(|m| media_matches(&m.media_type, ct))
+                .find(|m| crate::media::matches(&m.media_type, ct))
         });
         let has_body = !got.body.is_empty() && status != 204 && status != 304;
         if self.on(Check::ContentTypeDocumented) && has_body {
@@ -286,6 +416,16 @@ impl Judge<'_> {
     }
 
     fn body(&self, schema: crate::spec::SchemaId, got: &Received, status: u16) -> Verdict {
+        if got.truncated {
+            // Half a document is never valid JSON: judging it would be a false alarm.
+            return Verdict::warn(
+                Check::BodySchema,
+                format!(
+                    "the {status} body is larger than {} bytes (--max-response-bytes); it was cut there and its schema not checked",
+                    got.body.len()
+                ),
+            );
+        }
         let value: Value = match serde_json::from_slice(&got.body) {
             Ok(v) => v,
             Err(e) => {
@@ -371,6 +511,25 @@ impl Judge<'_> {
     }
 }
 
+/// Whether the operation documents this status by its code or its range (`5XX`), which
+/// `default` does not count as.
+fn documents(op: &Operation, status: u16) -> bool {
+    op.response(StatusKey::Code(status)).is_some()
+        || u8::try_from(status / 100).is_ok_and(|r| op.response(StatusKey::Range(r)).is_some())
+}
+
+/// The path a redirect points to (its `Location`, resolved against nothing: an absolute URL's
+/// path, or the reference's path part).
+fn redirect_target(got: &Received) -> Option<String> {
+    let location = got.header("location")?.trim();
+    let without_scheme = match location.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => location,
+    };
+    let path = without_scheme.split(['?', '#']).next().unwrap_or("");
+    Some(path.to_string())
+}
+
 fn method_not_allowed(got: &Received) -> Verdict {
     match got.status {
         405 if got.header("allow").is_some() => Verdict::pass(Check::MethodNotAllowed),
@@ -393,19 +552,6 @@ fn method_not_allowed(got: &Received) -> Verdict {
     }
 }
 
-/// Whether a received Content-Type falls under a documented media range.
-pub fn media_matches(documented: &str, received: &str) -> bool {
-    let d = crate::media::essence(documented);
-    let r = crate::media::essence(received);
-    if d == r || d == "*/*" {
-        return true;
-    }
-    match d.split_once('/') {
-        Some((t, "*")) => r.split_once('/').is_some_and(|(rt, _)| rt == t),
-        _ => false,
-    }
-}
-
 /// `type/subtype` with token characters, optionally followed by parameters.
 fn well_formed_media_type(ct: &str) -> bool {
     let token = |s: &str| {
@@ -423,13 +569,13 @@ mod tests {
 
     #[test]
     fn media_ranges() {
-        assert!(media_matches(
+        assert!(crate::media::matches(
             "application/json",
             "Application/JSON; charset=utf-8"
         ));
-        assert!(media_matches("application/*", "application/xml"));
-        assert!(media_matches("*/*", "text/csv"));
-        assert!(!media_matches(
+        assert!(crate::media::matches("application/*", "application/xml"));
+        assert!(crate::media::matches("*/*", "text/csv"));
+        assert!(!crate::media::matches(
             "application/json",
             "application/problem+json"
         ));

@@ -4,15 +4,15 @@
 
 use super::cases::Case;
 use super::checks::{Expect, Verdict};
-use super::event::{Check, Event, Finding, Outcome, Phase, RequestRecord, Severity};
-use super::request::{self, Credentials, Draft, Prepared, Received};
-use super::{Msg, Worker, probe};
+use super::event::{Event, Finding, Outcome, Phase, RequestRecord, Severity};
+use super::request::{self, Credentials, Draft, NoResponse, Prepared, Received};
+use super::{Msg, Worker, baseline, policy, probe};
 use crate::spec::Operation;
 
 /// One request sent and judged.
 pub(super) struct Exchange {
     pub(super) prepared: Prepared,
-    pub(super) received: Result<Received, String>,
+    pub(super) received: Result<Received, NoResponse>,
     pub(super) verdicts: Vec<Verdict>,
 }
 
@@ -38,28 +38,61 @@ impl Worker<'_> {
         expect: &Expect,
         phase: Phase,
     ) -> Exchange {
-        let mut auth = self.shared.auth.clone();
+        let mut auth = self.auth(op);
         if draft.credentials == Credentials::Wrong {
             auth.wrong = probe::wrong_credentials(self.shared.spec, op).unwrap_or_default();
         }
         let prepared = request::prepare(op, draft, &self.shared.config.base_url, &auth);
+        let label = op.label();
+        if let Some(held) = self.shared.health.hold_back(&label) {
+            return Exchange {
+                prepared,
+                received: Err(held),
+                verdicts: Vec::new(),
+            };
+        }
         if let Some(limiter) = &self.shared.limiter {
             limiter.wait();
         }
-        let received = request::send(&self.client, &prepared);
-        let verdicts = match &received {
+        let received = request::send(
+            &self.client,
+            &prepared,
+            self.shared.config.max_response_bytes,
+        );
+        // The given credential went to an operation that wants one: a secured operation, or
+        // any operation when the spec declares no security and `Authorization` is given
+        // anyway (Kinto's spec declares none; its accounts need basic auth).
+        let credential = draft.credentials == Credentials::Given
+            && (probe::wrong_credentials(self.shared.spec, op).is_some()
+                || (self.shared.auth.credential_headers.is_empty()
+                    && self
+                        .shared
+                        .given_headers
+                        .iter()
+                        .any(|h| h == "authorization")));
+        for (operation, message) in
+            self.shared
+                .health
+                .observe(&label, draft.method.is_none(), credential, &received)
+        {
+            self.emit(Event::Notice { operation, message });
+        }
+        let mut verdicts = match &received {
             Ok(r) => self.shared.judge.judge(op, expect, r),
-            Err(e) => vec![Verdict {
-                check: Check::ServerError,
-                outcome: Outcome::Failed,
-                message: format!("no response: {e}"),
-                violations: Vec::new(),
-            }],
+            Err(e) => self.shared.judge.no_response(e),
         };
+        policy::apply(self.shared.config, op, &mut verdicts);
+        let exercised = self
+            .shared
+            .surfaces
+            .get(&label)
+            .map(|s| s.exercised(draft, received.as_ref().ok().map(|r| r.status), phase))
+            .unwrap_or_default();
         self.emit(Event::Case {
-            operation: op.label(),
+            operation: label,
             phase,
             outcomes: verdicts.iter().map(|v| (v.check, v.outcome)).collect(),
+            exercised,
         });
         Exchange {
             prepared,
@@ -97,7 +130,7 @@ impl Worker<'_> {
         steps: Vec<RequestRecord>,
         shrunk: bool,
     ) {
-        let finding = Finding {
+        let mut finding = Finding {
             operation: op.label(),
             method: op.method.as_str().to_string(),
             path: op.path.clone(),
@@ -115,7 +148,19 @@ impl Worker<'_> {
             response: exchange.received.as_ref().ok().map(Received::record),
             shrunk,
             occurrences: 1,
+            fingerprint: String::new(),
+            baselined: false,
         };
+        // Masked before it becomes an event: no report can show a credential.
+        self.shared.masker.finding(&mut finding);
+        finding.fingerprint = baseline::fingerprint(&finding);
+        finding.baselined = finding.severity == Severity::Failure
+            && self
+                .shared
+                .config
+                .baseline
+                .as_ref()
+                .is_some_and(|b| b.accepts(&finding.fingerprint));
         let _ = self.tx.send(Msg::Found(key, Box::new(finding)));
     }
 

@@ -20,30 +20,36 @@
 //!   answer; `exchange` does both for one request and reports its failures, deduplicated (same
 //!   operation, check and violation shape).
 
+pub mod baseline;
 pub mod cases;
 pub mod checks;
+pub mod config_file;
+pub mod coverage;
 pub mod event;
 mod exchange;
+mod health;
+pub mod policy;
 mod probe;
 pub mod report;
 pub mod request;
+pub mod secrets;
 mod select;
 mod shrink;
 pub mod stateful;
 
 pub use select::select;
 
-use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::spec::{Operation, Spec};
 
 use cases::Planner;
 use checks::Judge;
-use event::{Check, Event, Finding, Phase, Report, RunInfo};
+use event::{Check, Event, Finding, Phase, Report, RunInfo, Severity};
 use request::Auth;
 
 /// Everything a run needs besides the spec (the `stipula test` flags).
@@ -72,7 +78,33 @@ pub struct Config {
     pub max_response_time: Option<Duration>,
     /// `(k, n)`, 1-based.
     pub shard: Option<(u32, u32)>,
+    /// Most bytes of a response body read (`--max-response-bytes`); the rest is not read and
+    /// the body is reported as truncated.
+    pub max_response_bytes: u64,
+    /// Operations left out (operationIds or labels), after the filters above.
+    pub exclude_operations: Vec<String>,
+    /// Checks whose verdicts change severity (config `checks: {id: warning|failure}`).
+    pub severities: BTreeMap<Check, Severity>,
+    /// operationId or label → checks whose verdicts are dropped for that operation.
+    pub excluded_checks: BTreeMap<String, Vec<Check>>,
+    /// Security scheme name → credential, sent to the operations that need the scheme.
+    pub credentials: BTreeMap<String, secrets::Credential>,
+    /// Findings accepted in advance: reported, but they do not fail the run.
+    pub baseline: Option<baseline::Baseline>,
+    /// Leave credentials in findings (`--show-secrets`); masked otherwise.
+    pub show_secrets: bool,
+    /// `--strict`: accepting an invalid request that OpenAPI leaves to the server (an
+    /// undocumented media type, an unchecked `format`...) and timeouts are failures.
+    pub strict: bool,
+    /// The whole run's time budget: no new request starts after it; the report says what
+    /// was not tested.
+    pub max_duration: Option<Duration>,
+    /// Set from outside (a signal handler) to end the run early, with its report.
+    pub stop: Option<Arc<AtomicBool>>,
 }
+
+/// Default of [`Config::max_response_bytes`]: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
 impl Config {
     /// Defaults for everything but the URL.
@@ -93,6 +125,16 @@ impl Config {
             phases: Phase::ALL.to_vec(),
             max_response_time: None,
             shard: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            exclude_operations: Vec::new(),
+            severities: BTreeMap::new(),
+            excluded_checks: BTreeMap::new(),
+            credentials: BTreeMap::new(),
+            baseline: None,
+            show_secrets: false,
+            strict: false,
+            max_duration: None,
+            stop: None,
         }
     }
 }
@@ -108,6 +150,11 @@ pub enum RunError {
     Unreachable { url: String, reason: String },
     #[error("{0}")]
     Setup(String),
+    /// Nothing the run sent reached a route (a base URL without its base path), or no
+    /// operation got an answer at all: a misconfigured run, not a contract violation. The
+    /// run's events (and `Finished`) went out before this error.
+    #[error("{0}")]
+    NothingTested(String),
 }
 
 /// Boundary cases per operation, at most.
@@ -134,21 +181,51 @@ pub fn run(
     let units = plan_units(spec, config, &selected);
     let info = run_info(spec, config, &selected);
     let mut report = Report::new(info.clone());
-    on_event(&Event::Started {
+    let surfaces = surfaces(spec, config, &selected, &units);
+    let started_event = Event::Started {
         info,
         units: units.len(),
-    });
+        coverage: surfaces
+            .iter()
+            .map(|(label, s)| (label.clone(), s.coverage()))
+            .collect(),
+    };
+    report.record(&started_event);
+    on_event(&started_event);
     for e in opening_notices(spec, config, &untestable, &auth) {
         report.record(&e);
         on_event(&e);
     }
-    let shared = Shared::new(spec, config, auth, units);
+    let health = health::Health::new(
+        config.max_duration,
+        config.stop.clone(),
+        probe::no_route(config),
+    );
+    let mut shared = Shared::new(spec, config, auth, units, health);
+    shared.surfaces = surfaces;
     run_workers(&shared, &mut report, on_event)?;
+    let (notices, nothing_tested) = shared.health.finish(
+        &report.runs[0].operations,
+        &config.base_url,
+        &spec.base_path(),
+    );
+    for message in notices {
+        let e = Event::Notice {
+            operation: "*".into(),
+            message,
+        };
+        report.record(&e);
+        on_event(&e);
+    }
     report.elapsed_seconds = started.elapsed().as_secs_f64();
     on_event(&Event::Finished {
         report: Box::new(report.clone()),
     });
-    Ok(report)
+    match nothing_tested {
+        // The reports are written (`Finished` went out); the run still could not happen.
+        Some(why) => Err(RunError::NothingTested(why)),
+        None => Ok(report),
+    }
 }
 
 fn run_info(spec: &Spec, config: &Config, selected: &[usize]) -> RunInfo {
@@ -179,10 +256,11 @@ fn opening_notices(spec: &Spec, config: &Config, untestable: &[usize], auth: &Au
             ),
         })
         .collect();
-    let given = config
-        .headers
-        .iter()
-        .any(|(n, _)| auth.credential_headers.contains(&n.to_ascii_lowercase()));
+    let given = !config.credentials.is_empty()
+        || config
+            .headers
+            .iter()
+            .any(|(n, _)| auth.credential_headers.contains(&n.to_ascii_lowercase()));
     if !auth.credential_headers.is_empty() && !given {
         notices.push(Event::Notice {
             operation: "*".into(),
@@ -270,11 +348,22 @@ struct Shared<'a> {
     judge: Judge<'a>,
     /// Lower-case names of the `--header`s.
     given_headers: Vec<String>,
+    /// Operation label → its coverage surface.
+    surfaces: HashMap<String, coverage::Surface>,
+    masker: secrets::Masker,
+    health: health::Health,
 }
 
 impl<'a> Shared<'a> {
-    fn new(spec: &'a Spec, config: &'a Config, auth: Auth, units: Vec<Unit>) -> Shared<'a> {
+    fn new(
+        spec: &'a Spec,
+        config: &'a Config,
+        auth: Auth,
+        units: Vec<Unit>,
+        health: health::Health,
+    ) -> Shared<'a> {
         Shared {
+            health,
             spec,
             config,
             auth,
@@ -291,6 +380,14 @@ impl<'a> Shared<'a> {
                 spec,
                 enabled: &config.checks,
                 max_response_time: config.max_response_time,
+                timeout: config.timeout,
+                strict: config.strict,
+            },
+            surfaces: HashMap::new(),
+            masker: if config.show_secrets {
+                secrets::Masker::off()
+            } else {
+                secrets::Masker::new(spec, &config.headers, &config.credentials)
             },
         }
     }
@@ -325,6 +422,36 @@ impl Limiter {
     }
 }
 
+/// The coverage surface of each selected operation (`runner::coverage`).
+fn surfaces(
+    spec: &Spec,
+    config: &Config,
+    selected: &[usize],
+    units: &[Unit],
+) -> HashMap<String, coverage::Surface> {
+    let mut in_flow = HashSet::new();
+    for unit in units {
+        if let Unit::Flow(f) = unit {
+            in_flow.extend(
+                [Some(f.creator), Some(f.reader), f.deleter]
+                    .into_iter()
+                    .flatten(),
+            );
+        }
+    }
+    selected
+        .iter()
+        .map(|&i| {
+            let op = &spec.operations[i];
+            let phases = coverage::applicable_phases(op, &config.phases, in_flow.contains(&i));
+            (
+                op.label(),
+                coverage::Surface::of(&spec.schemas, op, &phases),
+            )
+        })
+        .collect()
+}
+
 fn plan_units(spec: &Spec, config: &Config, selected: &[usize]) -> Vec<Unit> {
     let mut units = Vec::new();
     for phase in &config.phases {
@@ -353,6 +480,9 @@ impl Worker<'_> {
             let Some(unit) = self.shared.units.get(i) else {
                 return;
             };
+            if self.shared.health.ended().is_some() {
+                return;
+            }
             let (op, phase) = match unit {
                 Unit::Phase { op, phase } => {
                     self.phase(*op, *phase, i as u64);
@@ -384,6 +514,18 @@ impl Worker<'_> {
 
     fn op(&self, i: usize) -> &Operation {
         &self.shared.spec.operations[i]
+    }
+
+    /// The run's credentials plus the config's for the schemes `op` needs.
+    fn auth(&self, op: &Operation) -> Auth {
+        let mut auth = self.shared.auth.clone();
+        secrets::apply(
+            self.shared.spec,
+            op,
+            &self.shared.config.credentials,
+            &mut auth,
+        );
+        auth
     }
 
     /// The operation's planner, seeded by (run seed, `salt`): the unit's index, so a unit
@@ -418,7 +560,7 @@ impl Worker<'_> {
                 self.run_cases(op, phase, &planner.negatives(&base, cases));
                 self.probes(op_index, &base);
             }
-            Phase::Stateful => {}
+            Phase::Stateful | Phase::Observed => {}
         }
     }
 }

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use super::checks::Expect;
 use super::event::{Check, Phase};
-use super::request::{Auth, Credentials, Draft};
+use super::request::{self, Auth, Credentials, Draft};
+use super::secrets::WRONG_CREDENTIAL;
 use super::{Config, RunError, Worker};
 use crate::spec::{Method, Operation, ParamIn, SecurityScheme, Spec};
 
@@ -32,6 +33,14 @@ pub(super) fn probe_reachable(base_url: &str) -> Result<(), RunError> {
     let mut last = String::from("no address");
     for addr in addrs {
         match std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(5)) {
+            Ok(stream) if url.scheme() == "https" && speaks_plain_http(&stream) => {
+                let mut fixed = url.clone();
+                let _ = fixed.set_scheme("http");
+                return Err(unreachable(format!(
+                    "it answers plain HTTP, not TLS: use --url {}",
+                    fixed.as_str().trim_end_matches('/')
+                )));
+            }
             Ok(_) => return Ok(()),
             Err(e) => last = format!("{addr}: {e}"),
         }
@@ -61,7 +70,7 @@ pub(super) fn auth(spec: &Spec, config: &Config) -> Auth {
     Auth {
         headers: config.headers.clone(),
         credential_headers,
-        wrong: Vec::new(),
+        ..Auth::default()
     }
 }
 
@@ -76,28 +85,61 @@ pub(super) fn wrong_credentials(spec: &Spec, op: &Operation) -> Option<Vec<(Stri
     for (name, _) in &requirements[0].schemes {
         match spec.security_scheme(name)? {
             SecurityScheme::ApiKey { name, location } => match location {
-                ParamIn::Header => wrong.push((name.clone(), "stipula-wrong-credential".into())),
+                ParamIn::Header => wrong.push((name.clone(), WRONG_CREDENTIAL.into())),
                 ParamIn::Cookie => {
-                    wrong.push(("Cookie".into(), format!("{name}=stipula-wrong-credential")))
+                    wrong.push(("Cookie".into(), format!("{name}={WRONG_CREDENTIAL}")))
                 }
                 _ => return None,
             },
-            SecurityScheme::Http { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
-                // stipula:wrong
-                wrong.push(("Authorization".into(), "Basic c3RpcHVsYTp3cm9uZw==".into()));
-            }
+            // Under HTTP basic any user:pass may be a valid identity (Kinto creates one per
+            // pair): no credential is wrong for certain, so none is sent.
+            SecurityScheme::Http { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {}
             SecurityScheme::Http { .. }
             | SecurityScheme::OAuth2 { .. }
             | SecurityScheme::OpenIdConnect { .. } => {
-                wrong.push((
-                    "Authorization".into(),
-                    "Bearer stipula-wrong-credential".into(),
-                ));
+                wrong.push(("Authorization".into(), format!("Bearer {WRONG_CREDENTIAL}")));
             }
             SecurityScheme::MutualTls => return None,
         }
     }
     Some(wrong)
+}
+
+/// Whether a server reached for `https://` answers a plain HTTP request with an HTTP status
+/// line (a TLS server answers with an alert or closes).
+fn speaks_plain_http(mut stream: &std::net::TcpStream) -> bool {
+    use std::io::{Read, Write};
+    let timeout = Some(Duration::from_secs(2));
+    if stream.set_read_timeout(timeout).is_err() || stream.set_write_timeout(timeout).is_err() {
+        return false;
+    }
+    if stream
+        .write_all(b"HEAD / HTTP/1.1\r\nHost: stipula\r\nConnection: close\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut head = [0u8; 5];
+    stream.read_exact(&mut head).is_ok() && &head == b"HTTP/"
+}
+
+/// What the server answers for a path that cannot exist (with the run's headers), when it is a
+/// 404: requests that get the same answer were not routed.
+pub(super) fn no_route(config: &Config) -> Option<super::health::NoRoute> {
+    let plain_http = config.base_url.starts_with("http://");
+    let client = request::client(config.timeout.min(Duration::from_secs(5)), plain_http).ok()?;
+    let prepared = request::Prepared {
+        method: "GET".into(),
+        url: format!(
+            "{}{}",
+            config.base_url.trim_end_matches('/'),
+            super::health::NO_ROUTE_PATH
+        ),
+        headers: config.headers.clone(),
+        body: None,
+    };
+    let got = request::send(&client, &prepared, config.max_response_bytes).ok()?;
+    super::health::NoRoute::from_answer(got.status, &got.body)
 }
 
 impl Worker<'_> {
@@ -117,10 +159,15 @@ impl Worker<'_> {
         if wrong_credentials(self.shared.spec, op).is_none() {
             return;
         }
+        let certainly_wrong =
+            wrong_credentials(self.shared.spec, op).is_some_and(|w| !w.is_empty());
         for (credentials, what) in [
             (Credentials::Omitted, "without credentials"),
             (Credentials::Wrong, "with a wrong credential"),
         ] {
+            if credentials == Credentials::Wrong && !certainly_wrong {
+                continue;
+            }
             let draft = Draft {
                 credentials,
                 ..base.clone()
@@ -164,8 +211,74 @@ impl Worker<'_> {
                 method: Some(method),
                 ..base.clone()
             };
+            // A route of another shape may serve this method on the same URL (`/api/{x}`
+            // and `/api/me`, or a path parameter that takes slashes): not a probe then.
+            let url =
+                request::prepare(op, &draft, &self.shared.config.base_url, &self.shared.auth).url;
+            let path = url_path_below(&url, &self.shared.config.base_url);
+            if spec
+                .operations
+                .iter()
+                .any(|o| o.method == method && template_matches(&o.path, &path))
+            {
+                continue;
+            }
             let ex = self.exchange(op, &draft, &Expect::MethodNotAllowed, Phase::Fuzz);
-            self.report_all(op, Phase::Fuzz, &ex, &[]);
+            // Filed under the method and path probed, not the operation that lent its
+            // request.
+            let mut probed = op.clone();
+            probed.method = method;
+            probed.operation_id = None;
+            self.report_all(&probed, Phase::Fuzz, &ex, &[]);
         }
+    }
+}
+
+/// The path of `url` below the base URL's path, without the query.
+fn url_path_below(url: &str, base_url: &str) -> String {
+    let path = reqwest::Url::parse(url)
+        .map(|u| u.path().to_string())
+        .unwrap_or_default();
+    let base = reqwest::Url::parse(base_url)
+        .map(|u| u.path().trim_end_matches('/').to_string())
+        .unwrap_or_default();
+    path.strip_prefix(&base).unwrap_or(&path).to_string()
+}
+
+/// Whether a concrete (percent-encoded) path could be routed to a path template: each
+/// `{param}` taken as one or more characters, slashes included (servers such as Jupyter let
+/// a path parameter span segments), so an overlap is never missed.
+fn template_matches(template: &str, path: &str) -> bool {
+    let mut re = String::from("^");
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        re.push_str(&regex::escape(&rest[..open]));
+        re.push_str(".+");
+        rest = match rest[open..].find('}') {
+            Some(close) => &rest[open + close + 1..],
+            None => "",
+        };
+    }
+    re.push_str(&regex::escape(rest));
+    re.push_str("/?$");
+    regex::Regex::new(&re).is_ok_and(|r| r.is_match(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_templates() {
+        assert!(template_matches("/api/{x}", "/api/me"));
+        assert!(template_matches(
+            "/api/contents/{path}",
+            "/api/contents/a/b/checkpoints"
+        ));
+        assert!(!template_matches("/api/me", "/api/you"));
+        assert_eq!(
+            url_path_below("http://h:1/v1/a/b?c=d", "http://h:1/v1"),
+            "/a/b"
+        );
     }
 }

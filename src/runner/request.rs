@@ -67,6 +67,10 @@ pub struct Auth {
     pub credential_headers: Vec<String>,
     /// Wrong credentials to send instead: (header name, value).
     pub wrong: Vec<(String, String)>,
+    /// API keys sent as query parameters (config `auth`), with the given credentials only.
+    pub query: Vec<(String, String)>,
+    /// API keys sent as cookies (`name=value`), with the given credentials only.
+    pub cookies: Vec<String>,
 }
 
 /// A request ready to send.
@@ -82,9 +86,20 @@ pub struct Prepared {
 #[derive(Debug, Clone)]
 pub struct Received {
     pub status: u16,
+    /// Whether the request's URL names this status as a path segment or query value
+    /// (`/status/503`, `?code=503`): an API that answers the status it is asked for.
+    pub asked_status: bool,
+    /// The request's path (to tell a redirect elsewhere from one to the same place).
+    pub path: String,
+    /// The status line's code as sent, when the client could not read it (`-474`, `187`):
+    /// the answer was read again over a raw connection, and has no headers or body.
+    pub raw_status: Option<String>,
     /// Names lower case, in the order received.
     pub headers: Vec<(String, String)>,
+    /// At most the run's `--max-response-bytes`; see `truncated`.
     pub body: Vec<u8>,
+    /// The server sent more than the limit: `body` is its first part, the rest was not read.
+    pub truncated: bool,
     pub elapsed: Duration,
 }
 
@@ -100,7 +115,12 @@ impl Received {
     pub fn record(&self) -> ResponseRecord {
         let limit = ResponseRecord::BODY_LIMIT.min(self.body.len());
         let mut body = String::from_utf8_lossy(&self.body[..limit]).into_owned();
-        if self.body.len() > limit {
+        if self.truncated {
+            body.push_str(&format!(
+                "… (more than {} bytes; the rest was not read)",
+                self.body.len()
+            ));
+        } else if self.body.len() > limit {
             body.push_str(&format!("… ({} bytes in all)", self.body.len()));
         }
         ResponseRecord {
@@ -156,6 +176,18 @@ pub fn prepare(op: &Operation, draft: &Draft, base_url: &str, auth: &Auth) -> Pr
             ParamIn::Cookie => cookies.push(params::encode_cookie(p, v)),
             ParamIn::Path => {}
         }
+    }
+    if draft.credentials == Credentials::Given {
+        for (name, value) in &auth.query {
+            const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+                .remove(b'-')
+                .remove(b'.')
+                .remove(b'_')
+                .remove(b'~');
+            let encode = |t: &str| percent_encoding::utf8_percent_encode(t, UNRESERVED).to_string();
+            query.push((encode(name), encode(value)));
+        }
+        cookies.extend(auth.cookies.iter().cloned());
     }
     let mut url = format!("{}{}", base_url.trim_end_matches('/'), path);
     if !query.is_empty() {
@@ -261,11 +293,51 @@ pub fn client(timeout: Duration, plain_http: bool) -> Result<reqwest::blocking::
         .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
+/// Why an exchange has no response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoResponseKind {
+    /// Nothing before the client's timeout.
+    Timeout,
+    /// The connection could not be made.
+    Connect,
+    /// The exchange broke: reset, cut short, or an answer the client cannot read.
+    Broken,
+    /// The request was held back (the run's time budget, an operation that keeps timing
+    /// out): nothing to judge.
+    NotSent,
+}
+
+/// No response, and why.
+#[derive(Debug, Clone)]
+pub struct NoResponse {
+    pub kind: NoResponseKind,
+    pub message: String,
+}
+
+impl std::fmt::Display for NoResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Sends a prepared request. `Err` says why no response came (timeout, connection refused or
-/// reset, an unparseable response).
-pub fn send(client: &reqwest::blocking::Client, request: &Prepared) -> Result<Received, String> {
-    let method = reqwest::Method::from_bytes(request.method.as_bytes())
-        .map_err(|e| format!("method {}: {e}", request.method))?;
+/// reset, an unparseable response). An answer the client cannot read whose status line is
+/// still there (a 1xx as the final status, a status of `0`) is read again over a raw
+/// connection (plain HTTP only; the request is sent a second time) and returned with that
+/// status and nothing else, so the checks can say what it is.
+///
+/// At most `max_body` bytes of the answer are read (a larger body is cut and marked
+/// `truncated`: a target answering a gigabyte must not exhaust the runner's memory).
+pub fn send(
+    client: &reqwest::blocking::Client,
+    request: &Prepared,
+    max_body: u64,
+) -> Result<Received, NoResponse> {
+    let method =
+        reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| NoResponse {
+            kind: NoResponseKind::Broken,
+            message: format!("method {}: {e}", request.method),
+        })?;
     let mut builder = client.request(method, &request.url);
     for (name, value) in &request.headers {
         builder = builder.header(name, value);
@@ -274,7 +346,48 @@ pub fn send(client: &reqwest::blocking::Client, request: &Prepared) -> Result<Re
         builder = builder.body(body.clone());
     }
     let started = Instant::now();
-    let response = builder.send().map_err(describe_error)?;
+    let path = url_path(&request.url);
+    let response = match builder.send() {
+        Ok(r) => r,
+        Err(e) => {
+            let error = describe_error(e);
+            if error.kind == NoResponseKind::Broken
+                && let Some(code) = raw_status(request)
+                && !code.parse::<u16>().is_ok_and(|s| (200..=599).contains(&s))
+            {
+                return Ok(Received {
+                    status: code.parse().unwrap_or(0),
+                    asked_status: asks_for(&request.url, &code),
+                    raw_status: Some(code),
+                    path,
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                    truncated: false,
+                    elapsed: started.elapsed(),
+                });
+            }
+            // The client refused the status line, and the URL asks for a code that is no
+            // HTTP status (`/status/-236,263`: the server picks one at random, so the raw
+            // read above may have seen the other).
+            if error.message.contains("invalid HTTP status-code")
+                && let Some(code) = asked_codes(&request.url)
+                    .into_iter()
+                    .find(|c| !c.parse::<u16>().is_ok_and(|s| (100..=999).contains(&s)))
+            {
+                return Ok(Received {
+                    status: 0,
+                    asked_status: true,
+                    raw_status: Some(code),
+                    path,
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                    truncated: false,
+                    elapsed: started.elapsed(),
+                });
+            }
+            return Err(error);
+        }
+    };
     let status = response.status().as_u16();
     let headers = response
         .headers()
@@ -286,23 +399,56 @@ pub fn send(client: &reqwest::blocking::Client, request: &Prepared) -> Result<Re
             )
         })
         .collect();
-    let body = response.bytes().map_err(describe_error)?.to_vec();
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(response, max_body.saturating_add(1)),
+        &mut body,
+    )
+    .map_err(describe_read_error)?;
+    let truncated = body.len() as u64 > max_body;
+    body.truncate(usize::try_from(max_body).unwrap_or(usize::MAX));
     Ok(Received {
         status,
+        asked_status: asks_for(&request.url, &status.to_string()),
+        raw_status: None,
+        path,
         headers,
         body,
+        truncated,
         elapsed: started.elapsed(),
     })
 }
 
-fn describe_error(e: reqwest::Error) -> String {
+/// A body read error: reqwest's error (timeout, reset) wrapped in an `io::Error`.
+fn describe_read_error(e: std::io::Error) -> NoResponse {
+    match e.into_inner() {
+        Some(inner) => match inner.downcast::<reqwest::Error>() {
+            Ok(e) => describe_error(*e),
+            Err(other) => NoResponse {
+                kind: NoResponseKind::Broken,
+                message: format!("the exchange failed: {other}"),
+            },
+        },
+        None => NoResponse {
+            kind: NoResponseKind::Broken,
+            message: "the exchange failed while reading the body".to_string(),
+        },
+    }
+}
+
+fn describe_error(e: reqwest::Error) -> NoResponse {
     use std::error::Error;
-    let mut text = if e.is_timeout() {
-        "no response before the timeout".to_string()
+    let kind = if e.is_timeout() {
+        NoResponseKind::Timeout
     } else if e.is_connect() {
-        "could not connect".to_string()
+        NoResponseKind::Connect
     } else {
-        "the exchange failed".to_string()
+        NoResponseKind::Broken
+    };
+    let mut text = match kind {
+        NoResponseKind::Timeout => "no response before the timeout".to_string(),
+        NoResponseKind::Connect => "could not connect".to_string(),
+        NoResponseKind::Broken | NoResponseKind::NotSent => "the exchange failed".to_string(),
     };
     let mut source = e.source();
     while let Some(s) = source {
@@ -310,7 +456,112 @@ fn describe_error(e: reqwest::Error) -> String {
         text.push_str(&s.to_string());
         source = s.source();
     }
-    text
+    NoResponse {
+        kind,
+        message: text,
+    }
+}
+
+/// The path of a URL (`/` when it has none).
+fn url_path(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .map(|u| u.path().to_string())
+        .unwrap_or_else(|_| "/".into())
+}
+
+/// Whether the URL asks for the status `code`: a path segment right after one named like a
+/// status (`/status/503`, `/status/200,503`) or a query value of a parameter named so
+/// (`?code=503`). A `?limit=500` asks for nothing.
+fn asks_for(url: &str, code: &str) -> bool {
+    asked_codes(url).iter().any(|c| c == code)
+}
+
+/// The status codes a URL asks for (see [`asks_for`]), as written.
+fn asked_codes(url: &str) -> Vec<String> {
+    let Ok(url) = reqwest::Url::parse(url) else {
+        return Vec::new();
+    };
+    let about_status = |name: &str| {
+        let n = name.to_ascii_lowercase();
+        n.contains("status") || n.contains("code")
+    };
+    let tokens = |text: &str| -> Vec<String> {
+        text.split([',', '|', ' '])
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect()
+    };
+    let mut out = Vec::new();
+    let segments: Vec<String> = url
+        .path_segments()
+        .map(|s| {
+            s.map(|x| params::percent_decode(x, false).unwrap_or_else(|_| x.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    for w in segments.windows(2) {
+        if about_status(&w[0]) {
+            out.extend(tokens(&w[1]));
+        }
+    }
+    for (k, v) in url.query_pairs() {
+        if about_status(&k) {
+            out.extend(tokens(&v));
+        }
+    }
+    out
+}
+
+/// The status line's code as text, read over a raw HTTP/1.1 connection (plain `http://`
+/// only): for answers the client refuses to parse. `None` when there is no status line to
+/// read, or its code is not a (possibly negative) number.
+fn raw_status(request: &Prepared) -> Option<String> {
+    use std::io::{Read, Write};
+    let url = reqwest::Url::parse(&request.url).ok()?;
+    if url.scheme() != "http" {
+        return None;
+    }
+    let addr = url.socket_addrs(|| None).ok()?.into_iter().next()?;
+    let timeout = Duration::from_secs(2);
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout).ok()?;
+    stream.set_read_timeout(Some(timeout)).ok()?;
+    stream.set_write_timeout(Some(timeout)).ok()?;
+    let target = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    };
+    let host = match url.port() {
+        Some(p) => format!("{}:{p}", url.host_str()?),
+        None => url.host_str()?.to_string(),
+    };
+    let mut head = format!(
+        "{} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n",
+        request.method
+    );
+    for (n, v) in &request.headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    let body = request.body.as_deref().unwrap_or_default();
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    stream.write_all(head.as_bytes()).ok()?;
+    stream.write_all(body).ok()?;
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while line.len() < 256 && !line.ends_with(b"\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => line.push(byte[0]),
+            _ => break,
+        }
+    }
+    let line = String::from_utf8_lossy(&line);
+    let mut parts = line.split_whitespace();
+    parts.next().filter(|v| v.starts_with("HTTP/"))?;
+    let code = parts.next()?;
+    let digits = code.strip_prefix('-').unwrap_or(code);
+    if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(code.to_string())
 }
 
 impl Prepared {
@@ -329,17 +580,28 @@ impl Prepared {
 
     /// A shell command that sends this request (POSIX quoting).
     pub fn curl(&self) -> String {
-        let mut out = format!("curl -X {} {}", self.method, shell_quote(&self.url));
-        for (n, v) in &self.headers {
-            out.push_str(" -H ");
-            out.push_str(&shell_quote(&format!("{n}: {v}")));
-        }
-        if let Some(body) = &self.body {
-            out.push_str(" --data-binary ");
-            out.push_str(&shell_quote(&String::from_utf8_lossy(body)));
-        }
-        out
+        let body = self.body.as_ref().map(|b| String::from_utf8_lossy(b));
+        curl_command(&self.method, &self.url, &self.headers, body.as_deref())
     }
+}
+
+/// A shell command that sends a request (POSIX quoting).
+pub fn curl_command(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: Option<&str>,
+) -> String {
+    let mut out = format!("curl -X {} {}", method, shell_quote(url));
+    for (n, v) in headers {
+        out.push_str(" -H ");
+        out.push_str(&shell_quote(&format!("{n}: {v}")));
+    }
+    if let Some(body) = body {
+        out.push_str(" --data-binary ");
+        out.push_str(&shell_quote(body));
+    }
+    out
 }
 
 fn shell_quote(s: &str) -> String {
@@ -375,6 +637,15 @@ mod tests {
             p.curl(),
             r#"curl -X POST 'http://127.0.0.1:1/a?b=c' -H 'Content-Type: application/json' --data-binary '{"name":"O'\''Brien"}'"#
         );
+    }
+
+    #[test]
+    fn statuses_asked_for() {
+        assert!(asks_for("http://h/status/503", "503"));
+        assert!(asks_for("http://h/status/200,503", "503"));
+        assert!(asks_for("http://h/drip?code=-1", "-1"));
+        assert!(!asks_for("http://h/items?limit=500", "500"));
+        assert!(!asks_for("http://h/items/500", "500"));
     }
 
     #[test]

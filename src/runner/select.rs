@@ -17,7 +17,7 @@ pub fn select(spec: &Spec, config: &Config) -> Vec<usize> {
                 || config
                     .operations
                     .iter()
-                    .any(|id| op.operation_id.as_deref() == Some(id) || &op.label() == id))
+                    .any(|id| op.operation_id.as_deref() == Some(id) || names(id, op)))
                 && (config.tags.is_empty() || op.tags.iter().any(|t| config.tags.contains(t)))
                 && (globs.is_empty() || globs.iter().any(|g| g.is_match(&op.path)))
                 && (config.methods.is_empty()
@@ -25,6 +25,10 @@ pub fn select(spec: &Spec, config: &Config) -> Vec<usize> {
                         .methods
                         .iter()
                         .any(|m| m.eq_ignore_ascii_case(op.method.as_str())))
+                && !config
+                    .exclude_operations
+                    .iter()
+                    .any(|id| op.operation_id.as_deref() == Some(id) || &op.label() == id)
         })
         .map(|(i, _)| i)
         .collect();
@@ -60,4 +64,14 @@ pub(super) fn split_untestable(spec: &Spec, selected: Vec<usize>) -> (Vec<usize>
     selected
         .into_iter()
         .partition(|&i| !spec.operations[i].path.contains(['?', '#']))
+}
+
+/// Whether `id` names the operation as `METHOD /path` (any case of the method), which works
+/// for operations with an operationId too.
+fn names(id: &str, op: &crate::spec::Operation) -> bool {
+    id == op.label()
+        || id
+            .trim()
+            .split_once(' ')
+            .is_some_and(|(m, p)| m.eq_ignore_ascii_case(op.method.as_str()) && p.trim() == op.path)
 }

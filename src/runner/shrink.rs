@@ -117,15 +117,20 @@ impl Worker<'_> {
 
     /// An exchange for shrinking: judged, not counted as a case.
     fn quiet_exchange(&self, op: &Operation, draft: &Draft) -> Exchange {
-        let prepared = request::prepare(op, draft, &self.shared.config.base_url, &self.shared.auth);
+        let prepared = request::prepare(op, draft, &self.shared.config.base_url, &self.auth(op));
         if let Some(limiter) = &self.shared.limiter {
             limiter.wait();
         }
-        let received = request::send(&self.client, &prepared);
-        let verdicts = match &received {
+        let received = request::send(
+            &self.client,
+            &prepared,
+            self.shared.config.max_response_bytes,
+        );
+        let mut verdicts = match &received {
             Ok(r) => self.shared.judge.judge(op, &Expect::Valid, r),
             Err(_) => Vec::new(),
         };
+        super::policy::apply(self.shared.config, op, &mut verdicts);
         Exchange {
             prepared,
             received,

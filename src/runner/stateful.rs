@@ -14,9 +14,10 @@
 //! A DELETE marked `x-stipula-delete-semantics` with anything but `remove` (a revoke, an archive)
 //! is never followed by the gone check, nor is one answered 202 (accepted, maybe not yet done).
 //!
-//! The first half of this file finds flows and ids (pure functions over the spec and the
-//! answers); the second runs a flow on a worker, one step per method: create, read the created
-//! item (and call the operations that take its id), remove it and read it again.
+//! Flows and ids are found in `crate::resources` (pure functions over the spec and the answers,
+//! shared with the mock's `--state`); this file runs a flow on a worker, one step per method:
+//! create, read the created item (and call the operations that take its id), remove it and
+//! read it again.
 
 use serde_json::{Map, Value};
 
@@ -26,148 +27,9 @@ use super::checks::{Expect, Verdict};
 use super::event::{Check, Event, Outcome, Phase, RequestRecord};
 use super::exchange::Exchange;
 use super::request::{self, Draft};
-use crate::spec::{DeleteSemantics, Method, Operation, ParamIn, Spec};
+use crate::spec::{Operation, ParamIn, Spec};
 
-/// How the created item's id is found.
-#[derive(Debug, Clone, PartialEq)]
-pub enum IdSource {
-    /// A link's runtime expression (`$response.body#/id`, `$response.header.Location`...).
-    Link(String),
-    /// The creator's own path carries the id (`POST /things/{id}`): the one sent.
-    SentInPath,
-    /// Location header, else the body.
-    Inferred,
-}
-
-/// One create → read (→ delete → read) sequence.
-#[derive(Debug, Clone)]
-pub struct Flow {
-    pub creator: usize,
-    pub reader: usize,
-    /// The reader's path parameter that takes the id.
-    pub param: String,
-    pub deleter: Option<usize>,
-    pub source: IdSource,
-}
-
-/// The path parameter names of a template, in order.
-fn path_params(path: &str) -> Vec<&str> {
-    path.split('/')
-        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .collect()
-}
-
-/// Every flow the spec allows, among the selected operations (indices into `spec.operations`).
-pub fn flows(spec: &Spec, selected: &[usize]) -> Vec<Flow> {
-    let ops = &spec.operations;
-    let mut out = Vec::new();
-    for &r in selected {
-        let reader = &ops[r];
-        if reader.method != Method::Get {
-            continue;
-        }
-        let Some(last) = reader.path.rsplit('/').next() else {
-            continue;
-        };
-        let Some(param) = last.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
-            continue;
-        };
-        let collection = &reader.path[..reader.path.len() - last.len() - 1];
-        let deleter = ops.iter().position(|o| {
-            o.method == Method::Delete
-                && o.path == reader.path
-                && o.delete_semantics == Some(DeleteSemantics::Remove)
-        });
-        let mut found = Vec::new();
-        // Links from any selected operation's responses to this reader.
-        for &c in selected {
-            for resp in &ops[c].responses {
-                for link in &resp.links {
-                    let targets =
-                        link.operation_id.is_some() && link.operation_id == reader.operation_id;
-                    if let (true, Some(Value::String(expr))) = (targets, link.parameters.get(param))
-                        && !found.iter().any(|(i, _)| *i == c)
-                    {
-                        found.push((c, IdSource::Link(expr.clone())));
-                    }
-                }
-            }
-        }
-        for &c in selected {
-            let op = &ops[c];
-            if found.iter().any(|(i, _)| *i == c) {
-                continue;
-            }
-            if op.method == Method::Post && op.path == collection {
-                found.push((c, IdSource::Inferred));
-            } else if matches!(op.method, Method::Post | Method::Put)
-                && op.path == reader.path
-                && path_params(&op.path).last() == Some(&param)
-                && op
-                    .parameters
-                    .iter()
-                    .any(|p| p.location == ParamIn::Path && p.name == param)
-            {
-                found.push((c, IdSource::SentInPath));
-            }
-        }
-        for (creator, source) in found {
-            out.push(Flow {
-                creator,
-                reader: r,
-                param: param.to_string(),
-                deleter,
-                source,
-            });
-        }
-    }
-    out
-}
-
-/// What a response lets the id be read from.
-pub struct Answer<'a> {
-    pub headers: &'a [(String, String)],
-    pub body: &'a [u8],
-}
-
-/// The created item's id, by the flow's source. `sent` is the value the creator sent for the
-/// path parameter, if any.
-pub fn created_id(flow: &Flow, answer: &Answer, sent: Option<&Value>) -> Option<Value> {
-    let body = || serde_json::from_slice::<Value>(answer.body).ok();
-    let header = |name: &str| {
-        answer
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-    };
-    match &flow.source {
-        IdSource::SentInPath => sent.cloned(),
-        IdSource::Link(expr) => {
-            if let Some(pointer) = expr.strip_prefix("$response.body#") {
-                body()?.pointer(pointer).cloned()
-            } else if let Some(name) = expr.strip_prefix("$response.header.") {
-                header(name).map(|v| last_segment(&v))
-            } else if expr.starts_with("$request.path.") {
-                sent.cloned()
-            } else {
-                None
-            }
-        }
-        IdSource::Inferred => {
-            if let Some(location) = header("location") {
-                return Some(last_segment(&location));
-            }
-            find_id(&body()?, &flow.param)
-        }
-    }
-}
-
-fn last_segment(url: &str) -> Value {
-    let path = url.split(['?', '#']).next().unwrap_or("");
-    let seg = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-    Value::String(crate::params::percent_decode(seg, false).unwrap_or_else(|_| seg.to_string()))
-}
+pub use crate::resources::{Answer, Flow, IdSource, created_id, flows};
 
 /// Sets every property named `name` (at any depth up to `depth`) to `id`; whether one was.
 pub fn set_named(value: &mut Value, name: &str, id: &Value, depth: u32) -> bool {
@@ -272,42 +134,6 @@ fn pointer_to_holder(v: &Value, name: &str, depth: u32, at: String) -> Option<St
     }
     m.iter()
         .find_map(|(k, x)| pointer_to_holder(x, name, depth - 1, format!("{at}/{}", escape(k))))
-}
-
-/// Looks for the id in a creation response: a property named like the parameter (at any
-/// depth up to 3), else `id` inside an object named like the parameter without its `Id`
-/// suffix (`consentId` → `consent.id`), else a top-level `id`.
-fn find_id(body: &Value, param: &str) -> Option<Value> {
-    fn by_name(v: &Value, name: &str, depth: u32) -> Option<Value> {
-        let m = v.as_object()?;
-        if let Some((_, found)) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
-            return scalar(found);
-        }
-        if depth == 0 {
-            return None;
-        }
-        m.values().find_map(|inner| by_name(inner, name, depth - 1))
-    }
-    fn scalar(v: &Value) -> Option<Value> {
-        matches!(v, Value::String(_) | Value::Number(_)).then(|| v.clone())
-    }
-    if let Some(v) = by_name(body, param, 3) {
-        return Some(v);
-    }
-    let stem = param
-        .strip_suffix("Id")
-        .or_else(|| param.strip_suffix("_id"))
-        .or_else(|| param.strip_suffix("ID"));
-    if let Some(stem) = stem
-        && let Some(obj) = body
-            .as_object()
-            .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(stem)))
-            .map(|(_, v)| v)
-        && let Some(id) = obj.get("id").and_then(scalar)
-    {
-        return Some(id);
-    }
-    body.get("id").and_then(scalar)
 }
 
 /// What the create step of a flow made.
@@ -568,18 +394,22 @@ impl Worker<'_> {
             )),
         };
         let outcome = verdict.as_ref().map_or(Outcome::Passed, |(o, _)| *o);
+        let mut verdicts = vec![Verdict {
+            check,
+            outcome,
+            message: verdict.map(|(_, m)| m).unwrap_or_default(),
+            violations: Vec::new(),
+        }];
+        super::policy::apply(self.shared.config, op, &mut verdicts);
         self.emit(Event::Case {
             operation: op.label(),
             phase: Phase::Stateful,
-            outcomes: vec![(check, outcome)],
+            outcomes: verdicts.iter().map(|v| (v.check, v.outcome)).collect(),
+            // The read's own `Case` already counted what it exercised.
+            exercised: Default::default(),
         });
-        if let Some((outcome, message)) = verdict {
-            let v = Verdict {
-                check,
-                outcome,
-                message,
-                violations: Vec::new(),
-            };
+        if let Some(v) = verdicts.pop().filter(|v| v.outcome != Outcome::Passed) {
+            let outcome = v.outcome;
             // One finding per operation and check, whatever the ids.
             let key_verdict = Verdict {
                 message: format!("{check} {:?}", outcome),
@@ -626,26 +456,5 @@ fn align_path_params(from_op: &Operation, from: &Draft, to_op: &Operation, to: &
         {
             *slot = Some(v.clone());
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn ids_from_bodies() {
-        assert_eq!(
-            find_id(&json!({"consent": {"id": "c-1", "name": "x"}}), "consentId"),
-            Some(json!("c-1"))
-        );
-        assert_eq!(
-            find_id(&json!({"data": {"userId": 7}}), "userId"),
-            Some(json!(7))
-        );
-        assert_eq!(find_id(&json!({"id": "a"}), "thing"), Some(json!("a")));
-        assert_eq!(find_id(&json!({"name": "a"}), "thing"), None);
-        assert_eq!(last_segment("/api/things/a%20b?x=1"), json!("a b"));
     }
 }

@@ -20,6 +20,17 @@ use super::vocab::{self, DEFS, Direction, SchemaId};
 
 const BASE_URI: &str = "stipula:///schemas";
 
+/// Most violations reported for one value; past it the list ends with one
+/// [`Violation::TRUNCATED`] entry.
+pub const MAX_VIOLATIONS: usize = 100;
+
+/// Largest value (in JSON nodes) whose violations are all collected. jsonschema's
+/// `iter_errors` collects every error before yielding the first, so a 10 MiB array of a
+/// million wrong items cost 20 s and gigabytes for one mock request (and a 48 MB answer);
+/// past this size only the first violation is looked for (`validate` stops at it), followed
+/// by the [`Violation::TRUNCATED`] entry.
+pub const FULL_REPORT_NODES: usize = 10_000;
+
 /// One rule a value breaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
@@ -30,6 +41,20 @@ pub struct Violation {
     /// Where in the spec the failing keyword's schema is: `file#/pointer`, when known.
     pub schema_location: String,
     pub message: String,
+}
+
+impl Violation {
+    /// The keyword of the entry that ends a list cut at [`MAX_VIOLATIONS`].
+    pub const TRUNCATED: &'static str = "x-stipula-truncated";
+
+    fn truncated(message: String) -> Violation {
+        Violation {
+            instance_path: String::new(),
+            keyword: Violation::TRUNCATED.to_string(),
+            schema_location: String::new(),
+            message,
+        }
+    }
 }
 
 impl std::fmt::Display for Violation {
@@ -87,6 +112,11 @@ impl Schemas {
 
     pub fn len(&self) -> usize {
         self.describe.len()
+    }
+
+    /// Where a schema is written, as `file#/pointer`, for messages.
+    pub fn describe(&self, id: SchemaId) -> &str {
+        self.describe.get(id.0 as usize).map_or("", String::as_str)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -195,25 +225,47 @@ impl Schemas {
         }
     }
 
+    /// At most [`MAX_VIOLATIONS`], then the truncation entry; for a value larger than
+    /// [`FULL_REPORT_NODES`], the first violation and the truncation entry.
     fn violations(&self, validator: &Validator, value: &Value) -> Vec<Violation> {
-        validator
+        if !fewer_nodes_than(value, FULL_REPORT_NODES) {
+            return match validator.validate(value) {
+                Ok(()) => Vec::new(),
+                Err(e) => vec![
+                    self.violation(&e),
+                    Violation::truncated(format!(
+                        "the value has more than {FULL_REPORT_NODES} nodes: only its first violation is listed"
+                    )),
+                ],
+            };
+        }
+        let mut out: Vec<Violation> = validator
             .iter_errors(value)
-            .map(|e| {
-                let keyword_path = e.schema_path().to_string();
-                let keyword = keyword_path
-                    .rsplit('/')
-                    .find(|s| !s.is_empty() && s.parse::<usize>().is_err())
-                    .unwrap_or("")
-                    .to_string();
-                Violation {
-                    instance_path: e.instance_path().to_string(),
-                    keyword,
-                    schema_location: self
-                        .source_of(e.absolute_keyword_location().map(|u| u.to_string())),
-                    message: e.masked().to_string(),
-                }
-            })
-            .collect()
+            .take(MAX_VIOLATIONS + 1)
+            .map(|e| self.violation(&e))
+            .collect();
+        if out.len() > MAX_VIOLATIONS {
+            out.truncate(MAX_VIOLATIONS);
+            out.push(Violation::truncated(format!(
+                "more than {MAX_VIOLATIONS} violations; the first {MAX_VIOLATIONS} are listed"
+            )));
+        }
+        out
+    }
+
+    fn violation(&self, e: &ValidationError<'_>) -> Violation {
+        let keyword_path = e.schema_path().to_string();
+        let keyword = keyword_path
+            .rsplit('/')
+            .find(|s| !s.is_empty() && s.parse::<usize>().is_err())
+            .unwrap_or("")
+            .to_string();
+        Violation {
+            instance_path: e.instance_path().to_string(),
+            keyword,
+            schema_location: self.source_of(e.absolute_keyword_location().map(|u| u.to_string())),
+            message: e.masked().to_string(),
+        }
     }
 
     /// Maps `stipula:///schemas#/$defs/N/rest` back to `file#/pointer/rest`.
@@ -230,6 +282,25 @@ impl Schemas {
             None => abs,
         }
     }
+}
+
+/// Whether `value` has fewer than `limit` nodes (counted without recursion, stopping at the
+/// limit).
+fn fewer_nodes_than(value: &Value, limit: usize) -> bool {
+    let mut seen = 0usize;
+    let mut todo = vec![value];
+    while let Some(v) = todo.pop() {
+        seen += 1;
+        if seen >= limit {
+            return false;
+        }
+        match v {
+            Value::Array(a) => todo.extend(a),
+            Value::Object(o) => todo.extend(o.values()),
+            _ => {}
+        }
+    }
+    true
 }
 
 /// The options every validator is built with: 2020-12, formats asserted (`byte` added), and

@@ -64,7 +64,8 @@ pub enum DiagnosticKind {
     /// A `$ref` form the loader does not follow: another scheme, an anchor, a fragment that is
     /// not UTF-8, a relative reference inside a remote document.
     RefUnsupported,
-    /// Past the loader's limits on referenced files (how many, how large).
+    /// Past the loader's limits on referenced files (how many, how large) or on how deep
+    /// schema `$ref`s nest.
     RefLimit,
     /// A `$ref` chain that comes back to where it started without reaching content.
     RefCycle,

@@ -12,6 +12,7 @@ mod json_offsets;
 mod model;
 pub(crate) mod normalize;
 pub(crate) mod pointer;
+mod ref_depth;
 pub(crate) mod refs;
 mod remote;
 pub(crate) mod source;
@@ -28,7 +29,7 @@ pub use source::{FileId, Format};
 
 use crate::schema::{Direction, Schemas};
 use refs::SourceSet;
-use source::{SourceFile, limits};
+use source::SourceFile;
 
 /// A loaded spec: the model, its normalized schemas with their validators, and its files.
 #[derive(Debug)]
@@ -83,23 +84,7 @@ impl Spec {
         let canonical = path
             .canonicalize()
             .map_err(|e| fail(format!("cannot open: {e}")))?;
-        let meta = std::fs::metadata(&canonical).map_err(|e| fail(format!("cannot open: {e}")))?;
-        if meta.is_dir() {
-            return Err(fail("is a folder, not a spec file".into()));
-        }
-        if meta.len() > limits::MAX_FILE_BYTES {
-            return Err(fail(format!(
-                "larger than the {} byte limit",
-                limits::MAX_FILE_BYTES
-            )));
-        }
-        let bytes = std::fs::read(&canonical).map_err(|e| fail(format!("cannot read: {e}")))?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            fail(format!(
-                "not UTF-8 text (byte {})",
-                e.utf8_error().valid_up_to()
-            ))
-        })?;
+        let text = source::read_text(&canonical).map_err(fail)?;
         Self::from_text(display, canonical, text, options)
     }
 
@@ -158,6 +143,15 @@ impl Spec {
         let builder = build::Builder::new(&mut sources, dialect);
         let (built, normalizer, mut diagnostics) = builder.build(version);
         let normalized = normalizer.finish(&mut sources, &mut diagnostics);
+        if let Some((entry, depth)) = ref_depth::too_deep(&normalized) {
+            diagnostics.push(sources.error(
+                &normalized.locations[entry],
+                format!(
+                    "`$ref`s nest {depth} deep from this schema, more than the limit of {}: generating or validating it would overflow the stack",
+                    ref_depth::MAX_REF_DEPTH
+                ),
+            ).with_kind(DiagnosticKind::RefLimit));
+        }
         let Some(built) = built.filter(|_| !build::has_errors(&diagnostics)) else {
             return Err(fail(&sources, diagnostics));
         };
@@ -371,7 +365,8 @@ impl Spec {
 /// Whether a file declares `openapi` or `swagger` as a top-level key (a fragment of a
 /// multi-file spec may mention either word, in a `$ref` say, without being a document).
 fn is_root_document(path: &Path, ext: &str) -> std::io::Result<bool> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    // Through the spec reader: a FIFO or a device in a folder of specs must not hang discovery.
+    let text = source::read_text(path).unwrap_or_default();
     if ext == "json" {
         #[derive(serde::Deserialize)]
         struct Top {

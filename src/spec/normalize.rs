@@ -147,6 +147,8 @@ impl Normalizer {
             locations.push(e.location);
         }
         NormalizedSchemas {
+            // Moved in, not `json!`: the macro serializes its argument, a deep copy of every
+            // entry.
             document: Value::Object(Map::from_iter([(
                 vocab::DEFS.to_string(),
                 Value::Object(defs),

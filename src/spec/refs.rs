@@ -59,7 +59,11 @@ impl Location {
 pub struct SourceSet {
     files: Vec<SourceFile>,
     by_key: HashMap<String, FileId>,
+    /// The root document's folder, canonical (what references are checked against).
     root_dir: PathBuf,
+    /// The same folder as the root document's path names it (for messages and the lexical
+    /// check of references to files that do not exist).
+    named_root_dir: PathBuf,
     policy: RefPolicy,
 }
 
@@ -71,12 +75,17 @@ impl SourceSet {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
+        // The folder as the file system sees it (a spec loaded from a string names a made-up
+        // path under the working directory, which may itself sit behind a symbolic link).
+        let named_root_dir = root_dir.clone();
+        let root_dir = root_dir.canonicalize().unwrap_or(root_dir);
         let mut by_key = HashMap::new();
         by_key.insert(root.path.to_string_lossy().into_owned(), FileId(0));
         SourceSet {
             files: vec![root],
             by_key,
             root_dir,
+            named_root_dir,
             policy,
         }
     }
@@ -292,7 +301,10 @@ impl SourceSet {
         }
         let base = from_file.path.parent().unwrap_or(Path::new(""));
         let joined = lexical_normalize(&base.join(&relative));
-        if !self.policy.allow_outside_root && !joined.starts_with(&self.root_dir) {
+        if !self.policy.allow_outside_root
+            && !joined.starts_with(&self.named_root_dir)
+            && !joined.starts_with(&self.root_dir)
+        {
             return Err(self.error(
                 at,
                 format!(
@@ -301,37 +313,41 @@ impl SourceSet {
                 ),
             ).with_kind(DiagnosticKind::RefOutsideRoot));
         }
-        let key = joined.to_string_lossy().into_owned();
+        // The lexical check above is not enough: a symbolic link inside the folder
+        // (`etc -> /etc`) leads out of it. Files are named by their canonical path, which is
+        // checked again.
+        let canonical = joined.canonicalize().map_err(|e| {
+            self.error(
+                at,
+                format!("`{reference}`: cannot read {}: {e}", joined.display()),
+            )
+            .with_kind(DiagnosticKind::RefUnresolved)
+        })?;
+        if !self.policy.allow_outside_root && !canonical.starts_with(&self.root_dir) {
+            return Err(self.error(
+                at,
+                format!(
+                    "`{reference}` leaves the spec's folder ({}) through a symbolic link (it is {}); such references are refused unless allowed (--allow-outside-refs)",
+                    self.root_dir.display(),
+                    canonical.display()
+                ),
+            ).with_kind(DiagnosticKind::RefOutsideRoot));
+        }
+        let key = canonical.to_string_lossy().into_owned();
         if let Some(&id) = self.by_key.get(&key) {
             return Ok(id);
         }
-        let display = display_path(&self.file(FileId(0)).display, &self.root_dir, &joined);
-        let meta = std::fs::metadata(&joined).map_err(|e| {
-            self.error(
-                at,
-                format!("`{reference}`: cannot read {}: {e}", joined.display()),
-            )
-            .with_kind(DiagnosticKind::RefUnresolved)
+        let display = display_path(&self.file(FileId(0)).display, &self.named_root_dir, &joined);
+        let text = super::source::read_text(&canonical).map_err(|e| {
+            let kind = if e.starts_with("larger than") {
+                DiagnosticKind::RefLimit
+            } else {
+                DiagnosticKind::RefUnresolved
+            };
+            self.error(at, format!("`{reference}`: {}: {e}", joined.display()))
+                .with_kind(kind)
         })?;
-        if meta.len() > limits::MAX_FILE_BYTES {
-            return Err(self
-                .error(
-                    at,
-                    format!(
-                        "`{reference}`: file is larger than {} bytes",
-                        limits::MAX_FILE_BYTES
-                    ),
-                )
-                .with_kind(DiagnosticKind::RefLimit));
-        }
-        let text = std::fs::read_to_string(&joined).map_err(|e| {
-            self.error(
-                at,
-                format!("`{reference}`: cannot read {}: {e}", joined.display()),
-            )
-            .with_kind(DiagnosticKind::RefUnresolved)
-        })?;
-        self.add(key, display, joined, text, at)
+        self.add(key, display, canonical, text, at)
     }
 
     fn add(

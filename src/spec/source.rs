@@ -41,6 +41,41 @@ pub mod limits {
     pub const MAX_FILES: usize = 50_000;
 }
 
+/// Reads one spec file as UTF-8 text, refusing what is not a regular file (a device such as
+/// `/dev/zero` would read without end, a FIFO would block forever) and stopping after
+/// [`limits::MAX_FILE_BYTES`]: the size is enforced while reading, not taken from metadata,
+/// which a growing file or a special file can contradict. The message says what is wrong,
+/// without the path (the caller names the file).
+pub fn read_text(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    // Checked before opening: opening a FIFO for reading blocks until a writer appears.
+    let before = std::fs::metadata(path).map_err(|e| format!("cannot open: {e}"))?;
+    if before.is_dir() {
+        return Err("is a folder, not a spec file".into());
+    }
+    if !before.is_file() {
+        return Err("is not a regular file (a device, FIFO or socket); refused".into());
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    // And again on the opened file, in case the path was swapped in between.
+    let opened = file.metadata().map_err(|e| format!("cannot open: {e}"))?;
+    if !opened.is_file() {
+        return Err("is not a regular file (a device, FIFO or socket); refused".into());
+    }
+    let mut bytes = Vec::new();
+    file.take(limits::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
+        return Err(format!(
+            "larger than the {} byte limit",
+            limits::MAX_FILE_BYTES
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+}
+
 /// One parsed file.
 #[derive(Debug)]
 pub struct SourceFile {

@@ -1,7 +1,7 @@
 //! Broken specs, one class each: the error names the file, line, column, JSON pointer and says
 //! what is wrong.
 
-use stipula::spec::{Place, Position, Severity};
+use stipula::spec::{Diagnostic, Place, Position, Severity};
 
 use crate::support::*;
 
@@ -146,15 +146,34 @@ fn assert_related(
     );
 }
 
+/// The only warning of `kind` a loaded spec has.
+fn only_warning(spec: &stipula::spec::Spec, kind: stipula::spec::DiagnosticKind) -> Diagnostic {
+    let found: Vec<Diagnostic> = spec
+        .located_warnings()
+        .into_iter()
+        .filter(|w| w.kind == kind)
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    found[0].clone()
+}
+
 #[test]
-fn duplicate_operation_id_names_both_places() {
+fn duplicate_operation_id_loads_with_a_warning_and_a_suffix() {
     let rel = "broken/duplicate-operation-id.yaml";
-    let d = assert_fixture_error(
-        rel,
-        14,
-        7,
-        "/paths/~1animals/get/operationId",
-        &["duplicate operationId `getPets` (GET /pets and GET /animals)"],
+    let spec = load(rel);
+    let d = only_warning(&spec, stipula::spec::DiagnosticKind::DuplicateOperationId);
+    assert_diagnostic(
+        &d,
+        Expect {
+            file: &fixture_name(rel),
+            line: 14,
+            column: 7,
+            pointer: "/paths/~1animals/get/operationId",
+            message: &[
+                "duplicate operationId `getPets` (GET /pets and GET /animals)",
+                "`getPets#2`",
+            ],
+        },
     );
     assert_related(
         &d,
@@ -168,20 +187,30 @@ fn duplicate_operation_id_names_both_places() {
         shown.contains(&format!("see also {}:8:7", fixture_name(rel))),
         "{shown}"
     );
+    // First in document order keeps the id.
+    assert_eq!(op(&spec, "getPets").path, "/pets");
+    assert_eq!(op(&spec, "getPets#2").path, "/animals");
 }
 
 #[test]
-fn paths_differing_only_in_parameter_names_with_the_same_method() {
+fn paths_differing_only_in_parameter_names_with_the_same_method_load_with_a_warning() {
     let rel = "broken/path-clash.yaml";
-    let d = assert_fixture_error(
-        rel,
-        13,
-        5,
-        "/paths/~1pets~1{name}/get",
-        &[
-            "GET `/pets/{name}` conflicts with GET `/pets/{id}`",
-            "differ only in parameter names",
-        ],
+    let spec = load(rel);
+    assert_eq!(spec.operations.len(), 2);
+    let d = only_warning(&spec, stipula::spec::DiagnosticKind::PathClash);
+    assert_diagnostic(
+        &d,
+        Expect {
+            file: &fixture_name(rel),
+            line: 13,
+            column: 5,
+            pointer: "/paths/~1pets~1{name}/get",
+            message: &[
+                "GET `/pets/{name}` conflicts with GET `/pets/{id}`",
+                "differ only in parameter names",
+                "first, in document order",
+            ],
+        },
     );
     assert_related(&d, &fixture_name(rel), "/paths/~1pets~1{id}/get", 7, 5);
 }
@@ -270,12 +299,18 @@ fn every_problem_of_a_spec_is_reported_at_once() {
         pointers,
         [
             "/paths/~1a/get/responses/200/$ref",
-            "/paths/~1b/get/operationId",
             "/paths/~1b/get/parameters/0/$ref"
         ],
         "{e}"
     );
     assert!(e.errors().all(|d| d.position.is_some()), "{e}");
+    // The duplicate operationId comes along as a warning.
+    assert!(
+        e.diagnostics
+            .iter()
+            .any(|d| d.pointer == "/paths/~1b/get/operationId" && d.severity == Severity::Warning),
+        "{e}"
+    );
 }
 
 #[test]
@@ -340,18 +375,6 @@ fn loader_diagnostics_name_their_kind() {
         (schema_ref("#anchor"), RefUnsupported),
         (
             format!(
-                "{head}paths:\n  /a:\n    get: {{operationId: x, responses: {{'200': {{description: ok}}}}}}\n  /b:\n    get: {{operationId: x, responses: {{'200': {{description: ok}}}}}}\n"
-            ),
-            DuplicateOperationId,
-        ),
-        (
-            format!(
-                "{head}paths:\n  /a/{{id}}:\n    get: {{parameters: [{{name: id, in: path, required: true}}], responses: {{'200': {{description: ok}}}}}}\n  /a/{{key}}:\n    get: {{parameters: [{{name: key, in: path, required: true}}], responses: {{'200': {{description: ok}}}}}}\n"
-            ),
-            PathClash,
-        ),
-        (
-            format!(
                 "{head}paths: {{}}\ncomponents:\n  schemas:\n    A: {{allOf: [{{$ref: '#/components/schemas/A'}}]}}\n"
             ),
             SchemaCycle,
@@ -374,4 +397,12 @@ fn loader_diagnostics_name_their_kind() {
         spec.warnings
     );
     assert!(kinds.contains(&PathParamUndeclared), "{:?}", spec.warnings);
+
+    // Loaded with a warning (lint still reports them as errors).
+    let spec = inline_ok(&format!(
+        "{head}paths:\n  /a/{{id}}:\n    get: {{operationId: x, parameters: [{{name: id, in: path, required: true}}], responses: {{'200': {{description: ok}}}}}}\n  /a/{{key}}:\n    get: {{operationId: x, parameters: [{{name: key, in: path, required: true}}], responses: {{'200': {{description: ok}}}}}}\n"
+    ));
+    let kinds: Vec<DiagnosticKind> = spec.warnings.iter().map(|w| w.kind).collect();
+    assert!(kinds.contains(&DuplicateOperationId), "{:?}", spec.warnings);
+    assert!(kinds.contains(&PathClash), "{:?}", spec.warnings);
 }

@@ -789,6 +789,21 @@ fn case_for(rule: Rule) -> Case {
             secured(Some("[{bearer: []}, {key: []}]")),
             "security bearer → bearer or key",
         ),
+        SchemaTooDeep => {
+            // 70 nested objects; only the innermost type changes.
+            let nested = |leaf: &str| {
+                let mut s = format!("{{type: {leaf}}}");
+                for _ in 0..70 {
+                    s = format!("{{type: object, properties: {{a: {s}}}}}");
+                }
+                s
+            };
+            case(
+                response(&nested("integer")),
+                response(&nested("string")),
+                "nested deeper than 64 levels",
+            )
+        }
     }
 }
 
@@ -853,6 +868,7 @@ fn check_rule(rule: Rule) {
                     | Rule::ResponseDefaultChanged
                     | Rule::ResponseDiscriminatorChanged
                     | Rule::SecurityOAuthUrlChanged
+                    | Rule::SchemaTooDeep
             ),
         "{rule} reported both ways:\n{}",
         show(&back)
@@ -989,6 +1005,7 @@ rule_tests! {
     security_oauth_flow_added: SecurityOAuthFlowAdded,
     security_oauth_url_changed: SecurityOAuthUrlChanged,
     security_oauth_scope_removed: SecurityOAuthScopeRemoved,
+    schema_too_deep: SchemaTooDeep,
 }
 
 #[test]

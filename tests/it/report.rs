@@ -44,6 +44,7 @@ fn case(operation: &str, phase: Phase, outcomes: &[(Check, Outcome)]) -> Event {
         operation: operation.to_string(),
         phase,
         outcomes: outcomes.to_vec(),
+        exercised: Exercised::default(),
     }
 }
 
@@ -119,6 +120,8 @@ fn schema_failure() -> Finding {
         )),
         shrunk: true,
         occurrences: 2,
+        fingerprint: String::new(),
+        baselined: false,
     }
 }
 
@@ -143,6 +146,8 @@ fn documented_400_warning() -> Finding {
         response: Some(response(400, r#"{"fieldErrors":{}}"#)),
         shrunk: false,
         occurrences: 1,
+        fingerprint: String::new(),
+        baselined: false,
     }
 }
 
@@ -177,6 +182,8 @@ fn removed_gone_failure() -> Finding {
         )),
         shrunk: false,
         occurrences: 1,
+        fingerprint: String::new(),
+        baselined: false,
     }
 }
 
@@ -184,7 +191,11 @@ fn removed_gone_failure() -> Finding {
 fn shard1() -> Vec<Event> {
     let ops = ["createConsent", "retrieveConsent"];
     let info = info(Some((1, 2)), &ops);
-    let mut events = vec![Event::Started { info, units: 4 }];
+    let mut events = vec![Event::Started {
+        info,
+        units: 4,
+        coverage: Default::default(),
+    }];
     for _ in 0..3 {
         events.push(case("createConsent", Phase::Examples, &passes(&BASIC)));
     }
@@ -238,7 +249,11 @@ fn shard2() -> Vec<Event> {
     let ops = ["deleteConsent", "revokeUserConsent"];
     let info = info(Some((2, 2)), &ops);
     let mut events = vec![
-        Event::Started { info, units: 1 },
+        Event::Started {
+            info,
+            units: 1,
+            coverage: Default::default(),
+        },
         Event::Notice {
             operation: "revokeUserConsent".into(),
             message:
@@ -479,6 +494,7 @@ fn long_bodies_are_cut_saying_how_much_is_left_out() {
             Event::Started {
                 info: info(None, &["createConsent"]),
                 units: 1,
+                coverage: Default::default(),
             },
             case(
                 "createConsent",
@@ -529,6 +545,7 @@ fn bodies_are_cut_on_character_and_line_boundaries() {
                 Event::Started {
                     info: info(None, &["createConsent"]),
                     units: 1,
+                    coverage: Default::default(),
                 },
                 Event::Found(Box::new(f)),
             ],
@@ -554,6 +571,7 @@ fn plain_progress_prints_a_heartbeat_when_a_unit_runs_long() {
     let mut events = vec![Event::Started {
         info: info(None, &["createConsent"]),
         units: 1,
+        coverage: Default::default(),
     }];
     for _ in 0..(2 * stipula::runner::report::human::HEARTBEAT_CASES + 1) {
         events.push(case("createConsent", Phase::Fuzz, &passes(&BASIC)));

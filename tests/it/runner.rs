@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use stipula::mock::{MockConfig, MockServer, Mount};
+use stipula::mock::{MockConfig, MockServer, Mount, StateConfig};
 use stipula::runner::cases::Planner;
 use stipula::runner::checks::Expect;
 use stipula::runner::event::{Check, Phase, Report, Severity};
@@ -106,6 +106,66 @@ fn the_mock_passes_the_runner_on_every_bundled_spec() {
             assert!(auth > 0, "{file}: authentication was not probed");
         }
     }
+}
+
+#[test]
+fn the_mock_with_state_passes_the_runner_and_its_stateful_phase() {
+    // With `--state`, created items are stored: the stateful phase reads what it created and
+    // sees a removed item gone, and nothing else the runner checks fails.
+    let mut readable = 0;
+    let mut stored_total = 0;
+    for (file, base, credential) in BUNDLED {
+        let spec = bundled_spec(file);
+        let mock = MockServer::start_with(
+            vec![Mount::at_base_path(bundled_spec(file))],
+            MockConfig {
+                token: Some("secret".into()),
+                state: Some(StateConfig::default()),
+                ..MockConfig::default()
+            },
+            "127.0.0.1:0",
+        )
+        .unwrap();
+        for seed in [1, 2] {
+            let mut config = Config::new(format!("{}{base}", mock.url().trim_end_matches('/')));
+            config.headers.push(header(credential));
+            config.seed = seed;
+            config.cases = 40;
+            let report = run_quiet(&spec, &config);
+            assert!(
+                report.failures() == 0,
+                "{file} seed {seed}: the mock with --state failed the runner:\n{}",
+                failures(&report).join("\n")
+            );
+            let passed = |check: Check| -> u64 {
+                report
+                    .tally
+                    .values()
+                    .filter_map(|c| c.get(&check))
+                    .map(|t| t.passed)
+                    .sum()
+            };
+            readable += passed(Check::CreatedReadable);
+        }
+        // What the runner created is in the store.
+        let dump: Value = serde_json::from_str(
+            &reqwest::blocking::get(format!("{}/__stipula/state", mock.url()))
+                .unwrap()
+                .text()
+                .unwrap(),
+        )
+        .unwrap();
+        let stored: usize = dump["scopes"][""]["items"].as_u64().unwrap_or(0) as usize;
+        eprintln!(
+            "{file}: {stored} items stored; {}",
+            dump["scopes"][""]["collections"]
+                .as_array()
+                .map_or(0, Vec::len)
+        );
+        stored_total += stored;
+    }
+    assert!(readable > 0, "no created item was read back");
+    assert!(stored_total > 0, "the runner stored nothing");
 }
 
 #[test]

@@ -15,7 +15,10 @@ pub(super) fn render(reports: &[SpecReport]) -> String {
                 "id": r.id,
                 "name": r.id,
                 "shortDescription": { "text": r.description },
-                "defaultConfiguration": { "level": super::level(r.severity) },
+                "defaultConfiguration": {
+                    "level": super::level(r.severity),
+                    "enabled": r.set == super::super::rules::RuleSet::Recommended,
+                },
             })
         })
         .collect();

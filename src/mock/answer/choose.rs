@@ -128,7 +128,7 @@ fn remember(req: &Reached, r: &Response<Body>) {
     }
 }
 
-fn hash(s: &str) -> u64 {
+pub(super) fn hash(s: &str) -> u64 {
     // FNV-1a: a stable per-operation seed offset (std's hasher is randomized per process).
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)

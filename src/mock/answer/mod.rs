@@ -6,7 +6,9 @@
 //! 2. [`refuse`]: security (401), then the request against the operation (415; 400, or 422 for
 //!    a well-formed body that breaks its schema).
 //! 3. [`choose`]: the `Prefer` header, items removed by an earlier DELETE, the documented
-//!    response to give; then its rendering, which also keeps the removal bookkeeping.
+//!    response to give; then its rendering, which also keeps the removal bookkeeping. With
+//!    `--state`, [`stateful`] answers the operations on collections and items first (and the
+//!    admin endpoints under `/__stipula/`, before routing).
 //!
 //! A stage returns `Result<_, Box<Answered>>`: `Err` is an answer that ends the request there,
 //! so the pipeline is a list of `?`s. Refusals are the operation's documented errors when it
@@ -14,14 +16,18 @@
 
 mod choose;
 mod documented;
+mod inspect;
 mod refuse;
 mod route;
+mod stateful;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::HeaderMap;
 use hyper::Response;
 use hyper::http::request::Parts;
+
+pub use inspect::{Inspection, inspect};
 
 use super::App;
 use super::problem::Body;
@@ -60,6 +66,9 @@ pub(super) fn answer(app: &App, parts: &Parts, body: &Bytes) -> Answered {
 
 fn stages(app: &App, parts: &Parts, body: &Bytes) -> Stage<Answered> {
     let path = route::normalize_path(parts.uri.path());
+    if let Some(state) = &app.state {
+        stateful::admin(app, state, parts, &path)?;
+    }
     let routed = route::route(app, parts, &path)?;
     let req = Reached::new(app, parts, &path, &routed);
     let cookie_header = cookie_header(&parts.headers);
@@ -70,6 +79,9 @@ fn stages(app: &App, parts: &Parts, body: &Bytes) -> Stage<Answered> {
     refuse::security(&req, &inputs)?;
     refuse::validate(&req, &inputs, body)?;
     let prefs = choose::preferences(&req)?;
+    if let Some(state) = &app.state {
+        stateful::answer(&req, state, &prefs, body)?;
+    }
     choose::unless_removed(&req, &prefs)?;
     let (documented, status) = choose::response(&req, &prefs)?;
     Ok(choose::render(&req, documented, status, &prefs))
@@ -83,6 +95,9 @@ struct Reached<'a> {
     path: &'a str,
     spec: &'a Spec,
     op: &'a Operation,
+    /// Which mount and operation (indices into `app.mounts` and its spec's operations).
+    mount: usize,
+    operation: usize,
     label: String,
     /// Raw path parameter values in template order, and the operation's names for them.
     path_values: &'a [String],
@@ -101,6 +116,8 @@ impl<'a> Reached<'a> {
             path,
             spec,
             op,
+            mount: routed.target.mount,
+            operation: routed.target.operation,
             label: op.label(),
             path_values: &routed.values,
             path_names: &routed.target.names,

@@ -24,8 +24,8 @@ use std::time::Instant;
 
 use super::Reporter;
 use crate::runner::event::{
-    Check, CheckTally, Event, Finding, Phase, Report, RequestRecord, ResponseRecord, RunInfo,
-    Severity,
+    Check, CheckTally, CoverageKind, CoverageSummary, Event, Finding, Phase, Ratio, Report,
+    RequestRecord, ResponseRecord, RunInfo, Severity, format_percent,
 };
 
 /// In plain mode, a progress line after this many cases without one.
@@ -330,7 +330,7 @@ impl<W: Write + Send> HumanReporter<W> {
 impl<W: Write + Send> Reporter for HumanReporter<W> {
     fn event(&mut self, event: &Event) -> std::io::Result<()> {
         match event {
-            Event::Started { info, units } => self.started(info, *units),
+            Event::Started { info, units, .. } => self.started(info, *units),
             Event::Case {
                 operation, phase, ..
             } => self.case(operation, *phase),
@@ -420,6 +420,9 @@ pub(crate) fn render_finding(f: &Finding, paint: Paint) -> String {
     }
     if f.occurrences > 1 {
         facts.push(format!("seen in {} cases", f.occurrences));
+    }
+    if f.baselined {
+        facts.push("accepted by the baseline: does not fail the run".to_string());
     }
     let _ = writeln!(s, "  {}", paint.dim(&facts.join(", ")));
     if !f.violations.is_empty() {
@@ -716,6 +719,8 @@ pub(crate) fn render_summary(report: &Report, paint: Paint) -> String {
         );
     }
 
+    render_coverage(&mut s, report);
+
     // Cases, time.
     let _ = writeln!(s);
     let phases: Vec<String> = report
@@ -744,12 +749,18 @@ pub(crate) fn render_summary(report: &Report, paint: Paint) -> String {
     // Findings.
     let failures = report.failures();
     let warnings = report.warnings();
+    let baselined = report.baselined();
     let _ = writeln!(
         s,
-        "Found:    {}, {}, {}",
+        "Found:    {}, {}, {}{}",
         count(failures as u64, "failure"),
         count(warnings as u64, "warning"),
-        count(report.notices.len() as u64, "notice")
+        count(report.notices.len() as u64, "notice"),
+        if baselined > 0 {
+            format!(" ({baselined} more accepted by the baseline)")
+        } else {
+            String::new()
+        }
     );
     for f in report
         .findings
@@ -759,7 +770,11 @@ pub(crate) fn render_summary(report: &Report, paint: Paint) -> String {
         let _ = writeln!(
             s,
             "  {} {} {}: {}",
-            paint.fail("FAIL"),
+            if f.baselined {
+                paint.dim("BASELINE")
+            } else {
+                paint.fail("FAIL")
+            },
             f.check.id(),
             clean_line(&f.operation),
             clean_line(&f.message)
@@ -785,6 +800,79 @@ pub(crate) fn render_summary(report: &Report, paint: Paint) -> String {
     };
     let _ = writeln!(s, "{verdict}");
     s
+}
+
+/// Coverage (`docs/coverage.md`): the overall figure and each kind, then one row per
+/// operation not fully covered (at most [`OPERATION_ROWS`], the least covered first). Nothing
+/// when the report has no coverage (a report written before coverage existed).
+fn render_coverage(s: &mut String, report: &Report) {
+    if report.coverage.is_empty() {
+        return;
+    }
+    let total = report.coverage_summary();
+    let _ = writeln!(s);
+    let kinds: Vec<String> = CoverageKind::ALL
+        .iter()
+        .map(|k| format!("{} {}", k.label(), total.get(*k)))
+        .collect();
+    let _ = writeln!(s, "Coverage: {} overall", total.overall());
+    let _ = writeln!(s, "  {}", kinds.join(", "));
+    let mut rows: Vec<(&str, CoverageSummary)> = report
+        .coverage
+        .iter()
+        .map(|(op, c)| (op.as_str(), c.summary()))
+        .filter(|(_, c)| c.overall().covered < c.overall().documented)
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    rows.sort_by(|a, b| {
+        a.1.overall()
+            .percent()
+            .total_cmp(&b.1.overall().percent())
+            .then(a.0.cmp(b.0))
+    });
+    let hidden = rows.len().saturating_sub(OPERATION_ROWS);
+    rows.truncate(OPERATION_ROWS);
+    let width = rows
+        .iter()
+        .map(|(op, _)| op.chars().count())
+        .chain(["operation".len()])
+        .max()
+        .unwrap_or(9)
+        .min(48);
+    let _ = writeln!(
+        s,
+        "  {:<width$}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}",
+        "operation", "status", "params", "enums", "bounds", "phases", "overall"
+    );
+    let cell = |r: Ratio| {
+        if r.documented == 0 {
+            "-".to_string()
+        } else {
+            format!("{}/{}", r.covered, r.documented)
+        }
+    };
+    for (op, c) in &rows {
+        let _ = writeln!(
+            s,
+            "  {:<width$}  {:>8}  {:>8}  {:>8}  {:>8}  {:>8}  {:>7}%",
+            clean_line(op),
+            cell(c.status),
+            cell(c.parameters),
+            cell(c.enum_values),
+            cell(c.boundaries),
+            cell(c.phases),
+            format_percent(c.overall().percent())
+        );
+    }
+    if hidden > 0 {
+        let _ = writeln!(
+            s,
+            "  ... and {} not fully covered (see --html or --json)",
+            count(hidden as u64, "more operation")
+        );
+    }
 }
 
 fn tally_row(label: &str, width: usize, t: CheckTally, paint: Paint) -> String {

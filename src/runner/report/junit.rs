@@ -10,12 +10,16 @@
 //! - a (operation, check) with failures gets one `<failure>`: the first failure's message
 //!   (`type` is the check id) and, as its text, every failure in full with its reproduction
 //!   (violations, steps, request, response, curl);
+//! - failures a baseline accepts are printed like warnings (they do not fail the run);
 //! - warnings are not failures and not skips (a skip would say the check did not run, and hiding
 //!   them is what Schemathesis users complain about): they are printed in full in the test case's
 //!   `<system-out>`, and counted in its `warned` property;
 //! - an operation of the run that no case reached (a notice says why) is one skipped test case
 //!   named `not-tested`, so an untested operation is visible rather than absent;
-//! - the run's notices go in the suite's `<system-out>`.
+//! - the run's notices go in the suite's `<system-out>`;
+//! - coverage (`docs/coverage.md`): `coverage` and `coverage.<kind>` suite properties
+//!   (`62.5% (5/8)`), and one passing test case per operation named `coverage`, with the same
+//!   properties and the documented items no case exercised in its `<system-out>`.
 //!
 //! No timestamps: the same report gives the same file.
 
@@ -29,7 +33,7 @@ use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
 use super::human::{Paint, render_finding};
 use super::{Reporter, with_path};
-use crate::runner::event::{Check, CheckTally, Event, Finding, Report, Severity};
+use crate::runner::event::{Check, CheckTally, CoverageKind, Event, Finding, Report, Severity};
 
 pub struct JunitReporter {
     path: PathBuf,
@@ -117,6 +121,16 @@ pub fn junit_report(report: &Report) -> quick_junit::Report {
     if !report.notices.is_empty() {
         suite.set_system_out(report.notices.join("\n"));
     }
+    if !report.coverage.is_empty() {
+        let total = report.coverage_summary();
+        suite.add_property(("coverage", total.overall().to_string().as_str()));
+        for kind in CoverageKind::ALL {
+            suite.add_property((
+                format!("coverage.{}", kind.id()).as_str(),
+                total.get(kind).to_string().as_str(),
+            ));
+        }
+    }
 
     // (operation, check) → its counts and findings, in operation then check order.
     let mut cases: BTreeMap<(&str, Check), (CheckTally, Vec<&Finding>)> = BTreeMap::new();
@@ -136,6 +150,27 @@ pub fn junit_report(report: &Report) -> quick_junit::Report {
 
     for ((op, check), (tally, findings)) in &cases {
         suite.add_test_case(test_case(op, *check, *tally, findings));
+    }
+
+    for (op, coverage) in &report.coverage {
+        let mut case = TestCase::new("coverage", TestCaseStatus::success());
+        case.set_classname(op.as_str());
+        let summary = coverage.summary();
+        case.add_property(("coverage", summary.overall().to_string().as_str()));
+        for kind in CoverageKind::ALL {
+            case.add_property((
+                format!("coverage.{}", kind.id()).as_str(),
+                summary.get(kind).to_string().as_str(),
+            ));
+        }
+        let missed: Vec<String> = coverage
+            .missed()
+            .map(|i| format!("not exercised: {} {}", i.kind.label(), i.name))
+            .collect();
+        if !missed.is_empty() {
+            case.set_system_out(missed.join("\n"));
+        }
+        suite.add_test_case(case);
     }
 
     let untested: BTreeSet<&str> = report
@@ -170,12 +205,13 @@ fn test_case(op: &str, check: Check, tally: CheckTally, findings: &[&Finding]) -
     let failures: Vec<&Finding> = findings
         .iter()
         .copied()
-        .filter(|f| f.severity == Severity::Failure)
+        .filter(|f| f.severity == Severity::Failure && !f.baselined)
         .collect();
+    // Failures a baseline accepts do not fail the run: printed like warnings.
     let warnings: Vec<&Finding> = findings
         .iter()
         .copied()
-        .filter(|f| f.severity == Severity::Warning)
+        .filter(|f| f.severity == Severity::Warning || f.baselined)
         .collect();
     let status = if failures.is_empty() {
         TestCaseStatus::success()

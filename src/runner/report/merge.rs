@@ -18,7 +18,8 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, String> {
         return Err("no reports to merge".to_string());
     }
     let mut merged: Option<Report> = None;
-    // Exactly the same run's shard (same spec, seed, URL and shard): refused.
+    // Exactly the same run's shard (same spec, seed, URL and shard; 0/0 for an unsharded run):
+    // refused.
     let mut seen: BTreeMap<(String, u64, String, u32, u32), PathBuf> = BTreeMap::new();
     // Which shards of each spec are present, by the spec's file name: CI jobs may check the
     // spec out at different paths, start the target on different ports and (by default) draw
@@ -27,7 +28,21 @@ pub fn merge_reports(paths: &[PathBuf]) -> Result<Report, String> {
     for path in paths {
         let report = read_report(path)?;
         for run in &report.runs {
-            let Some((k, n)) = run.shard else { continue };
+            let Some((k, n)) = run.shard else {
+                // An unsharded run is its own whole: the same one twice counts twice.
+                let key = (run.spec.clone(), run.seed, run.base_url.clone(), 0, 0);
+                if let Some(first) = seen.get(&key) {
+                    return Err(format!(
+                        "{}: the run of {} (seed {}) is already in {}; merging it twice would count its cases twice",
+                        path.display(),
+                        run.spec,
+                        run.seed,
+                        first.display()
+                    ));
+                }
+                seen.insert(key, path.clone());
+                continue;
+            };
             if k == 0 || k > n {
                 return Err(format!(
                     "{}: shard {k}/{n} is not a valid shard (K must be between 1 and N)",

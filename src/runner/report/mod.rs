@@ -1,4 +1,5 @@
-//! The consumers of a run's [`Event`]s: the terminal display, JUnit XML and JSON.
+//! The consumers of a run's [`Event`]s: the terminal display, JUnit XML, JSON, HTML and the
+//! baseline file `--write-baseline` writes.
 //!
 //! The runner emits events and never formats output; each format is an independent
 //! [`Reporter`] (nextest's shape), and [`Reporters`] fans one event out to all of them so the
@@ -10,6 +11,7 @@
 //!
 //! [`Report`]: crate::runner::event::Report
 
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -19,6 +21,7 @@ use std::path::PathBuf;
 
 use crate::runner::event::Event;
 
+pub use html::HtmlReporter;
 pub use human::{HumanOptions, HumanReporter};
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
@@ -78,15 +81,65 @@ impl Reporter for Reporters {
 /// given. The files are created here, so a path that cannot be written is an error (exit 2)
 /// before the first request.
 pub fn for_test_run(junit: Option<PathBuf>, json: Option<PathBuf>) -> std::io::Result<Reporters> {
+    for_outputs(Outputs {
+        junit,
+        json,
+        ..Outputs::default()
+    })
+}
+
+/// The files `stipula test` writes besides the display.
+#[derive(Debug, Clone, Default)]
+pub struct Outputs {
+    pub junit: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+    pub html: Option<PathBuf>,
+    /// `--write-baseline`: the run's failures as a baseline file.
+    pub baseline: Option<PathBuf>,
+}
+
+/// The display on stderr, then one reporter per file in `outputs`, each file created now.
+pub fn for_outputs(outputs: Outputs) -> std::io::Result<Reporters> {
     let mut reporters = Reporters::new();
     reporters.push(HumanReporter::stderr(false));
-    if let Some(path) = junit {
+    if let Some(path) = outputs.junit {
         reporters.push(JunitReporter::create(path)?);
     }
-    if let Some(path) = json {
+    if let Some(path) = outputs.json {
         reporters.push(JsonReporter::create(path)?);
     }
+    if let Some(path) = outputs.html {
+        reporters.push(HtmlReporter::create(path)?);
+    }
+    if let Some(path) = outputs.baseline {
+        reporters.push(BaselineReporter::create(path)?);
+    }
     Ok(reporters)
+}
+
+/// `--write-baseline FILE`: the failures of the `Report` in `Finished` as a baseline
+/// (`runner::baseline`).
+pub struct BaselineReporter {
+    path: PathBuf,
+}
+
+impl BaselineReporter {
+    /// Creates the file now (so a path that cannot be written fails before the run).
+    pub fn create(path: PathBuf) -> std::io::Result<BaselineReporter> {
+        std::fs::File::create(&path).map_err(|e| with_path(&path, e))?;
+        Ok(BaselineReporter { path })
+    }
+}
+
+impl Reporter for BaselineReporter {
+    fn event(&mut self, event: &Event) -> std::io::Result<()> {
+        if let Event::Finished { report } = event {
+            crate::runner::baseline::Baseline::from_report(report)
+                .write(&self.path)
+                .map_err(|e| with_path(&self.path, e))?;
+        }
+        Ok(())
+    }
 }
 
 /// Adds a file name to an I/O error, so that "No such file or directory" says which file.

@@ -6,18 +6,49 @@
 
 use super::*;
 
-/// A compiled node: its strategy, and whether every value of it is valid for the node.
+/// A compiled node: its strategy, whether every value of it is valid for the node, and how
+/// large its values can get.
 #[derive(Clone)]
 pub(super) struct Gen {
     pub(super) s: BoxedStrategy<Value>,
     pub(super) exact: bool,
+    /// An upper bound on a value's size, in JSON nodes plus string characters (saturating):
+    /// what [`MAX_GENERATED_SIZE`] is checked against. A bound per level (`minItems` at most
+    /// [`MAX_DEMANDED_SIZE`]) does not bound the product of nested levels.
+    pub(super) size: u64,
 }
 
 impl Gen {
     pub(super) fn exact(s: BoxedStrategy<Value>) -> Self {
-        Gen { s, exact: true }
+        Gen {
+            s,
+            exact: true,
+            size: 1,
+        }
+    }
+
+    pub(super) fn inexact(s: BoxedStrategy<Value>, size: u64) -> Self {
+        Gen {
+            s,
+            exact: false,
+            size,
+        }
+    }
+
+    pub(super) fn sized(mut self, size: u64) -> Self {
+        self.size = size;
+        self
     }
 }
+
+/// The most a generated value may weigh (JSON nodes plus string characters; about its size in
+/// bytes): a schema whose values must be larger (`minItems: 1000` three levels deep, a pattern
+/// `((a{1000}){1000}){1000}`) gets no value, and the mock says so, instead of allocating
+/// gigabytes. A few MiB of JSON is more than any example needs.
+pub const MAX_GENERATED_SIZE: u64 = 4_000_000;
+
+/// Size of [`any_value`]'s values, at most.
+const ANY_VALUE_SIZE: u64 = 64;
 
 /// Where in the expansion a node is.
 #[derive(Clone, Copy)]
@@ -89,10 +120,7 @@ impl<'a> Compiler<'a> {
         }
         if !self.in_progress.insert(key) {
             // Even the shortest shape contains itself: no finite value.
-            return Gen {
-                s: Just(Value::Null).boxed(),
-                exact: false,
-            };
+            return Gen::inexact(Just(Value::Null).boxed(), 1);
         }
         self.stack.push(id);
         let schemas = self.schemas;
@@ -116,10 +144,7 @@ impl<'a> Compiler<'a> {
             Value::Bool(false) => return never(),
             Value::Object(m) => {
                 if ctx.in_place > MAX_IN_PLACE {
-                    Gen {
-                        s: any_value(),
-                        exact: false,
-                    }
+                    Gen::inexact(any_value(), ANY_VALUE_SIZE)
                 } else if let Some(target) = sole_ref(m) {
                     return self.entry(target, ctx);
                 } else if let Some(single) = sole_all_of(m) {
@@ -148,6 +173,7 @@ impl<'a> Compiler<'a> {
                     g.s.prop_filter("valid for a subschema", move |v| check.ok(v))
                         .boxed(),
                 )
+                .sized(g.size)
             }
             _ => g,
         }
@@ -242,6 +268,8 @@ impl<'a> Compiler<'a> {
         let trivial = !has_validation(rest);
         let mut options = Vec::new();
         let mut exact = !one_of;
+        let mut size = 0u64;
+        let mut too_large = 0u64;
         for i in chosen {
             let branch = &branches[i];
             let g = if trivial {
@@ -258,6 +286,12 @@ impl<'a> Compiler<'a> {
                 g.exact &= e && e2;
                 g
             };
+            if g.size > MAX_GENERATED_SIZE {
+                // A branch no value of which fits: the others may.
+                too_large = too_large.max(g.size);
+                continue;
+            }
+            size = size.max(g.size);
             exact &= g.exact;
             let weight = if is_null_only(self.schemas, branch) {
                 1
@@ -267,11 +301,16 @@ impl<'a> Compiler<'a> {
             options.push((weight, g.s));
         }
         if options.is_empty() {
-            return never();
+            return if too_large > 0 {
+                never().sized(too_large)
+            } else {
+                never()
+            };
         }
         Gen {
             s: Union::new_weighted(options).boxed(),
             exact,
+            size,
         }
     }
 
@@ -297,6 +336,7 @@ impl<'a> Compiler<'a> {
             return Gen {
                 s: Just(c.clone()).boxed(),
                 exact: quick_ok(m, c) && !deep_keywords(m),
+                size: weight(c),
             };
         }
         if let Some(Value::Array(values)) = m.get("enum") {
@@ -309,9 +349,11 @@ impl<'a> Compiler<'a> {
             if pool.is_empty() {
                 return never();
             }
+            let size = pool.iter().map(weight).max().unwrap_or(1);
             return Gen {
                 s: proptest::sample::select(pool).boxed(),
                 exact,
+                size,
             };
         }
         let types: Vec<&str> = match m.get("type") {
@@ -331,6 +373,8 @@ impl<'a> Compiler<'a> {
         }
         let mut options = Vec::new();
         let mut exact = true;
+        let mut size = 1u64;
+        let mut too_large = 0u64;
         for t in types {
             let g = match t {
                 "string" => self.string(m),
@@ -342,18 +386,26 @@ impl<'a> Compiler<'a> {
                 "array" => self.array(m, ctx),
                 _ => continue,
             };
+            if g.size > MAX_GENERATED_SIZE {
+                too_large = too_large.max(g.size);
+                continue;
+            }
+            size = size.max(g.size);
             exact &= g.exact;
             options.push((if t == "null" { 1 } else { 3 }, g.s));
         }
         match options.len() {
+            0 if too_large > 0 => never().sized(too_large),
             0 => never(),
             1 => Gen {
                 s: options.pop().map(|(_, s)| s).unwrap_or_else(|| never().s),
                 exact,
+                size,
             },
             _ => Gen {
                 s: Union::new_weighted(options).boxed(),
                 exact,
+                size,
             },
         }
     }
@@ -372,10 +424,20 @@ impl<'a> Compiler<'a> {
         }
         let limit = max_declared.unwrap_or(usize::MAX);
         let format = m.get("format").and_then(Value::as_str);
+        let cap = lo <= self.options.max_string_length;
+        // Characters a value can have: the pattern's longest match (plus padding to `lo`), or
+        // `hi`; a pattern whose longest match cannot be told is taken at its word.
+        let mut size = hi.max(lo) as u64 + 1;
         let pattern = m.get("pattern").and_then(Value::as_str).map(|p| {
-            pattern_strategy(p, lo, lo <= self.options.max_string_length)
-                .unwrap_or_else(|| (plain_string(lo, hi), false))
+            match pattern_max_len(p, cap) {
+                Some(n) => size = size.max((n as u64).saturating_add(lo as u64)),
+                None => size = u64::MAX,
+            }
+            pattern_strategy(p, lo, cap).unwrap_or_else(|| (plain_string(lo, hi), false))
         });
+        if size > MAX_GENERATED_SIZE {
+            return never().sized(size);
+        }
         let (base, exact) = match (pattern, format.and_then(format_strategy)) {
             (Some(p), None) => p,
             (None, Some(f)) => (f, true),
@@ -391,7 +453,7 @@ impl<'a> Compiler<'a> {
             })
             .prop_map(Value::String)
             .boxed();
-        Gen { s, exact }
+        Gen { s, exact, size }
     }
 
     pub(super) fn object(&mut self, m: &Map<String, Value>, ctx: Ctx) -> Gen {
@@ -414,6 +476,7 @@ impl<'a> Compiler<'a> {
         }
         let max_props = usize_kw(m, "maxProperties");
         let mut exact = true;
+        let mut size = 1u64;
         let mut keep = required.clone();
         let mut parts: Vec<BoxedStrategy<Vec<(String, Value)>>> = Vec::new();
 
@@ -431,6 +494,9 @@ impl<'a> Compiler<'a> {
             }
             let g = self.compile(sub, ctx);
             exact &= g.exact;
+            size = size
+                .saturating_add(g.size)
+                .saturating_add(name.len() as u64);
             let name = name.clone();
             if is_required || promote {
                 if promote {
@@ -455,6 +521,9 @@ impl<'a> Compiler<'a> {
         for name in required.iter().filter(|n| !props.contains_key(*n)) {
             let g = extra_value(self);
             exact &= g.exact && !closed && !m.contains_key("patternProperties");
+            size = size
+                .saturating_add(g.size)
+                .saturating_add(name.len() as u64);
             let name = name.clone();
             parts.push(g.s.prop_map(move |v| vec![(name.clone(), v)]).boxed());
         }
@@ -471,6 +540,8 @@ impl<'a> Compiler<'a> {
             } else {
                 let value = extra_value(self);
                 exact &= value.exact;
+                // Keys are short: `propertyNames` strings, or 10 characters.
+                size = size.saturating_add((extra_max as u64).saturating_mul(value.size + 32));
                 let key = self.key_strategy(m.get("propertyNames"));
                 let declared: Vec<String> = props.keys().chain(required.iter()).cloned().collect();
                 parts.push(
@@ -493,6 +564,7 @@ impl<'a> Compiler<'a> {
                         continue;
                     };
                     let g = self.compile(sub, ctx);
+                    size = size.saturating_add(g.size).saturating_add(32);
                     let declared: Vec<String> = props.keys().cloned().collect();
                     parts.push(
                         proptest::option::weighted(0.5, (keys, g.s))
@@ -510,6 +582,9 @@ impl<'a> Compiler<'a> {
             exact = false;
         }
 
+        if size > MAX_GENERATED_SIZE {
+            return never().sized(size);
+        }
         let s = parts.prop_map(move |parts| {
             let mut object = Map::new();
             for (k, v) in parts.into_iter().flatten() {
@@ -541,7 +616,7 @@ impl<'a> Compiler<'a> {
         } else {
             s.boxed()
         };
-        Gen { s, exact }
+        Gen { s, exact, size }
     }
 
     /// Names for extra properties: from `propertyNames` when given.
@@ -570,12 +645,14 @@ impl<'a> Compiler<'a> {
 
     pub(super) fn array(&mut self, m: &Map<String, Value>, ctx: Ctx) -> Gen {
         let mut exact = true;
+        let mut size = 1u64;
         let prefix: Vec<BoxedStrategy<Value>> = match m.get("prefixItems") {
             Some(Value::Array(list)) => list
                 .iter()
                 .map(|p| {
                     let g = self.compile(p, ctx);
                     exact &= g.exact;
+                    size = size.saturating_add(g.size);
                     g.s
                 })
                 .collect(),
@@ -605,6 +682,12 @@ impl<'a> Compiler<'a> {
             return never();
         }
         let rest_len = hi.saturating_sub(prefix.len());
+        if let Some(g) = &items {
+            size = size.saturating_add((rest_len as u64).saturating_mul(g.size));
+        }
+        if size > MAX_GENERATED_SIZE {
+            return never().sized(size);
+        }
         let prefix: Vec<_> = prefix.into_iter().take(hi).collect();
         let rest = match items {
             Some(g) => vec(g.s, rest_len..=rest_len).boxed(),
@@ -614,7 +697,9 @@ impl<'a> Compiler<'a> {
         let contains: BoxedStrategy<Option<Value>> = match m.get("contains") {
             Some(c) => {
                 exact = false;
-                self.compile(c, ctx).s.prop_map(Some).boxed()
+                let g = self.compile(c, ctx);
+                size = size.saturating_add(g.size);
+                g.s.prop_map(Some).boxed()
             }
             None => Just(None).boxed(),
         };
@@ -646,7 +731,7 @@ impl<'a> Compiler<'a> {
                 v.as_array().is_none_or(|a| a.len() >= lo)
             })
             .boxed();
-        Gen { s, exact }
+        Gen { s, exact, size }
     }
 }
 
@@ -666,8 +751,29 @@ pub(super) fn never() -> Gen {
     )
 }
 
+/// A value's weight for [`Gen::size`]: its nodes and string characters.
+pub(super) fn weight(v: &Value) -> u64 {
+    let mut total = 0u64;
+    let mut todo = vec![v];
+    while let Some(v) = todo.pop() {
+        total = total.saturating_add(1);
+        match v {
+            Value::String(s) => total = total.saturating_add(s.len() as u64),
+            Value::Array(a) => todo.extend(a),
+            Value::Object(o) => {
+                for (k, x) in o {
+                    total = total.saturating_add(k.len() as u64);
+                    todo.push(x);
+                }
+            }
+            _ => {}
+        }
+    }
+    total
+}
+
 pub(super) fn any_gen() -> Gen {
-    Gen::exact(any_value())
+    Gen::exact(any_value()).sized(ANY_VALUE_SIZE)
 }
 
 /// Any small JSON value: scalars mostly, sometimes a short array or object of scalars.

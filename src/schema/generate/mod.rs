@@ -63,8 +63,8 @@ use super::walk;
 use super::{Direction, SchemaId, Schemas};
 
 use checker::*;
-pub use compile::MAX_DEMANDED_SIZE;
 use compile::*;
+pub use compile::{MAX_DEMANDED_SIZE, MAX_GENERATED_SIZE};
 use merge::*;
 use pattern::*;
 use scalar::*;
@@ -109,6 +109,20 @@ pub struct Generator<'a> {
     options: Options,
 }
 
+/// Why [`Generator::try_sample`] has no value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SampleError {
+    /// Every value of the schema is larger than [`MAX_GENERATED_SIZE`] (nested `minItems`, a
+    /// pattern of nested counted repetitions...): `size` is the bound that was computed.
+    #[error(
+        "its values would be larger than the generation budget ({size} > {MAX_GENERATED_SIZE} nodes and characters)"
+    )]
+    TooLarge { size: u64 },
+    /// No value could be drawn at all (`false`, contradictory keywords).
+    #[error("no value could be generated for it (no value satisfies it)")]
+    Nothing,
+}
+
 /// Unfiltered draws [`Generator::sample`] tries before it builds a filtered strategy.
 const SAMPLE_ATTEMPTS: u32 = 16;
 /// Draws from the filtered strategy after that.
@@ -144,7 +158,10 @@ impl<'a> Generator<'a> {
     /// rejects" instead of yielding a value. Shrinking works as proptest's combinators do.
     pub fn strategy(&self, id: SchemaId) -> BoxedStrategy<Value> {
         let checker = Arc::new(Checker::new(self.schemas, id, self.direction));
-        let generated = self.compile_root(id, Some(Arc::clone(&checker)));
+        let mut generated = self.compile_root(id, Some(Arc::clone(&checker)));
+        if generated.size > MAX_GENERATED_SIZE {
+            generated = never();
+        }
         let check = Check::new(checker, id.0.to_string());
         generated
             .s
@@ -158,12 +175,24 @@ impl<'a> Generator<'a> {
     /// derived seeds, then from the filtered [`Generator::strategy`]. When nothing validates,
     /// returns the first value drawn (best effort; `null` if none could be drawn, as for `false`).
     pub fn sample(&self, id: SchemaId, seed: u64) -> Value {
-        let raw = self.compile_root(id, None).s;
+        self.try_sample(id, seed).unwrap_or(Value::Null)
+    }
+
+    /// [`Generator::sample`], saying why there is no value instead of answering `null`: the
+    /// schema's values are all too large to generate, or none could be drawn.
+    pub fn try_sample(&self, id: SchemaId, seed: u64) -> Result<Value, SampleError> {
+        let compiled = self.compile_root(id, None);
+        if compiled.size > MAX_GENERATED_SIZE {
+            return Err(SampleError::TooLarge {
+                size: compiled.size,
+            });
+        }
+        let raw = compiled.s;
         let mut first = None;
         for attempt in 0..SAMPLE_ATTEMPTS {
             if let Some(v) = draw(&raw, seed, attempt) {
                 if self.schemas.is_valid(id, self.direction, &v) {
-                    return v;
+                    return Ok(v);
                 }
                 first.get_or_insert(v);
             }
@@ -173,10 +202,21 @@ impl<'a> Generator<'a> {
             if let Some(v) = draw(&checked, seed, attempt)
                 && self.schemas.is_valid(id, self.direction, &v)
             {
-                return v;
+                return Ok(v);
             }
         }
-        first.unwrap_or(Value::Null)
+        first.ok_or(SampleError::Nothing)
+    }
+
+    /// Whether values of `id` fit the generation budget (`Err` with the computed size when
+    /// not): lint's warning about a schema the mock cannot answer from.
+    pub fn fits(&self, id: SchemaId) -> Result<(), u64> {
+        let size = self.compile_root(id, None).size;
+        if size > MAX_GENERATED_SIZE {
+            Err(size)
+        } else {
+            Ok(())
+        }
     }
 
     /// The compiled entry, filtered by `checker` where inexact (no filters without one).

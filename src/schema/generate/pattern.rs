@@ -40,6 +40,29 @@ pub(super) fn pattern_strategy(
     Some((s, lossless))
 }
 
+/// An upper bound on the length of the strings the generator produces for `pattern`
+/// (translated with `cap`), in characters: the longest match, or for an unbounded pattern its
+/// shortest match plus proptest's allowance for open repetitions. `None` when the bound is
+/// past counting (`((a{1000}){1000}){1000}` overflows nothing but is a billion characters;
+/// nested counts can overflow `usize`). A pattern the regex parser refuses is not generated
+/// from at all, so it is bounded by its fallback: `Some(0)`.
+pub(super) fn pattern_max_len(pattern: &str, cap: bool) -> Option<usize> {
+    let t = translate_pattern(pattern, cap);
+    let Ok(hir) = regex_syntax::parse(&t.regex) else {
+        return Some(0);
+    };
+    let properties = hir.properties();
+    match properties.maximum_len() {
+        Some(n) => Some(n),
+        None => properties
+            .minimum_len()
+            .map(|n| n.saturating_add(OPEN_REPETITION_ALLOWANCE)),
+    }
+}
+
+/// What an open repetition (`*`, `+`, `{n,}`) may add to a generated string, roughly.
+const OPEN_REPETITION_ALLOWANCE: usize = 1_024;
+
 /// See [`Translated`]. `cap` bounds unbounded repetitions to 8 and wide ones to 16 more than
 /// their minimum (still matches: a repetition count inside the allowed range).
 pub(super) fn translate_pattern(pattern: &str, cap: bool) -> Translated {

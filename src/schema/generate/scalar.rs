@@ -36,7 +36,7 @@ pub(super) fn integer(m: &Map<String, Value>) -> Gen {
     let s = (clamp_i64(a)..=clamp_i64(b))
         .prop_map(move |k| json!(clamp_i64(i128::from(k) * step)))
         .boxed();
-    Gen { s, exact }
+    Gen { s, exact, size: 1 }
 }
 
 pub(super) fn number(m: &Map<String, Value>) -> Gen {

@@ -42,39 +42,50 @@ impl Builder<'_> {
         }
     }
 
-    pub(super) fn check_unique_operation_ids(&mut self, operations: &[Operation]) {
-        let mut seen: HashMap<&str, &Operation> = HashMap::new();
-        for op in operations {
-            let Some(id) = op.operation_id.as_deref() else {
+    /// A duplicate operationId is a warning (lint's `operation-id-unique` still reports it as
+    /// an error): the first operation in document order keeps the id, each later one gets
+    /// `#2`, `#3`... so every consumer (mock config, test selection, reports) can still name it.
+    pub(super) fn check_unique_operation_ids(&mut self, operations: &mut [Operation]) {
+        let mut seen: HashMap<String, (usize, Location, String)> = HashMap::new();
+        for op in operations.iter_mut() {
+            let Some(id) = op.operation_id.clone() else {
                 continue;
             };
-            if let Some(first) = seen.get(id) {
-                let mut d = self
-                    .sources
-                    .error(
-                        &op.at.child("operationId"),
-                        format!(
-                            "duplicate operationId `{id}` ({} {} and {} {})",
-                            first.method, first.path, op.method, op.path
-                        ),
-                    )
-                    .with_kind(DiagnosticKind::DuplicateOperationId);
-                d.related = Some(Box::new(
-                    self.sources
-                        .error(&first.at.child("operationId"), "")
-                        .place(),
-                ));
-                self.diagnostics.push(d);
-            } else {
-                seen.insert(id, op);
-            }
+            let Some((count, first_at, first)) = seen.get_mut(&id) else {
+                seen.insert(
+                    id,
+                    (
+                        1,
+                        op.at.child("operationId"),
+                        format!("{} {}", op.method, op.path),
+                    ),
+                );
+                continue;
+            };
+            *count += 1;
+            let renamed = format!("{id}#{count}");
+            let mut d = self
+                .sources
+                .warning(
+                    &op.at.child("operationId"),
+                    format!(
+                        "duplicate operationId `{id}` ({first} and {} {}): the first keeps it, this one is `{renamed}`",
+                        op.method, op.path
+                    ),
+                )
+                .with_kind(DiagnosticKind::DuplicateOperationId);
+            d.related = Some(Box::new(self.sources.error(first_at, "").place()));
+            self.diagnostics.push(d);
+            op.operation_id = Some(renamed);
         }
     }
 
     /// Two templates that differ only in parameter names (`/a/{id}` and `/a/{name}`) cannot be
     /// told apart by a router. The OpenAPI spec forbids them outright, but real specs (GitHub's
     /// among them) use them with different methods, which a router can still serve: that is a
-    /// warning; the same method under both is an error, as no request could choose.
+    /// warning too; the same method under both is also a warning (lint's `path-conflict` still
+    /// reports it as an error): no request can choose, so the first in document order answers
+    /// the route in the mock (`PathClash`).
     pub(super) fn check_path_conflicts(&mut self, operations: &[Operation]) {
         let mut first_by_shape: HashMap<String, &Operation> = HashMap::new();
         let mut by_route: HashMap<(String, Method), &Operation> = HashMap::new();
@@ -91,7 +102,7 @@ impl Builder<'_> {
         for op in operations {
             let shape = op.shape.clone();
             if let Some(first) = by_route.get(&(shape.clone(), op.method)) {
-                let mut d = self.sources.error(&op.at, format!("{} `{}` conflicts with {} `{}`: the paths differ only in parameter names, so no request can choose between them", op.method, op.path, first.method, first.path)).with_kind(DiagnosticKind::PathClash);
+                let mut d = self.sources.warning(&op.at, format!("{} `{}` conflicts with {} `{}`: the paths differ only in parameter names, so no request can choose between them (the mock answers with the first, in document order)", op.method, op.path, first.method, first.path)).with_kind(DiagnosticKind::PathClash);
                 d.related = Some(Box::new(self.sources.error(&first.at, "").place()));
                 self.diagnostics.push(d);
                 continue;

@@ -219,7 +219,7 @@ impl<'a> Builder<'a> {
                 });
             }
         }
-        self.check_unique_operation_ids(&operations);
+        self.check_unique_operation_ids(&mut operations);
         self.check_path_conflicts(&operations);
 
         let built = Built {

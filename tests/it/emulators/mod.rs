@@ -30,6 +30,7 @@
 mod agreement;
 mod consent_exports;
 mod fusionauth;
+pub mod lenient;
 mod lytx_consent;
 mod lytx_users;
 mod slashid;
@@ -64,6 +65,9 @@ pub enum Api {
     /// `tests/fixtures/runner/consent-exports.yaml`: no bundled spec documents a required
     /// response header, so this small API carries the `response-headers` faults.
     ConsentExports,
+    /// `tests/fixtures/runner/notes-lenient.yaml`: a lenient but correct API (see
+    /// `lenient.rs`); not in [`Api::EVERY`], whose members refuse every wrong credential.
+    Notes,
 }
 
 impl Api {
@@ -92,6 +96,7 @@ impl Api {
             Api::FusionAuth => "fusionauth",
             Api::SlashId => "slashid",
             Api::ConsentExports => "consent-exports",
+            Api::Notes => "notes",
         }
     }
 
@@ -104,6 +109,7 @@ impl Api {
             Api::FusionAuth => root.join("specs/fusionauth-consent.yaml"),
             Api::SlashId => root.join("specs/slashid-gdpr-consent.yaml"),
             Api::ConsentExports => root.join("tests/fixtures/runner/consent-exports.yaml"),
+            Api::Notes => root.join("tests/fixtures/runner/notes-lenient.yaml"),
         }
     }
 
@@ -116,6 +122,7 @@ impl Api {
             Api::FusionAuth => "",
             Api::SlashId => "/slashid",
             Api::ConsentExports => "/consent-exports",
+            Api::Notes => "/notes-api",
         }
     }
 
@@ -133,6 +140,8 @@ impl Api {
             Api::FusionAuth => ("Authorization", "fusionauth-emulator-api-key"),
             Api::SlashId => ("SlashID-API-Key", "slashid-emulator-api-key"),
             Api::ConsentExports => ("Authorization", "Bearer consent-exports-emulator-token"),
+            // anyone:anything (any user:pass is accepted)
+            Api::Notes => ("Authorization", "Basic YW55b25lOmFueXRoaW5n"),
         }
     }
 
@@ -412,6 +421,7 @@ fn service_for(api: Api, fault: Option<&'static str>) -> Arc<dyn Service> {
         Api::FusionAuth => Arc::new(fusionauth::FusionAuth::new(fault)),
         Api::SlashId => Arc::new(slashid::SlashId::new(fault)),
         Api::ConsentExports => Arc::new(consent_exports::ConsentExports::new(fault)),
+        Api::Notes => Arc::new(lenient::Notes::new()),
     }
 }
 
@@ -437,8 +447,26 @@ impl Emulator {
         Self::launch(fault.api, Some(fault))
     }
 
+    /// The correct implementation with one lenient behaviour (`lenient::LENIENT`).
+    pub fn start_lenient(variant: &lenient::Variant) -> Emulator {
+        let service: Arc<dyn Service> = Arc::new(lenient::Lenient {
+            inner: service_for(variant.api, None),
+            variant: variant.name,
+            api: variant.api,
+        });
+        Self::serve_service(variant.api, None, service)
+    }
+
     fn launch(api: Api, fault: Option<&'static Fault>) -> Emulator {
         let service = service_for(api, fault.map(|f| f.name));
+        Self::serve_service(api, fault, service)
+    }
+
+    fn serve_service(
+        api: Api,
+        fault: Option<&'static Fault>,
+        service: Arc<dyn Service>,
+    ) -> Emulator {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().unwrap();
         listener.set_nonblocking(true).unwrap();

@@ -664,6 +664,7 @@ fn probe(api: Api) -> (&'static str, Call) {
             "createExport",
             call("POST", "/exports").json(&json!({"format": "csv"})),
         ),
+        Api::Notes => ("listNotes", call("GET", "/notes")),
     }
 }
 

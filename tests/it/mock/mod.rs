@@ -30,6 +30,8 @@ use stipula::spec::{
 use crate::support::*;
 
 mod binary;
+mod chaos;
+mod clashes;
 mod examples;
 mod generated;
 mod hostile;
@@ -39,6 +41,7 @@ mod prefer;
 mod routing;
 mod security;
 mod several_specs;
+mod state;
 
 // ---------------------------------------------------------------------------------------------
 // Client side: requests, replies, assertions

@@ -49,7 +49,7 @@ const TARGET_P99_MS: f64 = 5.0;
 const TARGET_STARTUP_MS: f64 = 50.0;
 const TARGET_RSS_MIB: f64 = 30.0;
 
-pub(super) const USAGE: &str = "usage: cargo xtask bench mock [--duration SECS] [--connections N] [--threads N] [--runs N] [--warmup SECS] [--stipula PATH]";
+pub(super) const USAGE: &str = "usage: cargo xtask bench mock [--duration SECS] [--connections N] [--threads N] [--runs N] [--warmup SECS] [--stipula PATH] [--mock-arg ARG]...";
 
 struct Settings {
     duration: u64,
@@ -59,6 +59,8 @@ struct Settings {
     warmup: u64,
     /// An already built `stipula` to use instead of building one.
     stipula: Option<PathBuf>,
+    /// Extra arguments for `stipula mock` (`--mock-arg --state`), to measure a mode.
+    mock_args: Vec<String>,
 }
 
 /// `cargo xtask bench mock ARGS`.
@@ -74,6 +76,7 @@ fn parse(args: &[String]) -> Result<Settings, String> {
         runs: 3,
         warmup: 2,
         stipula: None,
+        mock_args: Vec::new(),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -89,6 +92,7 @@ fn parse(args: &[String]) -> Result<Settings, String> {
             "--runs" => s.runs = num(a, value()?)?,
             "--warmup" => s.warmup = num(a, value()?)?,
             "--stipula" => s.stipula = Some(PathBuf::from(value()?)),
+            "--mock-arg" => s.mock_args.push(value()?.clone()),
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -144,6 +148,7 @@ fn bench_mock(s: &Settings) -> Result<(), String> {
             &root,
             port,
             &tmp.0.join(format!("startup-{i}.log")),
+            &s.mock_args,
         )?;
         let took = wait_for_200(&mut mock, port, &get, started)?;
         startups.push(took.as_secs_f64() * 1e3);
@@ -160,7 +165,13 @@ fn bench_mock(s: &Settings) -> Result<(), String> {
     // The servers under load: both live through all rounds, idle when not measured.
     let mock_port = free_port()?;
     let started = Instant::now();
-    let mut mock = spawn_mock(&stipula, &root, mock_port, &tmp.0.join("mock.log"))?;
+    let mut mock = spawn_mock(
+        &stipula,
+        &root,
+        mock_port,
+        &tmp.0.join("mock.log"),
+        &s.mock_args,
+    )?;
     wait_for_200(&mut mock, mock_port, &get, started)?;
     check_200(&mut mock, mock_port, &post)?;
     let base_port = free_port()?;
@@ -387,11 +398,18 @@ fn verdict(ok: bool) -> &'static str {
 // ---------------------------------------------------------------------------------------------
 // Children
 
-fn spawn_mock(stipula: &Path, root: &Path, port: u16, log: &Path) -> Result<Proc, String> {
+fn spawn_mock(
+    stipula: &Path,
+    root: &Path,
+    port: u16,
+    log: &Path,
+    extra: &[String],
+) -> Result<Proc, String> {
     let stderr = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
     let child = Command::new(stipula)
         .args(["mock", SPEC, "--host", "127.0.0.1", "--port"])
         .arg(port.to_string())
+        .args(extra)
         .current_dir(root)
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
