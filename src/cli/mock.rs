@@ -289,7 +289,10 @@ pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
         options: args.load.options(),
         config: config.clone(),
     };
-    let app = std::sync::Arc::new(crate::mock::App::new(mounts, config)?);
+    // Routes only: the validators are warmed on a thread of their own once the listener is
+    // bound, so the first request is answered without waiting for every operation's schemas
+    // (a request that needs one not warmed yet compiles it, once, as it would anyway).
+    let app = std::sync::Arc::new(crate::mock::App::routed(mounts, config)?);
     let shared = std::sync::Arc::new(arc_swap::ArcSwap::new(app.clone()));
     let _watch = if args.watch {
         Some(crate::mock::watch::watch(shared.clone(), reloader)?)
@@ -310,6 +313,12 @@ pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
                 source,
             })?;
         let local = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
+        let warmed = app.clone();
+        // No thread to be had: validators compile on first use instead.
+        let _ = std::thread::Builder::new()
+            .name("stipula-warm".into())
+            .stack_size(crate::mock::WORKER_STACK_BYTES)
+            .spawn(move || warmed.compile_validators());
         for m in &app.mounts {
             let base = if m.prefix.is_empty() { "/" } else { &m.prefix };
             println!(

@@ -176,10 +176,11 @@ impl Schemas {
     /// examples, defaults and enum values).
     pub fn nested(&self, id: SchemaId, pointer: &str) -> NestedValidator<'_> {
         let at = format!("{}{pointer}", vocab::def_pointer(id));
-        let compile = |direction| self.build_nested(&at, direction).ok();
         NestedValidator {
             schemas: self,
-            validators: [Direction::Response, Direction::Request].map(compile),
+            response: self.build_nested(&at, Direction::Response).ok(),
+            request: std::cell::OnceCell::new(),
+            at,
         }
     }
 
@@ -340,29 +341,34 @@ fn has_reference(schema: &Value) -> bool {
     }
 }
 
-/// A subschema's validators in both directions (see [`Schemas::nested`]).
+/// A subschema's validators in both directions (see [`Schemas::nested`]). The request one is
+/// compiled only when a value fails the response one: most values pass, and compiling is
+/// most of the cost.
 pub struct NestedValidator<'a> {
     schemas: &'a Schemas,
-    /// Response, then request; `None` when jsonschema cannot compile it (validates nothing).
-    validators: [Option<Validator>; 2],
+    /// `None` when jsonschema cannot compile it (validates nothing).
+    response: Option<Validator>,
+    request: std::cell::OnceCell<Option<Validator>>,
+    /// The subschema's pointer in the normalized document.
+    at: String,
 }
 
 impl NestedValidator<'_> {
     /// Every rule `value` breaks, or nothing when it is valid in either direction.
     pub fn validate(&self, value: &Value) -> Vec<Violation> {
-        let mut first = Vec::new();
-        for validator in &self.validators {
-            let Some(validator) = validator else {
-                return Vec::new();
-            };
-            if validator.is_valid(value) {
-                return Vec::new();
-            }
-            if first.is_empty() {
-                first = self.schemas.violations(validator, value);
-            }
+        let Some(response) = &self.response else {
+            return Vec::new();
+        };
+        if response.is_valid(value) {
+            return Vec::new();
         }
-        first
+        let request = self
+            .request
+            .get_or_init(|| self.schemas.build_nested(&self.at, Direction::Request).ok());
+        match request {
+            Some(request) if !request.is_valid(value) => self.schemas.violations(response, value),
+            _ => Vec::new(),
+        }
     }
 }
 

@@ -408,11 +408,15 @@ impl Normalizer {
         };
         let mut plain = Vec::new();
         let mut moved: [Vec<Value>; 2] = [Vec::new(), Vec::new()];
-        for name in required.clone() {
-            match name
-                .as_str()
-                .and_then(|n| property_flags(sources, lookup, n, 0))
-            {
+        // The schema is found once for all its required names (a `follow` walks the pointer
+        // from the file's root: per name, it was half of normalizing GitHub's spec).
+        let names = required.clone();
+        let flags = match sources.follow(lookup) {
+            Ok(owner) => properties_flags(sources, &owner, &names),
+            Err(_) => vec![None; names.len()],
+        };
+        for (name, flags) in names.into_iter().zip(flags) {
+            match flags {
                 Some((true, false)) => moved[0].push(name),
                 Some((false, true)) => moved[1].push(name),
                 _ => plain.push(name),
@@ -504,9 +508,7 @@ fn property_flags(
     let schema = sources.get(&at)?;
     if schema.get("properties").and_then(|p| p.get(name)).is_some() {
         let property = sources.follow(&at.child("properties").child(name)).ok()?;
-        let v = sources.get(&property)?;
-        let flag = |k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
-        return Some((flag("readOnly"), flag("writeOnly")));
+        return Some(read_write_flags(sources.get(&property)?));
     }
     let branches = schema
         .get("allOf")
@@ -520,6 +522,70 @@ fn property_flags(
             depth + 1,
         )
     })
+}
+
+/// [`property_flags`] of each of `names` (each `None` unless a string) in the schema at
+/// `owner`, already followed to its end: the schema is looked up once for all of them.
+fn properties_flags(
+    sources: &mut SourceSet,
+    owner: &Location,
+    names: &[Value],
+) -> Vec<Option<(bool, bool)>> {
+    enum Found {
+        Flags((bool, bool)),
+        Reference,
+        Absent,
+        NotAName,
+    }
+    let (found, branches): (Vec<Found>, usize) = {
+        let Some(schema) = sources.get(owner) else {
+            return vec![None; names.len()];
+        };
+        let properties = schema.get("properties");
+        let found = names
+            .iter()
+            .map(|n| match n.as_str() {
+                None => Found::NotAName,
+                Some(n) => match properties.and_then(|p| p.get(n)) {
+                    // Not a reference: `follow` would stop right here.
+                    Some(v) if !v.as_object().is_some_and(|o| o.contains_key("$ref")) => {
+                        Found::Flags(read_write_flags(v))
+                    }
+                    Some(_) => Found::Reference,
+                    None => Found::Absent,
+                },
+            })
+            .collect();
+        let branches = schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        (found, branches)
+    };
+    names
+        .iter()
+        .zip(found)
+        .map(|(n, found)| {
+            let n = n.as_str()?;
+            match found {
+                Found::NotAName => None,
+                Found::Flags(f) => Some(f),
+                Found::Reference => {
+                    let property = sources.follow(&owner.child("properties").child(n)).ok()?;
+                    Some(read_write_flags(sources.get(&property)?))
+                }
+                Found::Absent => (0..branches).find_map(|i| {
+                    property_flags(sources, &owner.child("allOf").child(&i.to_string()), n, 1)
+                }),
+            }
+        })
+        .collect()
+}
+
+/// `(readOnly, writeOnly)` of a property schema.
+fn read_write_flags(v: &Value) -> (bool, bool) {
+    let flag = |k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
+    (flag("readOnly"), flag("writeOnly"))
 }
 
 fn convert_exclusive_bounds(schema: &mut Map<String, Value>) {

@@ -296,16 +296,21 @@ impl Builder<'_> {
     /// in their own files; OpenAPI reads `example` literally, every bundler resolves it). An
     /// unresolvable reference keeps the literal value, which lint then reports as invalid.
     pub(super) fn example_value(&mut self, at: &Location, v: &Value) -> (Value, Location) {
-        let is_ref = v
-            .as_object()
-            .is_some_and(|o| o.len() == 1 && o.get("$ref").is_some_and(Value::is_string));
-        if is_ref
+        if is_example_ref(v) {
+            return self.example_value_owned(at, v.clone());
+        }
+        (v.clone(), at.clone())
+    }
+
+    /// [`Self::example_value`] of a value already copied out of the document.
+    fn example_value_owned(&mut self, at: &Location, v: Value) -> (Value, Location) {
+        if is_example_ref(&v)
             && let Ok(target) = self.sources.follow(at)
             && let Some(value) = self.sources.get(&target).cloned()
         {
             return (value, target);
         }
-        (v.clone(), at.clone())
+        (v, at.clone())
     }
 
     pub(super) fn examples(&mut self, at: &Location, owner: &Value) -> Vec<Example> {
@@ -324,16 +329,22 @@ impl Builder<'_> {
             return out;
         }
         for (name, e_at) in self.entries(&at.child("examples")) {
-            let Some((e_at, e)) = self.follow(&e_at) else {
+            // `value` is copied once, below, not with the Example object.
+            let Some((e_at, e)) = self.follow_shallow(&e_at, &["value"]) else {
                 continue;
             };
             if !e.is_object() {
                 self.error(&e_at, format!("example `{name}` must be an Example object"));
                 continue;
             }
-            let (value, location) = match e.get("value") {
+            let value_at = e_at.child("value");
+            let written = match e.get("value") {
+                Some(_) => self.sources.get(&value_at).cloned(),
+                None => None,
+            };
+            let (value, location) = match written {
                 Some(v) => {
-                    let (v, l) = self.example_value(&e_at.child("value"), v);
+                    let (v, l) = self.example_value_owned(&value_at, v);
                     (Some(v), l)
                 }
                 None => (None, e_at),
@@ -359,7 +370,9 @@ impl Builder<'_> {
                 );
                 continue;
             }
-            let Some((m_at, m)) = self.follow(&m_at) else {
+            // The members read by location are left out of the copy (inline schemas are big).
+            let Some((m_at, m)) = self.follow_shallow(&m_at, &["schema", "examples", "encoding"])
+            else {
                 continue;
             };
             let schema = m
@@ -510,4 +523,10 @@ fn is_media_type_key(key: &str) -> bool {
         };
         token(t) && token(s)
     })
+}
+
+/// `{"$ref": "..."}` and nothing else: an example written as a reference.
+fn is_example_ref(v: &Value) -> bool {
+    v.as_object()
+        .is_some_and(|o| o.len() == 1 && o.get("$ref").is_some_and(Value::is_string))
 }
