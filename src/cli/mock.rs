@@ -299,20 +299,10 @@ pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
     } else {
         None
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .thread_stack_size(crate::mock::WORKER_STACK_BYTES)
-        .enable_all()
-        .build()
-        .map_err(CliError::Runtime)?;
+    let runtime = server_runtime()?;
     let addr = format!("{}:{}", args.host, args.port);
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&addr)
-            .await
-            .map_err(|source| CliError::Listen {
-                addr: addr.clone(),
-                source,
-            })?;
-        let local = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
+        let (listener, local) = bind(addr).await?;
         let warmed = app.clone();
         // No thread to be had: validators compile on first use instead.
         let _ = std::thread::Builder::new()
@@ -340,6 +330,27 @@ pub(super) fn run(args: &MockArgs) -> Result<Exit, CliError> {
         crate::mock::serve_shared(listener, shared, shutdown_signal()).await;
         Ok(Exit::Ok)
     })
+}
+
+/// The runtime `mock` and `proxy` serve on: worker threads with the mock's stack size.
+pub(super) fn server_runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(crate::mock::WORKER_STACK_BYTES)
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)
+}
+
+/// Binds `addr`; the listener and the address it really got (`--port 0` picks one).
+pub(super) async fn bind(addr: String) -> Result<(tokio::net::TcpListener, String), CliError> {
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|source| CliError::Listen {
+            addr: addr.clone(),
+            source,
+        })?;
+    let local = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
+    Ok((listener, local))
 }
 
 /// Ctrl-C or SIGTERM.

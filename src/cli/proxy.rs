@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::mock::{init_logging, load_specs, shutdown_signal};
+use super::mock::{bind, init_logging, load_specs, server_runtime, shutdown_signal};
 use super::{CliError, Exit, LoadArgs, count, display};
 use crate::mock::Mount;
 use crate::proxy::{Proxy, ProxyConfig};
@@ -59,21 +59,11 @@ pub(super) fn run(args: &ProxyArgs) -> Result<Exit, CliError> {
     config.junit = args.junit.clone();
     let proxy = std::sync::Arc::new(Proxy::new(mounts, config)?);
     init_logging();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .thread_stack_size(crate::mock::WORKER_STACK_BYTES)
-        .enable_all()
-        .build()
-        .map_err(CliError::Runtime)?;
+    let runtime = server_runtime()?;
     let addr = format!("{}:{}", args.host, args.port);
     let served = proxy.clone();
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&addr)
-            .await
-            .map_err(|source| CliError::Listen {
-                addr: addr.clone(),
-                source,
-            })?;
-        let local = listener.local_addr().map(|a| a.to_string()).unwrap_or(addr);
+        let (listener, local) = bind(addr).await?;
         for m in served.mounts() {
             println!(
                 "checking {} ({}): {}",

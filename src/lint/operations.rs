@@ -56,12 +56,7 @@ fn success_response(op: &Operation, spec: &Spec, out: &mut Vec<Hit>) {
     if success {
         return;
     }
-    let responses = op.at.child("responses");
-    let at = if spec.raw(&responses).is_some() {
-        responses
-    } else {
-        op.at.clone()
-    };
+    let at = responses_place(op, spec);
     out.push(Hit::new(
         "operation-success-response",
         at,
@@ -131,12 +126,7 @@ fn security_responses(op: &Operation, spec: &Spec, out: &mut Vec<Hit>) {
     if documented {
         return;
     }
-    let responses = op.at.child("responses");
-    let at = if spec.raw(&responses).is_some() {
-        responses
-    } else {
-        op.at.clone()
-    };
+    let at = responses_place(op, spec);
     out.push(Hit::new(
         "operation-security-responses",
         at,
@@ -202,5 +192,16 @@ fn servers(spec: &Spec, out: &mut Vec<Hit>) {
             Location::new(crate::spec::FileId(0), key),
             format!("the document has {what}: clients do not know where the API is served"),
         ));
+    }
+}
+
+/// Where a finding about an operation's responses points: its `responses` object when written,
+/// else the operation.
+fn responses_place(op: &Operation, spec: &Spec) -> Location {
+    let responses = op.at.child("responses");
+    if spec.raw(&responses).is_some() {
+        responses
+    } else {
+        op.at.clone()
     }
 }

@@ -35,10 +35,7 @@ use serde_json::{Value, json};
 
 use crate::mock::{App, Limits, MockConfig, MockError, Mount, RequestViolation};
 use crate::runner::checks::{Expect, Judge};
-use crate::runner::event::{
-    Check, Event, Finding, Outcome, Phase, Report, ResponseRecord, RunInfo, Severity,
-    ViolationRecord,
-};
+use crate::runner::event::{Check, Event, Outcome, Phase, Report, RunInfo, ViolationRecord};
 use crate::runner::request::{Prepared, Received};
 
 /// The checks the proxy applies to each observed response.
@@ -555,44 +552,10 @@ impl Proxy {
                         }),
                 );
             }
-            let mut body = String::from_utf8_lossy(&received.body).into_owned();
-            if body.len() > ResponseRecord::BODY_LIMIT {
-                let mut cut = ResponseRecord::BODY_LIMIT;
-                while !body.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                body.truncate(cut);
-            }
-            let finding = Finding {
-                operation: label.clone(),
-                method: op.method.to_string(),
-                path: op.path.clone(),
-                check: v.check,
-                severity: if v.outcome == Outcome::Failed {
-                    Severity::Failure
-                } else {
-                    Severity::Warning
-                },
-                phase: Phase::Observed,
-                message: v.message.clone(),
-                violations,
-                steps: Vec::new(),
-                request: sent.record(),
-                response: Some(ResponseRecord {
-                    status: received.status,
-                    headers: received.headers.clone(),
-                    body,
-                    elapsed_ms: received.elapsed.as_secs_f64() * 1e3,
-                }),
-                shrunk: false,
-                occurrences: 1,
-                fingerprint: String::new(),
-                baselined: false,
-            };
-            let finding = Finding {
-                fingerprint: crate::runner::baseline::fingerprint(&finding),
-                ..finding
-            };
+            let mut finding =
+                v.finding(op, Phase::Observed, sent.record(), Some(received.record()));
+            finding.violations = violations;
+            finding.fingerprint = crate::runner::baseline::fingerprint(&finding);
             let i = o.report.findings.len();
             o.report.findings.push(finding);
             o.index.insert(key, i);

@@ -28,7 +28,9 @@ use serde_json::Value;
 use crate::schema::Direction;
 use crate::spec::{Operation, Spec, StatusKey};
 
-use super::event::{Check, Outcome, ViolationRecord};
+use super::event::{
+    Check, Finding, Outcome, Phase, RequestRecord, ResponseRecord, Severity, ViolationRecord,
+};
 use super::request::{NoResponse, NoResponseKind, Received};
 
 /// What the case expects from the server, besides conforming to the spec.
@@ -62,6 +64,38 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// The finding this verdict makes on `op`: seen once, not shrunk, no steps before it. The
+    /// caller masks it, then fingerprints it (`baseline::fingerprint`).
+    pub fn finding(
+        &self,
+        op: &Operation,
+        phase: Phase,
+        request: RequestRecord,
+        response: Option<ResponseRecord>,
+    ) -> Finding {
+        Finding {
+            operation: op.label(),
+            method: op.method.as_str().to_string(),
+            path: op.path.clone(),
+            check: self.check,
+            severity: if self.outcome == Outcome::Failed {
+                Severity::Failure
+            } else {
+                Severity::Warning
+            },
+            phase,
+            message: self.message.clone(),
+            violations: self.violations.clone(),
+            steps: Vec::new(),
+            request,
+            response,
+            shrunk: false,
+            occurrences: 1,
+            fingerprint: String::new(),
+            baselined: false,
+        }
+    }
+
     fn pass(check: Check) -> Verdict {
         Verdict {
             check,

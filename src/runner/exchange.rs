@@ -4,7 +4,7 @@
 
 use super::cases::Case;
 use super::checks::{Expect, Verdict};
-use super::event::{Event, Finding, Outcome, Phase, RequestRecord, Severity};
+use super::event::{Event, Outcome, Phase, RequestRecord, Severity};
 use super::request::{self, Credentials, Draft, NoResponse, Prepared, Received};
 use super::{Msg, Worker, baseline, policy, probe};
 use crate::spec::Operation;
@@ -130,27 +130,14 @@ impl Worker<'_> {
         steps: Vec<RequestRecord>,
         shrunk: bool,
     ) {
-        let mut finding = Finding {
-            operation: op.label(),
-            method: op.method.as_str().to_string(),
-            path: op.path.clone(),
-            check: verdict.check,
-            severity: if verdict.outcome == Outcome::Failed {
-                Severity::Failure
-            } else {
-                Severity::Warning
-            },
+        let mut finding = verdict.finding(
+            op,
             phase,
-            message: verdict.message.clone(),
-            violations: verdict.violations.clone(),
-            steps,
-            request: exchange.prepared.record(),
-            response: exchange.received.as_ref().ok().map(Received::record),
-            shrunk,
-            occurrences: 1,
-            fingerprint: String::new(),
-            baselined: false,
-        };
+            exchange.prepared.record(),
+            exchange.received.as_ref().ok().map(Received::record),
+        );
+        finding.steps = steps;
+        finding.shrunk = shrunk;
         // Masked before it becomes an event: no report can show a credential.
         self.shared.masker.finding(&mut finding);
         finding.fingerprint = baseline::fingerprint(&finding);
