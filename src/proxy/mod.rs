@@ -37,6 +37,7 @@ use crate::mock::{App, Limits, MockConfig, MockError, Mount, RequestViolation};
 use crate::runner::checks::{Expect, Judge};
 use crate::runner::event::{Check, Event, Outcome, Phase, Report, RunInfo, ViolationRecord};
 use crate::runner::request::{Prepared, Received};
+use crate::runner::secrets::{CREDENTIAL_HEADERS, Masker};
 
 /// The checks the proxy applies to each observed response.
 pub const CHECKS: [Check; 7] = [
@@ -555,6 +556,8 @@ impl Proxy {
             let mut finding =
                 v.finding(op, Phase::Observed, sent.record(), Some(received.record()));
             finding.violations = violations;
+            // Reports never show the client's credentials (as `stipula test`'s do not).
+            Masker::standard().finding(&mut finding);
             finding.fingerprint = crate::runner::baseline::fingerprint(&finding);
             let i = o.report.findings.len();
             o.report.findings.push(finding);
@@ -721,10 +724,7 @@ pub(crate) fn exchange_json(label: &str, sent: &Prepared, received: &Received) -
     let headers = |h: &[(String, String)]| -> Value {
         h.iter()
             .map(|(n, v)| {
-                let secret = matches!(
-                    n.to_ascii_lowercase().as_str(),
-                    "authorization" | "cookie" | "set-cookie" | "proxy-authorization"
-                );
+                let secret = CREDENTIAL_HEADERS.contains(&n.to_ascii_lowercase().as_str());
                 (
                     n.to_ascii_lowercase(),
                     Value::String(if secret {

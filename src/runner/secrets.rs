@@ -25,6 +25,14 @@ use super::request::{Auth, curl_command};
 /// What stands for a masked value.
 pub const MASK: &str = "***";
 /// The wrong credential the auth probe sends (`probe::wrong_credentials`). It is no secret and
+/// Headers whose values are credentials whatever the spec says (lower case).
+pub const CREDENTIAL_HEADERS: [&str; 4] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
+
 /// stays visible, so an `auth-enforced` finding shows what was accepted.
 pub const WRONG_CREDENTIAL: &str = "stipula-wrong-credential";
 /// `stipula:wrong` in base64, the probe's wrong HTTP basic credential.
@@ -184,6 +192,17 @@ pub struct Masker {
 }
 
 impl Masker {
+    /// Hides the values of the headers that carry credentials in any API
+    /// ([`CREDENTIAL_HEADERS`]); what a spec adds (API-key headers and query parameters) needs
+    /// [`Masker::new`].
+    pub fn standard() -> Masker {
+        Masker {
+            on: true,
+            headers: CREDENTIAL_HEADERS.map(String::from).to_vec(),
+            ..Masker::default()
+        }
+    }
+
     pub fn off() -> Masker {
         Masker::default()
     }
@@ -196,15 +215,7 @@ impl Masker {
     ) -> Masker {
         let mut m = Masker {
             on: true,
-            headers: [
-                "authorization",
-                "proxy-authorization",
-                "cookie",
-                "set-cookie",
-            ]
-            .map(String::from)
-            .to_vec(),
-            ..Masker::default()
+            ..Masker::standard()
         };
         for (_, scheme) in spec.security_schemes.iter() {
             if let SecurityScheme::ApiKey { name, location } = scheme {

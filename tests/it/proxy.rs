@@ -413,3 +413,25 @@ fn the_mock_binary_takes_chaos_flags_and_names_undocumented_fault_statuses() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+#[test]
+fn reports_hide_the_clients_credentials() {
+    let up = upstream(faulty);
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("proxy.json");
+    let server = proxy(&up.url, |c| c.json = Some(json.clone()));
+    let r = client()
+        .get(format!("{}/pets/1", server.url()))
+        .header("authorization", "Bearer s3cret-proxy-token")
+        .header("cookie", "session=c00kie-value")
+        .send()
+        .unwrap();
+    assert!(violations(&r).contains("body-schema"));
+    server.finish().unwrap();
+    let written = std::fs::read_to_string(&json).unwrap();
+    assert!(written.contains("body-schema"), "{written}");
+    assert!(
+        !written.contains("s3cret-proxy-token") && !written.contains("c00kie-value"),
+        "{written}"
+    );
+}
