@@ -459,16 +459,7 @@ impl Proxy {
         };
         let mut response = request.send().await.map_err(unreachable)?;
         let status = response.status().as_u16();
-        let headers: Vec<(String, String)> = response
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = crate::runner::request::header_pairs(response.headers());
         let limit = self.config.limits.max_body_bytes;
         let mut buffer = BytesMut::new();
         while let Some(chunk) = response.chunk().await.map_err(unreachable)? {

@@ -389,16 +389,7 @@ pub fn send(
         }
     };
     let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = header_pairs(response.headers());
     let mut body = Vec::new();
     std::io::Read::read_to_end(
         &mut std::io::Read::take(response, max_body.saturating_add(1)),
@@ -619,6 +610,20 @@ pub fn is_reserved_header(name: &str) -> bool {
 /// leading or trailing whitespace, which would be trimmed).
 pub fn is_header_text(s: &str) -> bool {
     s.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)) && s.trim() == s
+}
+
+/// A response's headers as (name, value) pairs in the order received; names are lower case
+/// (as `http` keeps them), values read lossily as UTF-8.
+pub fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
