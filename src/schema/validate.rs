@@ -495,3 +495,90 @@ fn is_base64(s: &str) -> bool {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.decode(s).is_ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn schemas(entries: Value) -> Schemas {
+        let n = entries.as_object().map_or(0, |o| o.len());
+        Schemas::new(json!({ "$defs": entries }), vec![String::new(); n]).unwrap()
+    }
+
+    /// Twelve entries, so that slot `1` and slot `11` are both in play (the instance-path
+    /// prefix is `/1` for one and `/11` for the other).
+    fn twelve() -> Schemas {
+        let mut entries = serde_json::Map::new();
+        entries.insert(
+            "0".into(),
+            json!({"type": "object", "required": ["id"],
+                   "properties": {"id": {"type": "integer"}, "owner": {"$ref": "#/$defs/1"},
+                                  "tags": {"type": "array", "items": {"$ref": "#/$defs/2"}}}}),
+        );
+        entries.insert(
+            "1".into(),
+            json!({"type": "object", "properties": {"name": {"type": "string", "maxLength": 3}}}),
+        );
+        entries.insert("2".into(), json!({"type": "string", "enum": ["a", "b"]}));
+        for i in 3..12 {
+            entries.insert(i.to_string(), json!({"type": "integer", "minimum": i}));
+        }
+        schemas(Value::Object(entries))
+    }
+
+    #[test]
+    fn a_batch_reports_what_each_schemas_own_validator_reports() {
+        let s = twelve();
+        let pointers: Vec<String> = (0..12)
+            .map(|i| vocab::def_pointer(SchemaId(i)))
+            .chain(["/$defs/0/properties/owner".to_string()])
+            .collect();
+        for direction in [Direction::Response, Direction::Request] {
+            let batch = s.batch(direction, &pointers).expect("compiles");
+            let values = [
+                json!({"id": 1, "owner": {"name": "ann"}, "tags": ["a"]}),
+                json!({"id": "x", "owner": {"name": "toolong"}, "tags": ["a", "z", 3]}),
+                json!({"owner": 5}),
+                json!(7),
+                json!(2),
+                json!([]),
+                json!(null),
+            ];
+            for (slot, pointer) in pointers.iter().enumerate() {
+                for value in &values {
+                    let own = match vocab::split_def_pointer(&format!("#{pointer}")) {
+                        Some((id, "")) => s.validate(SchemaId(id as u32), direction, value),
+                        _ => s.validate_nested(SchemaId(0), "/properties/owner", value),
+                    };
+                    let batched = batch.validate(slot, value);
+                    if pointer.contains("properties") && direction == Direction::Request {
+                        // `validate_nested` answers for either direction; compare emptiness.
+                        assert_eq!(own.is_empty(), batched.is_empty(), "{pointer} {value}");
+                        continue;
+                    }
+                    assert_eq!(own, batched, "{pointer} {value} {direction:?}");
+                    assert_eq!(batch.is_valid(slot, value), own.is_empty());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_batch_with_a_schema_jsonschema_cannot_compile_is_refused_and_the_schema_reported() {
+        let s = schemas(json!({
+            "0": {"type": "object", "properties": {"code": {"$ref": "#/$defs/1"}, "n": {"type": "integer"}}},
+            "1": {"type": "string", "pattern": "(?<=a)b("}
+        }));
+        assert!(
+            s.batch(Direction::Response, &["/$defs/0".to_string()])
+                .is_none()
+        );
+        // The caller's fallback, a validator per schema, validates nothing and says why.
+        assert!(
+            s.validate(SchemaId(0), Direction::Response, &json!({"n": "no"}))
+                .is_empty()
+        );
+        assert_eq!(s.compile_problems().len(), 1);
+    }
+}

@@ -385,6 +385,28 @@ fn default_invalid_and_enum_invalid() {
 }
 
 #[test]
+fn values_are_still_checked_when_one_schema_cannot_be_compiled() {
+    // lint checks values with one validator per direction for the whole spec; a schema
+    // jsonschema rejects (a lookbehind in an unbalanced regex) makes that one fail to
+    // compile, and the values fall back to a validator per schema.
+    let report = lint_report("lint/values-uncompilable.yaml");
+    assert_eq!(
+        fired(&report, "default-invalid"),
+        vec![pair("/paths/~1pets/get/parameters/0/schema/default", 16)]
+    );
+    assert_eq!(
+        fired(&report, "example-invalid"),
+        vec![pair(
+            "/paths/~1pets/get/responses/200/content/application~1json/schema/properties/count/example",
+            25
+        )]
+    );
+    let summary = report.summary.as_ref().unwrap();
+    assert_eq!(summary.uncompilable.len(), 1, "{:?}", summary.uncompilable);
+    assert!(summary.uncompilable[0].1.contains("regex"));
+}
+
+#[test]
 fn spec_warning_carries_the_loaders_other_warnings() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nullable31.yaml");
