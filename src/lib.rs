@@ -26,6 +26,8 @@
 //! assert!(!spec.schemas.is_valid(id, Request, &serde_json::json!("seven")));
 //! ```
 
+// The baseline file `test`, `lint` and `diff` share.
+pub mod baseline;
 // Not API: the binary's arguments and subcommands, public so that tests/it runs them in-process.
 #[cfg(feature = "cli")]
 #[doc(hidden)]
