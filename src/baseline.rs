@@ -290,7 +290,7 @@ mod tests {
             .map(|a| (a.tool.as_str(), a.fingerprint.as_str()))
             .collect();
         assert_eq!(got, [(LINT, "l3"), (TEST, "t1")]);
-        assert_eq!(b.note_for(DIFF, &path).is_some(), true);
+        assert!(b.note_for(DIFF, &path).is_some());
         assert_eq!(b.note_for(LINT, &path), None);
 
         std::fs::write(&path, "[1, 2]").unwrap();
