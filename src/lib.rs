@@ -9,7 +9,8 @@
 //!
 //! Without the default `cli` feature (`default-features = false`) the library builds without
 //! clap, indicatif, tracing-subscriber or notify (`mock --watch` needs the `watch` feature).
-//! [`schema`] holds the validators compiled from a spec.
+//! [`schema`] holds the validators compiled from a spec; [`baseline`] the file of accepted
+//! findings `test`, `lint` and `diff` share.
 //!
 //! ```
 //! let spec = stipula::spec::Spec::from_str(

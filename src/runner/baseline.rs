@@ -69,3 +69,44 @@ pub fn fingerprint(f: &Finding) -> String {
     }
     format!("{:016x}", fnv1a(text.as_bytes()))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::baseline::{Baseline, LINT, TEST};
+    use crate::runner::event::{Event, Report};
+    use crate::runner::report::{BaselineReporter, Reporter};
+
+    #[test]
+    fn write_baseline_keeps_the_entries_of_lint_and_diff() {
+        let dir =
+            std::env::temp_dir().join(format!("stipula-test-baseline-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("b.json");
+        std::fs::write(
+            &path,
+            r#"{"format": 1, "tool": "stipula lint", "accepted": [{"fingerprint": "l1", "rule": "enum-invalid"}, {"fingerprint": "t0", "tool": "stipula test"}]}"#,
+        )
+        .unwrap();
+        let mut reporter = BaselineReporter::create(path.clone()).unwrap();
+        // Nothing is truncated before the run ends.
+        assert!(std::fs::read_to_string(&path).unwrap().contains("l1"));
+        let report: Report = serde_json::from_str(
+            r#"{"format": 1, "runs": [], "tally": {}, "cases_by_phase": {}, "findings": [], "notices": [], "elapsed_seconds": 0.0}"#,
+        )
+        .unwrap();
+        reporter
+            .event(&Event::Finished {
+                report: Box::new(report),
+            })
+            .unwrap();
+        let b = Baseline::load(&path).unwrap();
+        assert_eq!(b.tool, TEST);
+        let kept: Vec<(&str, &str)> = b
+            .accepted
+            .iter()
+            .map(|a| (a.tool.as_str(), a.fingerprint.as_str()))
+            .collect();
+        assert_eq!(kept, [(LINT, "l1")], "the old test entry is replaced");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
