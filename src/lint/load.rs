@@ -102,6 +102,7 @@ pub(super) fn failed(path: &Path, error: &LoadError, config: &Config) -> Vec<Fin
                 message: message.clone(),
                 related: None,
                 snippet: lines.snippet(position),
+                baselined: false,
             });
         }
     }
@@ -130,5 +131,6 @@ fn finding(
         message: d.message.clone(),
         related: d.related.as_deref().cloned(),
         snippet,
+        baselined: false,
     })
 }

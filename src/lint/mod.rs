@@ -12,6 +12,7 @@
 //! `load` turns its diagnostics into findings of the matching rules, so every format reports
 //! them with locations. A spec that does not load is still checked against its meta-schema.
 
+pub mod baseline;
 mod components;
 pub mod config;
 mod ignore;
@@ -47,6 +48,9 @@ pub struct Finding {
     pub related: Option<Place>,
     /// The source line at `place`, for humans.
     pub snippet: Option<Snippet>,
+    /// An error the `--baseline` file accepts: reported, but it does not fail the run
+    /// (`baseline::apply`).
+    pub baselined: bool,
 }
 
 /// One source line (cut around the column when very long) and where the finding is in it.
@@ -121,8 +125,17 @@ pub struct Summary {
 }
 
 impl SpecReport {
+    /// Errors that fail the run (those a baseline accepts do not).
     pub fn errors(&self) -> usize {
-        self.count(Severity::Error)
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error && !f.baselined)
+            .count()
+    }
+
+    /// Errors the baseline accepts.
+    pub fn baselined(&self) -> usize {
+        self.findings.iter().filter(|f| f.baselined).count()
     }
 
     pub fn warnings(&self) -> usize {
@@ -286,6 +299,7 @@ fn place(spec: &Spec, hits: Vec<Hit>, config: &Config) -> Vec<Finding> {
             message: h.message,
             related,
             snippet,
+            baselined: false,
         });
     }
     out
