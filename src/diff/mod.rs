@@ -15,6 +15,7 @@
 //! it can; positions are found in one pass per file for all changes (`Spec::places`).
 
 mod operations;
+mod pattern;
 mod policy;
 mod render;
 mod rules;

@@ -1,0 +1,764 @@
+//! How a `pattern`'s language moved between two versions: the same, wider, narrower, or unknown.
+//!
+//! Inclusion between regular languages is decidable in general, but not cheaply (it needs
+//! automata, and ECMA-262's look-arounds and backreferences are not regular at all). So this
+//! only *proves* inclusion where a structural walk can, and answers `Unknown` otherwise
+//! (`request-pattern-changed`: potentially breaking). A claimed inclusion is never a guess:
+//!
+//! - Both patterns are parsed with `regex-syntax` (nest limit, length cap; a pattern it refuses,
+//!   or that uses syntax whose meaning differs between ECMA-262 and Rust, such as inline flags,
+//!   `[[:alpha:]]`, `[]`, `\x{..}`, word boundaries or anchors inside a branch, is `Unknown`).
+//!   `\d`, `\w`, `\s` and `.` are rewritten in the AST to ECMA-262's sets (`\d` is `[0-9]`,
+//!   not Unicode digits; `.` excludes `\r`, U+2028 and U+2029 too), so `\d` and `[0-9]` compare
+//!   equal while `\p{Nd}` does not.
+//! - A pattern is searched, not matched whole: `a` accepts `xay`. Each top-level alternative
+//!   keeps whether `^`/`$` anchor it; an unanchored side may skip the other's leading or
+//!   trailing items.
+//! - Within an alternative, items are aligned left to right: a class is within a class
+//!   (set difference), `X{m,n}` within `Y{p,q}` when X is within Y and `[m,n]` within `[p,q]`,
+//!   and a run of items within one repetition of a class (`aab` within `a+b`); an optional item
+//!   of the wider side may be skipped. Alternations: every branch of one within some branch of
+//!   the other.
+//! - "Narrower" breaks requests, so it also needs a witness: a string, sampled from the old
+//!   pattern and checked with the `regex` crate, that the old pattern accepts and the new one
+//!   refuses. Without one the change is only `Within` (narrower or the same): safe for a
+//!   response, potentially breaking for a request.
+//!
+//! Every walk spends from one step budget, so a hostile pair costs a bounded amount of work.
+
+use std::collections::HashMap;
+
+use regex_syntax::ast::{
+    self, AssertionKind, Ast, ClassBracketed, ClassPerl, ClassPerlKind, ClassSet, ClassSetItem,
+    ClassSetRange, ClassSetUnion, GroupKind, HexLiteralKind, LiteralKind, RepetitionKind, Span,
+    SpecialLiteralKind,
+};
+use regex_syntax::hir::{Class, ClassUnicode, Hir, HirKind, Look};
+
+/// Patterns longer than this are not compared (`Unknown`).
+const MAX_PATTERN_LEN: usize = 4_096;
+/// Groups, classes and repetitions nested deeper than this are not parsed.
+const NEST_LIMIT: u32 = 64;
+/// Steps one comparison may take before giving up (`Unknown`).
+const STEPS: usize = 50_000;
+/// Sample strings longer than this are not built (witness search).
+const MAX_SAMPLE_CHARS: usize = 64;
+/// Samples kept per node of the old pattern (witness search).
+const MAX_SAMPLES: usize = 24;
+
+/// How the new pattern's language relates to the old one's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Relation {
+    /// The same strings match.
+    Same,
+    /// Every string the old pattern accepted is still accepted (perhaps more).
+    Wider,
+    /// Every string the new pattern accepts was accepted before, and some old string (a
+    /// witness was found) is now refused.
+    Narrower,
+    /// Every string the new pattern accepts was accepted before; whether some are lost could
+    /// not be shown.
+    Within,
+    /// Not decided.
+    Unknown,
+}
+
+/// How `new` relates to `old`; `None` is no pattern (every string).
+pub(super) fn relation(old: Option<&str>, new: Option<&str>) -> Relation {
+    let (Some(o), Some(n)) = (Pattern::read(old), Pattern::read(new)) else {
+        return Relation::Unknown;
+    };
+    if o.hir == n.hir {
+        return Relation::Same;
+    }
+    let mut budget = Budget(STEPS);
+    let old_in_new = within(&o, &n, &mut budget);
+    let new_in_old = within(&n, &o, &mut budget);
+    match (old_in_new, new_in_old) {
+        (true, true) => Relation::Same,
+        (true, false) => Relation::Wider,
+        (false, true) if witness(&o, &n).is_some() => Relation::Narrower,
+        (false, true) => Relation::Within,
+        (false, false) => Relation::Unknown,
+    }
+}
+
+/// A parsed pattern: its HIR (ECMA-262 semantics) and its top-level alternatives, when they
+/// have a shape the walk reads.
+struct Pattern {
+    hir: Hir,
+    alternatives: Option<Vec<Alternative>>,
+}
+
+/// One top-level alternative: whether `^`/`$` anchor it, and its items in order (concatenations
+/// flattened, groups removed, literals split into characters).
+struct Alternative {
+    start: bool,
+    end: bool,
+    items: Vec<Hir>,
+}
+
+impl Pattern {
+    /// `None` (no pattern) reads as the empty pattern, which every string matches.
+    fn read(pattern: Option<&str>) -> Option<Pattern> {
+        let hir = match pattern {
+            None => Hir::empty(),
+            Some(p) => parse(p)?,
+        };
+        let mut alternatives = Vec::new();
+        let alternatives = split(&hir, false, false, &mut alternatives).map(|()| alternatives);
+        Some(Pattern { hir, alternatives })
+    }
+}
+
+/// The HIR of an ECMA-262 pattern, or `None` when it does not parse, is too large, or uses
+/// syntax whose meaning differs between ECMA-262 and `regex-syntax`.
+fn parse(pattern: &str) -> Option<Hir> {
+    if pattern.len() > MAX_PATTERN_LEN {
+        return None;
+    }
+    let mut ast = ast::parse::ParserBuilder::new()
+        .nest_limit(NEST_LIMIT)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    ecma(&mut ast, pattern)?;
+    regex_syntax::hir::translate::TranslatorBuilder::new()
+        .build()
+        .translate(pattern, &ast)
+        .ok()
+}
+
+/// ECMA-262 line terminators: what `.` does not match.
+const LINE_TERMINATORS: &[(char, char)] = &[('\n', '\n'), ('\r', '\r'), ('\u{2028}', '\u{2029}')];
+/// ECMA-262 `\s`: WhiteSpace and LineTerminator.
+const SPACE: &[(char, char)] = &[
+    ('\t', '\r'),
+    (' ', ' '),
+    ('\u{a0}', '\u{a0}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{2000}', '\u{200a}'),
+    ('\u{2028}', '\u{2029}'),
+    ('\u{202f}', '\u{202f}'),
+    ('\u{205f}', '\u{205f}'),
+    ('\u{3000}', '\u{3000}'),
+    ('\u{feff}', '\u{feff}'),
+];
+const DIGIT: &[(char, char)] = &[('0', '9')];
+const WORD: &[(char, char)] = &[('0', '9'), ('A', 'Z'), ('_', '_'), ('a', 'z')];
+
+/// Rewrites `ast` to ECMA-262's meaning (`\d`, `\w`, `\s`, `.`), or `None` when it uses syntax
+/// ECMA-262 reads differently or not at all.
+fn ecma(ast: &mut Ast, text: &str) -> Option<()> {
+    let replacement = match ast {
+        Ast::Empty(_) | Ast::ClassUnicode(_) => None,
+        Ast::Flags(_) => return None,
+        Ast::Literal(literal) => {
+            literal_is_ecma(literal)?;
+            None
+        }
+        Ast::Dot(span) => Some(Ast::class_bracketed(bracket(
+            **span,
+            true,
+            LINE_TERMINATORS,
+        ))),
+        Ast::Assertion(assertion) => {
+            matches!(
+                assertion.kind,
+                AssertionKind::StartLine | AssertionKind::EndLine
+            )
+            .then_some(())?;
+            None
+        }
+        Ast::ClassPerl(perl) => Some(Ast::class_bracketed(perl_class(perl))),
+        Ast::ClassBracketed(class) => {
+            // `[]` and `[^]` are an empty and a full class in ECMA-262, a literal `]` here.
+            let source = text.get(class.span.start.offset..class.span.end.offset)?;
+            if source.starts_with("[]") || source.starts_with("[^]") {
+                return None;
+            }
+            match &mut class.kind {
+                ClassSet::Item(item) => class_item(item, true)?,
+                ClassSet::BinaryOp(_) => return None,
+            }
+            None
+        }
+        Ast::Repetition(repetition) => {
+            if let RepetitionKind::Range(_) = repetition.op.kind {
+                // Only `{m}`, `{m,}`, `{m,n}` (and a lazy `?`): no spaces.
+                let op =
+                    text.get(repetition.op.span.start.offset..repetition.op.span.end.offset)?;
+                op.chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '{' | '}' | ',' | '?'))
+                    .then_some(())?;
+            }
+            ecma(&mut repetition.ast, text)?;
+            None
+        }
+        Ast::Group(group) => {
+            if let GroupKind::NonCapturing(flags) = &group.kind
+                && !flags.items.is_empty()
+            {
+                return None;
+            }
+            ecma(&mut group.ast, text)?;
+            None
+        }
+        Ast::Alternation(alternation) => {
+            for a in &mut alternation.asts {
+                ecma(a, text)?;
+            }
+            None
+        }
+        Ast::Concat(concat) => {
+            for a in &mut concat.asts {
+                ecma(a, text)?;
+            }
+            None
+        }
+    };
+    if let Some(replacement) = replacement {
+        *ast = replacement;
+    }
+    Some(())
+}
+
+/// An item of a bracketed class, rewritten like [`ecma`]. `top`: not inside a nested class
+/// (ECMA-262 has none; `[a[b]]` means something else there).
+fn class_item(item: &mut ClassSetItem, top: bool) -> Option<()> {
+    let replacement = match item {
+        ClassSetItem::Empty(_) | ClassSetItem::Unicode(_) => None,
+        ClassSetItem::Literal(literal) => {
+            literal_is_ecma(literal)?;
+            None
+        }
+        ClassSetItem::Range(range) => {
+            literal_is_ecma(&range.start)?;
+            literal_is_ecma(&range.end)?;
+            None
+        }
+        ClassSetItem::Ascii(_) | ClassSetItem::Bracketed(_) => return None,
+        ClassSetItem::Perl(perl) => Some(if perl.negated {
+            ClassSetItem::Bracketed(Box::new(perl_class(perl)))
+        } else {
+            ClassSetItem::Union(union(perl.span, ranges_of(&perl.kind)))
+        }),
+        ClassSetItem::Union(u) => {
+            for i in &mut u.items {
+                class_item(i, top)?;
+            }
+            None
+        }
+    };
+    if let Some(replacement) = replacement {
+        *item = replacement;
+    }
+    Some(())
+}
+
+/// Whether a literal means the same character in ECMA-262: not `\a`, `\x{..}`, `\U........`,
+/// octal, or an escaped space.
+fn literal_is_ecma(literal: &ast::Literal) -> Option<()> {
+    let ok = match &literal.kind {
+        LiteralKind::Verbatim | LiteralKind::Meta | LiteralKind::Superfluous => true,
+        LiteralKind::Octal => false,
+        LiteralKind::HexFixed(kind) => !matches!(kind, HexLiteralKind::UnicodeLong),
+        LiteralKind::HexBrace(kind) => matches!(kind, HexLiteralKind::UnicodeShort),
+        LiteralKind::Special(kind) => {
+            !matches!(kind, SpecialLiteralKind::Bell | SpecialLiteralKind::Space)
+        }
+    };
+    ok.then_some(())
+}
+
+fn ranges_of(kind: &ClassPerlKind) -> &'static [(char, char)] {
+    match kind {
+        ClassPerlKind::Digit => DIGIT,
+        ClassPerlKind::Space => SPACE,
+        ClassPerlKind::Word => WORD,
+    }
+}
+
+/// `\d`, `\W`... as the bracketed class ECMA-262 means.
+fn perl_class(perl: &ClassPerl) -> ClassBracketed {
+    bracket(perl.span, perl.negated, ranges_of(&perl.kind))
+}
+
+fn bracket(span: Span, negated: bool, ranges: &[(char, char)]) -> ClassBracketed {
+    ClassBracketed {
+        span,
+        negated,
+        kind: ClassSet::union(union(span, ranges)),
+    }
+}
+
+fn union(span: Span, ranges: &[(char, char)]) -> ClassSetUnion {
+    let literal = |c: char| ast::Literal {
+        span,
+        kind: LiteralKind::Verbatim,
+        c,
+    };
+    ClassSetUnion {
+        span,
+        items: ranges
+            .iter()
+            .map(|&(start, end)| {
+                if start == end {
+                    ClassSetItem::Literal(literal(start))
+                } else {
+                    ClassSetItem::Range(ClassSetRange {
+                        span,
+                        start: literal(start),
+                        end: literal(end),
+                    })
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Splits `hir` into its top-level alternatives (`^(a|b)$` is `^a$` and `^b$`). `None` when
+/// an assertion sits anywhere but at an alternative's ends.
+fn split(hir: &Hir, start: bool, end: bool, out: &mut Vec<Alternative>) -> Option<()> {
+    match hir.kind() {
+        HirKind::Capture(capture) => return split(&capture.sub, start, end, out),
+        HirKind::Alternation(branches) => {
+            for branch in branches {
+                split(branch, start, end, out)?;
+            }
+            return Some(());
+        }
+        _ => {}
+    }
+    let mut items = items(hir);
+    let (mut start, mut end) = (start, end);
+    while items.first().is_some_and(|h| is_look(h, Look::Start)) {
+        items.remove(0);
+        start = true;
+    }
+    while items.last().is_some_and(|h| is_look(h, Look::End)) {
+        items.pop();
+        end = true;
+    }
+    if let [only] = items.as_slice()
+        && let HirKind::Alternation(_) = only.kind()
+    {
+        return split(only, start, end, out);
+    }
+    if items.iter().any(|h| !h.properties().look_set().is_empty()) {
+        return None;
+    }
+    out.push(Alternative { start, end, items });
+    Some(())
+}
+
+fn is_look(hir: &Hir, look: Look) -> bool {
+    matches!(hir.kind(), HirKind::Look(l) if *l == look)
+}
+
+/// A sequence's items: concatenations flattened, groups removed, literals one per character.
+fn items(hir: &Hir) -> Vec<Hir> {
+    let mut out = Vec::new();
+    push_items(hir, &mut out);
+    out
+}
+
+fn push_items(hir: &Hir, out: &mut Vec<Hir>) {
+    match hir.kind() {
+        HirKind::Empty => {}
+        HirKind::Capture(capture) => push_items(&capture.sub, out),
+        HirKind::Concat(subs) => subs.iter().for_each(|s| push_items(s, out)),
+        HirKind::Literal(literal) => match std::str::from_utf8(&literal.0) {
+            Ok(text) => out.extend(
+                text.chars()
+                    .map(|c| Hir::literal(c.encode_utf8(&mut [0; 4]).as_bytes())),
+            ),
+            Err(_) => out.push(hir.clone()),
+        },
+        _ => out.push(hir.clone()),
+    }
+}
+
+/// Steps left before a comparison gives up.
+struct Budget(usize);
+
+impl Budget {
+    fn spend(&mut self) -> bool {
+        self.0 = self.0.saturating_sub(1);
+        self.0 > 0
+    }
+}
+
+/// Proven: every string `small` accepts, `big` accepts.
+fn within(small: &Pattern, big: &Pattern, budget: &mut Budget) -> bool {
+    let (Some(small), Some(big)) = (&small.alternatives, &big.alternatives) else {
+        return false;
+    };
+    // Alternatives anchored alike, also as one: `^[ab]$` is within `^a$|^b$`.
+    let mut merged = Vec::new();
+    for (start, end) in [(false, false), (false, true), (true, false), (true, true)] {
+        let alike: Vec<Hir> = big
+            .iter()
+            .filter(|b| (b.start, b.end) == (start, end))
+            .map(|b| Hir::concat(b.items.clone()))
+            .collect();
+        if alike.len() > 1 {
+            merged.push(Alternative {
+                start,
+                end,
+                items: vec![Hir::alternation(alike)],
+            });
+        }
+    }
+    small.iter().all(|a| {
+        big.iter()
+            .chain(&merged)
+            .any(|b| alternative_within(a, b, budget))
+    })
+}
+
+/// Proven: what alternative `a` accepts (searched), `b` accepts.
+fn alternative_within(a: &Alternative, b: &Alternative, budget: &mut Budget) -> bool {
+    if universal(b) {
+        return true;
+    }
+    if (b.start && !a.start) || (b.end && !a.end) {
+        return false;
+    }
+    // An unanchored `b` may find its match anywhere inside `a`'s: skip a prefix of `a`.
+    let first_starts = if b.start { 0 } else { a.items.len() };
+    let mut walk = Walk {
+        a: &a.items,
+        b: &b.items,
+        open_end: !b.end,
+        memo: HashMap::new(),
+    };
+    (0..=first_starts).any(|i| walk.run(i, 0, budget))
+}
+
+/// Whether an alternative matches every string: all of its items optional and at most one
+/// end anchored (`^a*`), or every item any run of characters (`^[\s\S]*$`).
+fn universal(alternative: &Alternative) -> bool {
+    let optional = alternative.items.iter().all(nullable);
+    let everything = alternative.items.iter().all(|h| {
+        matches!(h.kind(), HirKind::Repetition(r)
+            if r.min == 0 && r.max.is_none() && class_of(&r.sub).is_some_and(|c| full(&c)))
+    });
+    everything || (optional && !(alternative.start && alternative.end))
+}
+
+fn nullable(hir: &Hir) -> bool {
+    hir.properties().minimum_len() == Some(0) && hir.properties().look_set().is_empty()
+}
+
+/// The set of characters a one-character item matches.
+fn class_of(hir: &Hir) -> Option<ClassUnicode> {
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => Some(class.clone()),
+        HirKind::Literal(literal) => {
+            let text = std::str::from_utf8(&literal.0).ok()?;
+            let mut chars = text.chars();
+            let c = chars.next()?;
+            chars
+                .next()
+                .is_none()
+                .then(|| ClassUnicode::new([regex_syntax::hir::ClassUnicodeRange::new(c, c)]))
+        }
+        _ => None,
+    }
+}
+
+fn full(class: &ClassUnicode) -> bool {
+    let mut rest = ClassUnicode::new([regex_syntax::hir::ClassUnicodeRange::new('\0', char::MAX)]);
+    rest.difference(class);
+    rest.ranges().is_empty()
+}
+
+/// Item sequences `a` and `b` aligned left to right (see the module note), memoized by
+/// position.
+struct Walk<'a> {
+    a: &'a [Hir],
+    b: &'a [Hir],
+    /// `b` is not anchored at its end: `a` may go on after `b` is used up.
+    open_end: bool,
+    memo: HashMap<(usize, usize), bool>,
+}
+
+impl Walk<'_> {
+    /// Proven: `a[i..]` within `b[j..]`.
+    fn run(&mut self, i: usize, j: usize, budget: &mut Budget) -> bool {
+        if let Some(&known) = self.memo.get(&(i, j)) {
+            return known;
+        }
+        let result = budget.spend() && self.step(i, j, budget);
+        self.memo.insert((i, j), result);
+        result
+    }
+
+    fn step(&mut self, i: usize, j: usize, budget: &mut Budget) -> bool {
+        let (a, b) = (self.a, self.b);
+        if j == b.len() {
+            return i == a.len() || self.open_end;
+        }
+        if i == a.len() {
+            return b[j..].iter().all(nullable);
+        }
+        if hir_within(&a[i], &b[j], budget, 0) && self.run(i + 1, j + 1, budget) {
+            return true;
+        }
+        if nullable(&b[j]) && self.run(i, j + 1, budget) {
+            return true;
+        }
+        // A run of `a`'s items taken up by one repetition of `b`'s: `aa[ab]` within `[ab]{2,5}`.
+        if let HirKind::Repetition(r) = b[j].kind() {
+            let (mut lo, mut hi) = (0u64, Some(0u64));
+            for k in i..a.len() {
+                let (m, n) = match a[k].kind() {
+                    HirKind::Repetition(x) if hir_within(&x.sub, &r.sub, budget, 0) => {
+                        (x.min, x.max)
+                    }
+                    _ if hir_within(&a[k], &r.sub, budget, 0) => (1, Some(1)),
+                    _ => break,
+                };
+                lo += u64::from(m);
+                hi = hi.zip(n).map(|(h, n)| h + u64::from(n));
+                if r.max.is_some_and(|q| hi.is_none_or(|h| h > u64::from(q))) {
+                    break;
+                }
+                if lo >= u64::from(r.min) && self.run(k + 1, j + 1, budget) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Proven: every string `x` matches (whole), `y` matches (whole).
+fn hir_within(x: &Hir, y: &Hir, budget: &mut Budget, depth: u32) -> bool {
+    if x == y {
+        return true;
+    }
+    if depth > 2 * NEST_LIMIT || !budget.spend() {
+        return false;
+    }
+    let depth = depth + 1;
+    match (x.kind(), y.kind()) {
+        (HirKind::Capture(c), _) => return hir_within(&c.sub, y, budget, depth),
+        (_, HirKind::Capture(c)) => return hir_within(x, &c.sub, budget, depth),
+        (HirKind::Alternation(xs), _) => {
+            return xs.iter().all(|x| hir_within(x, y, budget, depth));
+        }
+        (_, HirKind::Alternation(ys)) => {
+            return ys.iter().any(|y| hir_within(x, y, budget, depth));
+        }
+        (HirKind::Repetition(rx), HirKind::Repetition(ry)) => {
+            let counts = ry.min <= rx.min && ry.max.is_none_or(|q| rx.max.is_some_and(|n| n <= q));
+            if counts && hir_within(&rx.sub, &ry.sub, budget, depth) {
+                return true;
+            }
+        }
+        _ => {}
+    }
+    let (xs, ys) = (items(x), items(y));
+    match (xs.as_slice(), ys.as_slice()) {
+        ([x], [y]) => atom_within(x, y, budget, depth),
+        _ => Walk {
+            a: &xs,
+            b: &ys,
+            open_end: false,
+            memo: HashMap::new(),
+        }
+        .run(0, 0, budget),
+    }
+}
+
+/// Single items that are neither groups, alternations nor sequences.
+fn atom_within(x: &Hir, y: &Hir, budget: &mut Budget, depth: u32) -> bool {
+    if let (Some(cx), Some(cy)) = (class_of(x), class_of(y)) {
+        let mut rest = cx;
+        rest.difference(&cy);
+        return rest.ranges().is_empty();
+    }
+    match (x.kind(), y.kind()) {
+        // `a` within `a+`.
+        (HirKind::Repetition(_), _) | (HirKind::Look(_), _) | (_, HirKind::Look(_)) => false,
+        (_, HirKind::Repetition(ry)) => {
+            ry.min <= 1 && ry.max.is_none_or(|q| q >= 1) && hir_within(x, &ry.sub, budget, depth)
+        }
+        _ => false,
+    }
+}
+
+/// A string the old pattern accepts and the new one refuses: samples of the old pattern,
+/// alone and with a character before or after, checked with the `regex` crate.
+fn witness(old: &Pattern, new: &Pattern) -> Option<String> {
+    let compile = |hir: &Hir| {
+        regex::RegexBuilder::new(&hir.to_string())
+            .size_limit(1 << 20)
+            .dfa_size_limit(1 << 20)
+            .build()
+            .ok()
+    };
+    let (old_re, new_re) = (compile(&old.hir)?, compile(&new.hir)?);
+    let mut budget = MAX_SAMPLES * MAX_SAMPLES;
+    let bases = samples(&old.hir, &mut budget);
+    const AROUND: [&str; 6] = ["", "a", "0", " ", "\n", "-"];
+    bases
+        .iter()
+        .flat_map(|s| {
+            AROUND
+                .iter()
+                .map(move |c| format!("{c}{s}"))
+                .chain(AROUND[1..].iter().map(move |c| format!("{s}{c}")))
+        })
+        .find(|s| old_re.is_match(s) && !new_re.is_match(s))
+}
+
+/// A few strings `hir` matches, built from its structure: each class's first and last
+/// characters, each repetition at its least counts and its greatest, each alternation's
+/// branches, a sequence varied one position at a time. Bounded by `budget` and
+/// [`MAX_SAMPLE_CHARS`].
+fn samples(hir: &Hir, budget: &mut usize) -> Vec<String> {
+    if *budget == 0 {
+        return Vec::new();
+    }
+    *budget -= 1;
+    let mut out: Vec<String> = match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => vec![String::new()],
+        HirKind::Literal(literal) => std::str::from_utf8(&literal.0)
+            .map(|s| vec![s.to_string()])
+            .unwrap_or_default(),
+        HirKind::Class(Class::Unicode(class)) => class
+            .ranges()
+            .iter()
+            .take(6)
+            .flat_map(|r| [r.start(), r.end()])
+            .map(String::from)
+            .collect(),
+        HirKind::Class(Class::Bytes(_)) => Vec::new(),
+        HirKind::Capture(capture) => samples(&capture.sub, budget),
+        HirKind::Alternation(branches) => {
+            branches.iter().flat_map(|b| samples(b, budget)).collect()
+        }
+        HirKind::Repetition(r) => {
+            let subs = samples(&r.sub, budget);
+            let counts = [Some(r.min), r.min.checked_add(1), r.max];
+            let mut out = Vec::new();
+            for count in counts.into_iter().flatten() {
+                if r.max.is_some_and(|m| count > m) || count as usize > MAX_SAMPLE_CHARS {
+                    continue;
+                }
+                for s in subs.iter().take(4) {
+                    if s.chars().count() * count as usize <= MAX_SAMPLE_CHARS {
+                        out.push(s.repeat(count as usize));
+                    }
+                }
+            }
+            out
+        }
+        HirKind::Concat(parts) => {
+            let options: Vec<Vec<String>> = parts.iter().map(|p| samples(p, budget)).collect();
+            if options.iter().any(Vec::is_empty) {
+                return Vec::new();
+            }
+            let base: Vec<&str> = options.iter().map(|o| o[0].as_str()).collect();
+            let mut out = vec![base.concat()];
+            for (at, option) in options.iter().enumerate() {
+                for other in option.iter().skip(1) {
+                    let mut varied = base.clone();
+                    varied[at] = other;
+                    out.push(varied.concat());
+                }
+            }
+            out
+        }
+    };
+    out.retain(|s| s.chars().count() <= MAX_SAMPLE_CHARS);
+    out.sort();
+    out.dedup();
+    out.truncate(MAX_SAMPLES);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Relation::{self, *};
+    use super::relation;
+
+    fn rel(old: &str, new: &str) -> Relation {
+        relation(Some(old), Some(new))
+    }
+
+    #[test]
+    fn decided_cases() {
+        let cases: &[(&str, &str, Relation)] = &[
+            // The same after normalization.
+            (r"^\d+$", "^[0-9]+$", Same),
+            ("^(?:ab|cd)$", "^(cd|ab)$", Same),
+            (r"^\w+$", "^[A-Za-z0-9_]+$", Same),
+            ("^a$|^b$", "^(a|b)$", Same),
+            (".*abc", "abc", Same),
+            // Unicode digits are not ECMA-262's `\d`.
+            (r"^\d+$", r"^\p{Nd}+$", Wider),
+            (r"^\p{Nd}+$", r"^\d+$", Narrower),
+            // `.*` and anchors.
+            ("^[a-z]+$", ".*", Wider),
+            ("abc", "^abc$", Narrower),
+            ("^abc$", "abc", Wider),
+            ("^abc", "abc", Wider),
+            ("^.*abc", "abc", Wider),
+            ("^abc", "^ab", Wider),
+            // Alternatives.
+            ("^(ab|cd)$", "^(ab|cd|ef)$", Wider),
+            ("^ab$|^cd$", "^ab$", Narrower),
+            // Classes and repetitions.
+            ("^[a-z]+$", "^[a-z0-9]+$", Wider),
+            ("^[a-z0-9]+$", "^[a-z]+$", Narrower),
+            ("^[a-z]{1,5}$", "^[a-z]{1,10}$", Wider),
+            ("^[a-z]{1,10}$", "^[a-z]{1,5}$", Narrower),
+            ("^[A-Z]+$", "^[A-Z]{3}$", Narrower),
+            ("^a{2}b$", "^a+b$", Wider),
+            ("^aab$", "^a+b$", Wider),
+            ("^ab$", "^ax?b$", Wider),
+            ("^x-[0-9]{3}$", "^x-[0-9]{3,}$", Wider),
+            // Not decided.
+            ("^[A-Z]+$", "^[A-Z0-9]{3}$", Unknown),
+            ("^[A-Z]+$", "^[a-z]+$", Unknown),
+            ("^(a|b)+$", "^(ab)+$", Unknown),
+            (r"^\bx", "^x", Unknown),
+            ("(?i)abc", "abc", Unknown),
+            ("^[[:alpha:]]$", "^a$", Unknown),
+            ("^a$", "^(?=a)a$", Unknown),
+            ("(", "a", Unknown),
+        ];
+        for &(old, new, expected) in cases {
+            assert_eq!(rel(old, new), expected, "{old} → {new}");
+        }
+    }
+
+    #[test]
+    fn added_and_removed() {
+        assert_eq!(relation(None, Some(".*")), Same);
+        assert_eq!(relation(None, Some("a?")), Same);
+        assert_eq!(relation(None, Some(r"^[\s\S]*$")), Same);
+        // `.` does not match line terminators.
+        assert_eq!(relation(None, Some("^.*$")), Narrower);
+        assert_eq!(relation(None, Some("^[a-z]+$")), Narrower);
+        assert_eq!(relation(Some("^[a-z]+$"), None), Wider);
+        assert_eq!(relation(Some(".*"), None), Same);
+    }
+
+    #[test]
+    fn hostile_patterns_are_unknown_and_quick() {
+        let deep = format!("{}a{}", "(".repeat(500), ")".repeat(500));
+        assert_eq!(rel(&deep, "a"), Unknown);
+        let long = "a".repeat(10_000);
+        assert_eq!(rel(&long, "a"), Unknown);
+        let started = std::time::Instant::now();
+        let wide = format!("^{}$", "[ab]?".repeat(300));
+        let _ = rel(&wide, &format!("^{}$", "[abc]?".repeat(299)));
+        let _ = rel("((a{1000}){1000}){1000}", "((a{999}){1000}){1000}");
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+    }
+}
