@@ -26,7 +26,7 @@
 //!
 //! Every walk spends from one step budget, so a hostile pair costs a bounded amount of work.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use regex_syntax::ast::{
     self, AssertionKind, Ast, ClassBracketed, ClassPerl, ClassPerlKind, ClassSet, ClassSetItem,
@@ -39,7 +39,9 @@ use regex_syntax::hir::{Class, ClassUnicode, Hir, HirKind, Look};
 const MAX_PATTERN_LEN: usize = 4_096;
 /// Groups, classes and repetitions nested deeper than this are not parsed.
 const NEST_LIMIT: u32 = 64;
-/// Steps one comparison may take before giving up (`Unknown`).
+/// Top-level alternatives read from one pattern, at most.
+const MAX_ALTERNATIVES: usize = 4_096;
+/// Steps one inclusion proof may take before giving up (not proven).
 const STEPS: usize = 50_000;
 /// Sample strings longer than this are not built (witness search).
 const MAX_SAMPLE_CHARS: usize = 64;
@@ -66,14 +68,19 @@ pub(super) enum Relation {
 /// How `new` relates to `old`; `None` is no pattern (every string).
 pub(super) fn relation(old: Option<&str>, new: Option<&str>) -> Relation {
     let (Some(o), Some(n)) = (Pattern::read(old), Pattern::read(new)) else {
-        return Relation::Unknown;
+        // A pattern removed widens and one added narrows, whatever it says (a look-ahead
+        // added to a password field still breaks requests).
+        return match (old, new) {
+            (_, None) => Relation::Wider,
+            (None, _) => Relation::Narrower,
+            _ => Relation::Unknown,
+        };
     };
     if o.hir == n.hir {
         return Relation::Same;
     }
-    let mut budget = Budget(STEPS);
-    let old_in_new = within(&o, &n, &mut budget);
-    let new_in_old = within(&n, &o, &mut budget);
+    let old_in_new = within(&o, &n, &mut Budget(STEPS));
+    let new_in_old = within(&n, &o, &mut Budget(STEPS));
     match (old_in_new, new_in_old) {
         (true, true) => Relation::Same,
         (true, false) => Relation::Wider,
@@ -96,6 +103,26 @@ struct Alternative {
     start: bool,
     end: bool,
     items: Vec<Hir>,
+}
+
+impl Alternative {
+    /// The alternative as a pattern of its own.
+    fn hir(&self) -> Hir {
+        let start = self.start.then(|| Hir::look(Look::Start));
+        let end = self.end.then(|| Hir::look(Look::End));
+        Hir::concat(
+            start
+                .into_iter()
+                .chain(self.items.clone())
+                .chain(end)
+                .collect(),
+        )
+    }
+
+    /// The same for alternatives that are the same word for word.
+    fn key(&self) -> String {
+        self.hir().to_string()
+    }
 }
 
 impl Pattern {
@@ -345,8 +372,26 @@ fn split(hir: &Hir, start: bool, end: bool, out: &mut Vec<Alternative>) -> Optio
     {
         return split(only, start, end, out);
     }
-    if items.iter().any(|h| !h.properties().look_set().is_empty()) {
-        return None;
+    let anchored = |h: &Hir| !h.properties().look_set().is_empty();
+    if let Some(at) = items.iter().position(anchored) {
+        // `^x(?:0$|1$)` (regex-syntax lifts common prefixes out of alternations): each branch
+        // with the items around it.
+        let HirKind::Alternation(branches) = items[at].kind() else {
+            return None;
+        };
+        if items[at + 1..].iter().any(anchored) {
+            return None;
+        }
+        for branch in branches {
+            if out.len() > MAX_ALTERNATIVES {
+                return None;
+            }
+            let mut spelled = items[..at].to_vec();
+            spelled.push(branch.clone());
+            spelled.extend_from_slice(&items[at + 1..]);
+            split(&Hir::concat(spelled), start, end, out)?;
+        }
+        return Some(());
     }
     out.push(Alternative { start, end, items });
     Some(())
@@ -410,15 +455,22 @@ fn within(small: &Pattern, big: &Pattern, budget: &mut Budget) -> bool {
             });
         }
     }
+    // An alternative the other side has word for word costs no walk (long lists of codes).
+    let verbatim: HashSet<String> = big.iter().map(Alternative::key).collect();
     small.iter().all(|a| {
-        big.iter()
-            .chain(&merged)
-            .any(|b| alternative_within(a, b, budget))
+        verbatim.contains(&a.key())
+            || big
+                .iter()
+                .chain(&merged)
+                .any(|b| alternative_within(a, b, budget))
     })
 }
 
 /// Proven: what alternative `a` accepts (searched), `b` accepts.
 fn alternative_within(a: &Alternative, b: &Alternative, budget: &mut Budget) -> bool {
+    if !budget.spend() {
+        return false;
+    }
     if universal(b) {
         return true;
     }
@@ -652,8 +704,23 @@ fn witness(old: &Pattern, new: &Pattern) -> Option<String> {
     class_edges(&new.hir, &mut edges);
     edges.sort_unstable();
     edges.dedup();
-    let mut budget = MAX_SAMPLES * MAX_SAMPLES;
-    let bases = samples(&old.hir, &edges, &mut budget);
+    // The old alternatives the new pattern lacks word for word first (a code dropped from a
+    // long list), then the whole old pattern.
+    let mut sources = Vec::new();
+    if let (Some(olds), Some(news)) = (&old.alternatives, &new.alternatives) {
+        let verbatim: HashSet<String> = news.iter().map(Alternative::key).collect();
+        sources.extend(
+            olds.iter()
+                .filter(|a| !verbatim.contains(&a.key()))
+                .take(16)
+                .map(Alternative::hir),
+        );
+    }
+    sources.push(old.hir.clone());
+    let bases: Vec<String> = sources
+        .iter()
+        .flat_map(|source| samples(source, &edges, &mut (MAX_SAMPLES * MAX_SAMPLES)))
+        .collect();
     const AROUND: [&str; 6] = ["", "a", "0", " ", "\n", "-"];
     bases
         .iter()
@@ -777,7 +844,7 @@ fn samples(hir: &Hir, edges: &[char], budget: &mut usize) -> Vec<String> {
             out
         }
     };
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     out.retain(|s| s.chars().count() <= MAX_SAMPLE_CHARS && seen.insert(s.clone()));
     out.truncate(MAX_SAMPLES);
     out
@@ -851,6 +918,9 @@ mod tests {
         assert_eq!(relation(None, Some("^[a-z]+$")), Narrower);
         assert_eq!(relation(Some("^[a-z]+$"), None), Wider);
         assert_eq!(relation(Some(".*"), None), Same);
+        // Whatever a pattern regex-syntax refuses says, adding it narrows, removing it widens.
+        assert_eq!(relation(None, Some("^(?=.*[A-Z]).{8,}$")), Narrower);
+        assert_eq!(relation(Some("^(?=.*[A-Z]).{8,}$"), None), Wider);
     }
 
     /// Pieces whose meaning is the same for ECMA-262 and the `regex` crate on the strings of
@@ -985,6 +1055,14 @@ mod tests {
         let wide = format!("^{}$", "[ab]?".repeat(300));
         let _ = rel(&wide, &format!("^{}$", "[abc]?".repeat(299)));
         let _ = rel("((a{1000}){1000}){1000}", "((a{999}){1000}){1000}");
+        let many = |n: usize| {
+            (0..n)
+                .map(|i| format!("^x{i}$"))
+                .collect::<Vec<_>>()
+                .join("|")
+        };
+        assert_eq!(rel(&many(400), &many(399)), Narrower);
+        assert_eq!(rel(&many(399), &many(400)), Wider);
         assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
     }
 }
