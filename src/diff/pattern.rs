@@ -5,26 +5,31 @@
 //! only *proves* inclusion where a structural walk can, and answers `Unknown` otherwise
 //! (`request-pattern-changed`: potentially breaking). A claimed inclusion is never a guess:
 //!
-//! - Both patterns are parsed with `regex-syntax` (nest limit, length cap; a pattern it refuses,
-//!   or that uses syntax whose meaning differs between ECMA-262 and Rust, such as inline flags,
-//!   `[[:alpha:]]`, `[]`, `\x{..}`, word boundaries or anchors inside a branch, is `Unknown`).
-//!   `\d`, `\w`, `\s` and `.` are rewritten in the AST to ECMA-262's sets (`\d` is `[0-9]`,
-//!   not Unicode digits; `.` excludes `\r`, U+2028 and U+2029 too), so `\d` and `[0-9]` compare
-//!   equal while `\p{Nd}` does not.
+//! - Both patterns are parsed with `regex-syntax` (nest limit, length cap). A pattern it
+//!   refuses (look-arounds, backreferences), or that uses syntax ECMA-262 reads differently
+//!   (inline flags, `[[:alpha:]]`, `[a&&b]`, `[]`, `\x{..}`, `\a`, word boundaries, anchors
+//!   inside a sequence), is `Unknown`. `\d`, `\w`, `\s` and `.` are rewritten in the AST to
+//!   ECMA-262's sets (`\d` is `[0-9]`, not Unicode digits; `.` also refuses `\r`, U+2028 and
+//!   U+2029), so `\d` and `[0-9]` compare equal and `\p{Nd}` is wider. `\p{..}` and `\u{..}`
+//!   are read as with the `u` flag, as validators do.
 //! - A pattern is searched, not matched whole: `a` accepts `xay`. Each top-level alternative
 //!   keeps whether `^`/`$` anchor it; an unanchored side may skip the other's leading or
 //!   trailing items.
-//! - Within an alternative, items are aligned left to right: a class is within a class
-//!   (set difference), `X{m,n}` within `Y{p,q}` when X is within Y and `[m,n]` within `[p,q]`,
-//!   and a run of items within one repetition of a class (`aab` within `a+b`); an optional item
-//!   of the wider side may be skipped. Alternations: every branch of one within some branch of
-//!   the other.
-//! - "Narrower" breaks requests, so it also needs a witness: a string, sampled from the old
-//!   pattern and checked with the `regex` crate, that the old pattern accepts and the new one
-//!   refuses. Without one the change is only `Within` (narrower or the same): safe for a
-//!   response, potentially breaking for a request.
+//! - Within an alternative, items are aligned left to right (memoized by position): a class
+//!   within a class (set difference), `X{m,n}` within `Y{p,q}` when X is within Y and
+//!   `[m,n]` within `[p,q]`, a run of items within one repetition (`aab` within `a+b`), an
+//!   optional item of the wider side skipped. An alternation is within what each of its
+//!   branches is; alternatives anchored alike are also tried as one (`^[ab]$` within `^a$|^b$`).
+//! - "Wider" is all a request needs to be safe, so it is claimed on the proof alone.
+//!   "Narrower" breaks requests, so it also needs a witness: a string sampled from the old
+//!   pattern (its alternatives the new one lacks first, with characters at the edges of the
+//!   new pattern's classes), that the `regex` crate, compiled from the same HIR, finds the
+//!   old pattern accepts and the new one refuses. Without one the change is `Within`
+//!   (narrower or the same): safe for a response, potentially breaking for a request.
+//! - A pattern added narrows and one removed widens even when it cannot be parsed.
 //!
-//! Every walk spends from one step budget, so a hostile pair costs a bounded amount of work.
+//! Each direction's proof spends from its own step budget, and sampling from its own, so a
+//! hostile pair costs bounded work; running out is "not proven".
 
 use std::collections::{HashMap, HashSet};
 
