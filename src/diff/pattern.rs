@@ -50,6 +50,8 @@ const MAX_ALTERNATIVES: usize = 4_096;
 const STEPS: usize = 50_000;
 /// Sample strings longer than this are not built (witness search).
 const MAX_SAMPLE_CHARS: usize = 64;
+/// Witnesses longer than the new pattern's longest match are tried up to this length.
+const MAX_LONG_WITNESS: usize = 4_096;
 /// Samples kept per node of the old pattern (witness search).
 const MAX_SAMPLES: usize = 48;
 
@@ -722,10 +724,16 @@ fn witness(old: &Pattern, new: &Pattern) -> Option<String> {
         );
     }
     sources.push(old.hir.clone());
-    let bases: Vec<String> = sources
+    let mut bases: Vec<String> = sources
         .iter()
         .flat_map(|source| samples(source, &edges, &mut (MAX_SAMPLES * MAX_SAMPLES)))
         .collect();
+    // Longer than anything the new pattern matches (`^[a-z]{0,100}$` refuses 101 letters).
+    if let Some(longest) = new.hir.properties().maximum_len()
+        && longest < MAX_LONG_WITNESS
+    {
+        bases.extend(["a", "0", " "].map(|c| c.repeat(longest + 1)));
+    }
     const AROUND: [&str; 6] = ["", "a", "0", " ", "\n", "-"];
     bases
         .iter()
@@ -921,6 +929,7 @@ mod tests {
         // `.` does not match line terminators.
         assert_eq!(relation(None, Some("^.*$")), Narrower);
         assert_eq!(relation(None, Some("^[a-z]+$")), Narrower);
+        assert_eq!(relation(None, Some(r"^[\s\S]{0,100}$")), Narrower);
         assert_eq!(relation(Some("^[a-z]+$"), None), Wider);
         assert_eq!(relation(Some(".*"), None), Same);
         // Whatever a pattern regex-syntax refuses says, adding it narrows, removing it widens.
