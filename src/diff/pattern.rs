@@ -492,18 +492,8 @@ fn alternative_within(a: &Alternative, b: &Alternative, budget: &mut Budget) -> 
         open_end: !b.end,
         memo: HashMap::new(),
     };
-    (0..=first_starts).any(|i| {
-        walk.run(i, 0, budget)
-            // ... and inside a repetition: `[ab]+$` is within `.$`, as its last `[ab]`.
-            || (!b.start
-                && matches!(a.items.get(i).map(Hir::kind),
-                    Some(HirKind::Repetition(r)) if r.min >= 1
-                        && walk.fork_a({
-                            let mut rest = items(&r.sub);
-                            rest.extend_from_slice(&a.items[i + 1..]);
-                            rest
-                        }, budget)))
-    })
+    (0..=first_starts)
+        .any(|i| walk.run(i, 0, budget) || (!b.start && walk.last_round(&a.items[i..], budget)))
 }
 
 /// Whether an alternative matches every string: all of its items optional and at most one
@@ -576,9 +566,15 @@ impl Walk<'_> {
         .run(0, 0, budget)
     }
 
-    /// Proven: `a` within all of `self.b`, with the same open end.
-    fn fork_a(&self, a: Vec<Hir>, budget: &mut Budget) -> bool {
-        self.fork(a, 0, budget)
+    /// `a` starts with `x{m,n}` (m ≥ 1) whose earlier rounds an unanchored `b` skips: proven
+    /// when its last round and the rest are within `b` (`[ab]+$` within `.$`).
+    fn last_round(&self, a: &[Hir], budget: &mut Budget) -> bool {
+        let Some(HirKind::Repetition(r)) = a.first().map(Hir::kind) else {
+            return false;
+        };
+        let mut rest = items(&r.sub);
+        rest.extend_from_slice(&a[1..]);
+        r.min >= 1 && self.fork(rest, 0, budget)
     }
 
     fn step(&mut self, i: usize, j: usize, budget: &mut Budget) -> bool {
