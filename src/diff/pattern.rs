@@ -20,13 +20,15 @@
 //!   `[m,n]` within `[p,q]`, a run of items within one repetition (`aab` within `a+b`), an
 //!   optional item of the wider side skipped. An alternation is within what each of its
 //!   branches is; alternatives anchored alike are also tried as one (`^[ab]$` within `^a$|^b$`).
-//! - "Wider" is all a request needs to be safe, so it is claimed on the proof alone.
-//!   "Narrower" breaks requests, so it also needs a witness: a string sampled from the old
-//!   pattern (its alternatives the new one lacks first, with characters at the edges of the
-//!   new pattern's classes), that the `regex` crate, compiled from the same HIR, finds the
-//!   old pattern accepts and the new one refuses. Without one the change is `Within`
-//!   (narrower or the same): safe for a response, potentially breaking for a request.
-//! - A pattern added narrows and one removed widens even when it cannot be parsed.
+//! - A proven inclusion decides the level. Whether it is strict only changes the words, except
+//!   for a narrowing, which breaks requests: "wider" and "narrower" need a witness, a string
+//!   sampled from one pattern (its alternatives the other lacks first, with characters at the
+//!   edges of the other's classes, and one longer than the other's longest match) that the
+//!   `regex` crate, compiled from the same HIR, finds one accepts and the other refuses.
+//!   Without a witness a proven narrowing is `NotWider`: safe for a response, potentially
+//!   breaking for a request.
+//! - A pattern added narrows and one removed widens even when it cannot be parsed (a
+//!   look-ahead added to a password field breaks requests).
 //!
 //! Each direction's proof spends from its own step budget, and sampling from its own, so a
 //! hostile pair costs bounded work; running out is "not proven".
@@ -60,14 +62,18 @@ const MAX_SAMPLES: usize = 48;
 pub(super) enum Relation {
     /// The same strings match.
     Same,
-    /// Every string the old pattern accepted is still accepted (perhaps more).
+    /// Every string the old pattern accepted is still accepted, and some new string (a
+    /// witness was found) was refused before.
     Wider,
+    /// Every string the old pattern accepted is still accepted; whether some are gained could
+    /// not be shown.
+    NotNarrower,
     /// Every string the new pattern accepts was accepted before, and some old string (a
     /// witness was found) is now refused.
     Narrower,
     /// Every string the new pattern accepts was accepted before; whether some are lost could
     /// not be shown.
-    Within,
+    NotWider,
     /// Not decided.
     Unknown,
 }
@@ -75,10 +81,9 @@ pub(super) enum Relation {
 /// How `new` relates to `old`; `None` is no pattern (every string).
 pub(super) fn relation(old: Option<&str>, new: Option<&str>) -> Relation {
     let (Some(o), Some(n)) = (Pattern::read(old), Pattern::read(new)) else {
-        // A pattern removed widens and one added narrows, whatever it says (a look-ahead
-        // added to a password field still breaks requests).
+        // A pattern removed widens and one added narrows, whatever it says.
         return match (old, new) {
-            (_, None) => Relation::Wider,
+            (_, None) => Relation::NotNarrower,
             (None, _) => Relation::Narrower,
             _ => Relation::Unknown,
         };
@@ -90,9 +95,10 @@ pub(super) fn relation(old: Option<&str>, new: Option<&str>) -> Relation {
     let new_in_old = within(&n, &o, &mut Budget(STEPS));
     match (old_in_new, new_in_old) {
         (true, true) => Relation::Same,
-        (true, false) => Relation::Wider,
+        (true, false) if witness(&n, &o).is_some() => Relation::Wider,
+        (true, false) => Relation::NotNarrower,
         (false, true) if witness(&o, &n).is_some() => Relation::Narrower,
-        (false, true) => Relation::Within,
+        (false, true) => Relation::NotWider,
         (false, false) => Relation::Unknown,
     }
 }
@@ -692,8 +698,8 @@ fn atom_within(x: &Hir, y: &Hir, budget: &mut Budget, depth: u32) -> bool {
     }
 }
 
-/// A string the old pattern accepts and the new one refuses: samples of the old pattern,
-/// alone and with a character before or after, checked with the `regex` crate.
+/// A string `old` accepts and `new` refuses: samples of `old`, alone and with a character
+/// before or after, checked with the `regex` crate.
 fn witness(old: &Pattern, new: &Pattern) -> Option<String> {
     let compile = |hir: &Hir| {
         regex::RegexBuilder::new(&hir.to_string())
@@ -930,7 +936,7 @@ mod tests {
         assert_eq!(relation(Some(".*"), None), Same);
         // Whatever a pattern regex-syntax refuses says, adding it narrows, removing it widens.
         assert_eq!(relation(None, Some("^(?=.*[A-Z]).{8,}$")), Narrower);
-        assert_eq!(relation(Some("^(?=.*[A-Z]).{8,}$"), None), Wider);
+        assert_eq!(relation(Some("^(?=.*[A-Z]).{8,}$"), None), NotNarrower);
     }
 
     /// Pieces whose meaning is the same for ECMA-262 and the `regex` crate on the strings of
@@ -1015,16 +1021,20 @@ mod tests {
             };
             let strings = universe();
             let r = rel(&old, &new);
-            if matches!(r, Same | Wider) {
+            if matches!(r, Same | Wider | NotNarrower) {
                 prop_assert_eq!(included(&o, &n, &strings), None, "{} → {}: {:?}", old, new, r);
             }
-            if matches!(r, Same | Within | Narrower) {
+            if matches!(r, Same | NotWider | Narrower) {
                 prop_assert_eq!(included(&n, &o, &strings), None, "{} → {}: {:?}", old, new, r);
             }
+            let (po, pn) = (Pattern::read(Some(&old)), Pattern::read(Some(&new)));
             if r == Narrower {
-                let (po, pn) = (Pattern::read(Some(&old)).unwrap(), Pattern::read(Some(&new)).unwrap());
-                let w = witness(&po, &pn).unwrap();
+                let w = witness(po.as_ref().unwrap(), pn.as_ref().unwrap()).unwrap();
                 prop_assert!(o.is_match(&w) && !n.is_match(&w), "{} → {}: {:?}", old, new, w);
+            }
+            if r == Wider {
+                let w = witness(pn.as_ref().unwrap(), po.as_ref().unwrap()).unwrap();
+                prop_assert!(n.is_match(&w) && !o.is_match(&w), "{} → {}: {:?}", old, new, w);
             }
         }
     }

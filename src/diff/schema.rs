@@ -1121,8 +1121,8 @@ impl<'c, 'o> Walk<'c, 'o> {
 
     /// Patterns: only a tightening breaks requests. Inclusion is decided where a structural
     /// walk can prove it (`pattern::relation`); otherwise the change is only potentially
-    /// breaking. A narrowing the walk proves but cannot show a lost string for is safe for
-    /// responses and potentially breaking for requests.
+    /// breaking. A narrowing proven without a lost string to show is safe for responses and
+    /// potentially breaking for requests.
     fn pattern(&mut self, old: &Node, new: &Node, path: &str) {
         let (o, n) = (old.text("pattern"), new.text("pattern"));
         if o == n {
@@ -1138,12 +1138,12 @@ impl<'c, 'o> Walk<'c, 'o> {
         let (moved, what) = match pattern::relation(o, n) {
             Relation::Same => return,
             Relation::Wider if both => (Moved::Widened, format!("{what} (wider)")),
-            Relation::Wider => (Moved::Widened, what),
-            Relation::Within if self.request() => (Moved::Changed, what),
-            Relation::Narrower | Relation::Within if both => {
-                (Moved::Narrowed, format!("{what} (narrower)"))
-            }
-            Relation::Narrower | Relation::Within => (Moved::Narrowed, what),
+            Relation::NotNarrower if both => (Moved::Widened, format!("{what} (not narrower)")),
+            Relation::Wider | Relation::NotNarrower => (Moved::Widened, what),
+            Relation::NotWider if self.request() => (Moved::Changed, what),
+            Relation::Narrower if both => (Moved::Narrowed, format!("{what} (narrower)")),
+            Relation::NotWider if both => (Moved::Narrowed, format!("{what} (not wider)")),
+            Relation::Narrower | Relation::NotWider => (Moved::Narrowed, what),
             Relation::Unknown => (Moved::Changed, what),
         };
         let rule = match (self.request(), moved) {
