@@ -1075,6 +1075,11 @@ mod tests {
         let wide = format!("^{}$", "[ab]?".repeat(300));
         let _ = rel(&wide, &format!("^{}$", "[abc]?".repeat(299)));
         let _ = rel("((a{1000}){1000}){1000}", "((a{999}){1000}){1000}");
+        // About as deep as the nest limit allows, alternations and repetitions at every level.
+        let nested =
+            |leaf: &str| (0..20).fold(leaf.to_string(), |inner, i| format!("(?:{inner}|x{i})+"));
+        assert_eq!(rel(&nested("a"), &nested("[ab]")), Wider);
+        assert_eq!(rel(&nested("[ab]"), &nested("a")), Narrower);
         let many = |n: usize| {
             (0..n)
                 .map(|i| format!("^x{i}$"))
