@@ -464,7 +464,7 @@ fn within(small: &Pattern, big: &Pattern, budget: &mut Budget) -> bool {
             merged.push(Alternative {
                 start,
                 end,
-                items: vec![Hir::alternation(alike)],
+                items: items(&Hir::alternation(alike)),
             });
         }
     }
@@ -583,6 +583,72 @@ impl Walk<'_> {
         r.min >= 1 && self.fork(rest, 0, budget)
     }
 
+    /// `a[i]` (one character of `class`) against an alternation `b[j]` whose branches all
+    /// start with one character: the class is cut by the branches' first characters, and each
+    /// piece's rest of `a` must be within the rests of the branches that take it (`a[bc]`
+    /// within `ab|ac`).
+    fn derive(
+        &self,
+        class: ClassUnicode,
+        branches: &[Hir],
+        i: usize,
+        j: usize,
+        budget: &mut Budget,
+    ) -> bool {
+        let mut heads = Vec::with_capacity(branches.len());
+        for branch in branches {
+            let branch = items(branch);
+            let Some(first) = branch.first().and_then(class_of) else {
+                return false;
+            };
+            heads.push((first, branch[1..].to_vec()));
+        }
+        // (characters, the branches that start with every one of them)
+        let mut pieces: Vec<(ClassUnicode, Vec<usize>)> = vec![(class, Vec::new())];
+        for (k, (first, _)) in heads.iter().enumerate() {
+            if !budget.spend() {
+                return false;
+            }
+            let mut next = Vec::with_capacity(pieces.len() + 1);
+            for (piece, takers) in pieces {
+                let mut inside = piece.clone();
+                inside.intersect(first);
+                let mut outside = piece;
+                outside.difference(first);
+                if !inside.ranges().is_empty() {
+                    let mut with = takers.clone();
+                    with.push(k);
+                    next.push((inside, with));
+                }
+                if !outside.ranges().is_empty() {
+                    next.push((outside, takers));
+                }
+            }
+            if next.len() > 64 {
+                return false;
+            }
+            pieces = next;
+        }
+        pieces.iter().all(|(_, takers)| {
+            if takers.is_empty() {
+                return false;
+            }
+            let rests = takers
+                .iter()
+                .map(|&k| Hir::concat(heads[k].1.clone()))
+                .collect();
+            let mut b = items(&Hir::alternation(rests));
+            b.extend_from_slice(&self.b[j + 1..]);
+            Walk {
+                a: &self.a[i + 1..],
+                b: &b,
+                open_end: self.open_end,
+                memo: HashMap::new(),
+            }
+            .run(0, 0, budget)
+        })
+    }
+
     fn step(&mut self, i: usize, j: usize, budget: &mut Budget) -> bool {
         let (a, b) = (self.a, self.b);
         if j == b.len() {
@@ -616,6 +682,12 @@ impl Walk<'_> {
                 return true;
             }
             _ => {}
+        }
+        if let HirKind::Alternation(branches) = b[j].kind()
+            && let Some(class) = class_of(&a[i])
+            && self.derive(class, branches, i, j, budget)
+        {
+            return true;
         }
         // A run of `a`'s items taken up by one repetition of `b`'s: `aa[ab]` within `[ab]{2,5}`.
         if let HirKind::Repetition(r) = b[j].kind() {
@@ -884,6 +956,8 @@ mod tests {
             ("^(?:ab|cd)$", "^(cd|ab)$", Same),
             (r"^\w+$", "^[A-Za-z0-9_]+$", Same),
             ("^a$|^b$", "^(a|b)$", Same),
+            ("^ab$|^ac$", "^a[bc]$", Same),
+            ("^x(ab|cd)$", "^xab$|^xcd$", Same),
             (".*abc", "abc", Same),
             // Unicode digits are not ECMA-262's `\d`.
             (r"^\d+$", r"^\p{Nd}+$", Wider),
@@ -942,8 +1016,24 @@ mod tests {
     /// Pieces whose meaning is the same for ECMA-262 and the `regex` crate on the strings of
     /// [`universe`] (ASCII, no `\r`), so the crate is an independent judge.
     const ATOMS: &[&str] = &[
-        "a", "b", "c", "1", "[ab]", "[a-c]", "[^a]", r"\d", ".", "a?", "b*", "[ab]+", "a{1,2}",
-        "c{0,2}", "(a|bc)", "(?:b|1)",
+        "a",
+        "b",
+        "c",
+        "1",
+        "[ab]",
+        "[a-c]",
+        "[^a]",
+        r"\d",
+        ".",
+        "a?",
+        "b*",
+        "[ab]+",
+        "a{1,2}",
+        "c{0,2}",
+        "(a|bc)",
+        "(?:b|1)",
+        "(ab|ac)",
+        "(?:ba|bc|c)",
     ];
 
     /// Every string of up to four characters from `a`, `b`, `c`, `1` and a line feed.
