@@ -91,8 +91,9 @@ pub(super) fn relation(old: Option<&str>, new: Option<&str>) -> Relation {
     if o.hir == n.hir {
         return Relation::Same;
     }
-    let old_in_new = within(&o, &n, &mut Budget(STEPS));
-    let new_in_old = within(&n, &o, &mut Budget(STEPS));
+    // No pattern takes everything, whatever shape the other has.
+    let old_in_new = new.is_none() || within(&o, &n, &mut Budget(STEPS));
+    let new_in_old = old.is_none() || within(&n, &o, &mut Budget(STEPS));
     match (old_in_new, new_in_old) {
         (true, true) => Relation::Same,
         (true, false) if witness(&n, &o).is_some() => Relation::Wider,
@@ -506,10 +507,12 @@ fn alternative_within(a: &Alternative, b: &Alternative, budget: &mut Budget) -> 
 /// end anchored (`^a*`), or every item any run of characters (`^[\s\S]*$`).
 fn universal(alternative: &Alternative) -> bool {
     let optional = alternative.items.iter().all(nullable);
-    let everything = alternative.items.iter().all(|h| {
-        matches!(h.kind(), HirKind::Repetition(r)
+    // Not vacuously: `^$` matches the empty string only.
+    let everything = !alternative.items.is_empty()
+        && alternative.items.iter().all(|h| {
+            matches!(h.kind(), HirKind::Repetition(r)
             if r.min == 0 && r.max.is_none() && class_of(&r.sub).is_some_and(|c| full(&c)))
-    });
+        });
     everything || (optional && !(alternative.start && alternative.end))
 }
 
@@ -802,6 +805,8 @@ fn witness(old: &Pattern, new: &Pattern) -> Option<String> {
         .iter()
         .flat_map(|source| samples(source, &edges, &mut (MAX_SAMPLES * MAX_SAMPLES)))
         .collect();
+    // The new pattern's class edges alone (`#` for `^[^#]*$`).
+    bases.extend(edges.iter().take(64).map(|&c| String::from(c)));
     // Longer than anything the new pattern matches (`^[a-z]{0,100}$` refuses 101 letters).
     if let Some(longest) = new.hir.properties().maximum_len()
         && longest < MAX_LONG_WITNESS
@@ -1005,6 +1010,9 @@ mod tests {
         // `.` does not match line terminators.
         assert_eq!(relation(None, Some("^.*$")), Narrower);
         assert_eq!(relation(None, Some("^[a-z]+$")), Narrower);
+        assert_eq!(relation(None, Some("^$|^[a-z]{2,4}$")), Narrower);
+        assert_eq!(relation(None, Some("^$|a?")), Same);
+        assert_eq!(relation(None, Some("^[^#]*$")), Narrower);
         assert_eq!(relation(None, Some(r"^[\s\S]{0,100}$")), Narrower);
         assert_eq!(relation(Some("^[a-z]+$"), None), Wider);
         assert_eq!(relation(Some(".*"), None), Same);
@@ -1055,7 +1063,7 @@ mod tests {
     fn pattern() -> impl Strategy<Value = String> {
         let branch = (
             any::<bool>(),
-            proptest::collection::vec(proptest::sample::select(ATOMS), 1..=3),
+            proptest::collection::vec(proptest::sample::select(ATOMS), 0..=3),
             any::<bool>(),
         )
             .prop_map(|(start, atoms, end)| {
@@ -1125,6 +1133,10 @@ mod tests {
             if r == Wider {
                 let w = witness(pn.as_ref().unwrap(), po.as_ref().unwrap()).unwrap();
                 prop_assert!(n.is_match(&w) && !o.is_match(&w), "{} → {}: {:?}", old, new, w);
+            }
+            // Added: the same only when every string matches.
+            if relation(None, Some(&new)) == Same {
+                prop_assert!(strings.iter().all(|s| n.is_match(s)), "{} added", new);
             }
         }
     }
