@@ -1100,7 +1100,11 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
 
         /// Whatever the walk proves holds on every short string, and a narrowing's witness is
         /// a real string the old pattern accepts and the new one refuses.

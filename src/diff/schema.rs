@@ -7,8 +7,9 @@
 //! was valid before be invalid now?" for requests (clients send old values) and "can the server
 //! now send a value old clients never saw?" for responses. Only what the schemas decide is
 //! reported: keywords that cannot be compared for inclusion (an `if` changed, a `pattern`
-//! change `pattern.rs` cannot prove either way) are potentially breaking, and formats that only restate a range
-//! (`int32`, `int64`) or are not checked (`float`, `double`) are left to the range keywords.
+//! change `pattern.rs` cannot prove either way) are potentially breaking, and formats that
+//! only restate a range (`int32`, `int64`) or are not checked (`float`, `double`) are left to
+//! the range keywords.
 //!
 //! Every 2020-12 applicator is walked: subschemas that constrain part of the value the same
 //! way (`items`, `prefixItems`, `contains`, `patternProperties`, `propertyNames`,
