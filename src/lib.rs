@@ -9,7 +9,8 @@
 //!
 //! Without the default `cli` feature (`default-features = false`) the library builds without
 //! clap, indicatif, tracing-subscriber or notify (`mock --watch` needs the `watch` feature).
-//! [`schema`] holds the validators compiled from a spec.
+//! [`schema`] holds the validators compiled from a spec; [`baseline`] the file of accepted
+//! findings `test`, `lint` and `diff` share.
 //!
 //! ```
 //! let spec = stipula::spec::Spec::from_str(
@@ -26,6 +27,8 @@
 //! assert!(!spec.schemas.is_valid(id, Request, &serde_json::json!("seven")));
 //! ```
 
+// The baseline file `test`, `lint` and `diff` share.
+pub mod baseline;
 // Not API: the binary's arguments and subcommands, public so that tests/it runs them in-process.
 #[cfg(feature = "cli")]
 #[doc(hidden)]

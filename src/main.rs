@@ -1,3 +1,8 @@
+/// The binary allocates a spec model of many small nodes (a 13 MB spec is millions of
+/// `serde_json::Value`s): mimalloc spends about a third less time than glibc's malloc there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     // `stipula test ... 2>&1 | head`: once `head` exits, a write to the pipe should end the
     // process quietly, as it does for any Unix tool, not panic in `println!` (Rust ignores

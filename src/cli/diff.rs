@@ -1,9 +1,10 @@
-//! `stipula diff OLD NEW`: exit 0 nothing at or above `--fail-on`, 1 something is, 2 a spec
-//! did not load.
+//! `stipula diff OLD NEW`: exit 0 nothing at or above `--fail-on` (changes the `--baseline`
+//! accepts aside), 1 something is, 2 a spec or the baseline did not load.
 
 use std::path::PathBuf;
 
 use super::{CliError, Exit, LoadArgs};
+use crate::baseline::Baseline;
 use crate::spec::Spec;
 
 #[derive(Debug, clap::Args)]
@@ -28,11 +29,31 @@ pub struct DiffArgs {
     /// Judge sunset dates as of this day (YYYY-MM-DD) instead of today.
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
     pub today: Option<i64>,
+    /// Changes listed in this baseline file are reported but do not fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the changes at or above `--fail-on` as a baseline file (for `--baseline`); entries
+    /// of `stipula test` and `stipula lint` already in the file are kept.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     #[command(flatten)]
     pub load: LoadArgs,
 }
 
 pub(super) fn run(args: &DiffArgs) -> Result<Exit, CliError> {
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let baseline = Baseline::load(path).map_err(CliError::Baseline)?;
+            if let Some(note) = baseline.note_for(crate::baseline::DIFF, path) {
+                eprintln!("{note}");
+            }
+            Some(baseline)
+        }
+        None => None,
+    };
+    if let Some(path) = &args.write_baseline {
+        Baseline::kept_from(path, crate::baseline::DIFF).map_err(CliError::Baseline)?;
+    }
     // Both specs are loaded before either error is reported, so that one run shows both.
     let old = Spec::load(&args.old, args.load.options());
     let new = Spec::load(&args.new, args.load.options());
@@ -60,13 +81,21 @@ pub(super) fn run(args: &DiffArgs) -> Result<Exit, CliError> {
     if let Some(today) = args.today {
         options.today = today;
     }
-    let changes = crate::diff::diff_with(&old, &new, &options);
+    let mut changes = crate::diff::diff_with(&old, &new, &options);
+    if let Some(baseline) = &baseline {
+        crate::diff::baseline::apply(baseline, &mut changes);
+    }
     let report = crate::diff::render_failing_on(args.format, &old, &new, &changes, args.fail_on);
     print!("{report}");
+    if let Some(path) = &args.write_baseline {
+        crate::diff::baseline::to_baseline(&changes, args.fail_on)
+            .write_keeping_others(path)
+            .map_err(CliError::Baseline)?;
+    }
     // The process ends here: freeing two big specs node by node would cost a tenth of the run.
     std::mem::forget((old, new));
     Ok(Exit::findings_if(
-        crate::diff::worst(&changes).is_some_and(|level| level >= args.fail_on),
+        crate::diff::baseline::worst_open(&changes).is_some_and(|level| level >= args.fail_on),
     ))
 }
 

@@ -1,11 +1,12 @@
-//! `stipula lint`: exit 2 when a spec cannot be loaded (or the arguments or config are wrong),
-//! else 1 when any finding is an error, else 0. Findings are on stdout in the chosen format,
+//! `stipula lint`: exit 2 when a spec cannot be loaded (or the arguments, config or baseline
+//! are wrong), else 1 when any finding is an error the `--baseline` does not accept, else 0. Findings are on stdout in the chosen format,
 //! load errors included; stderr only carries notes (the config file applied, schemas
 //! jsonschema cannot compile).
 
 use std::path::{Path, PathBuf};
 
 use super::{CliError, Exit, LoadArgs, display, spec_paths};
+use crate::baseline::Baseline;
 use crate::spec::Spec;
 
 #[derive(Debug, clap::Args)]
@@ -24,6 +25,13 @@ pub struct LintArgs {
     /// Also run an opt-in rule set (`owasp`), as the config's `extends` does.
     #[arg(long, value_name = "SET")]
     pub ruleset: Vec<String>,
+    /// Errors listed in this baseline file are reported but do not fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the run's errors as a baseline file (for `--baseline`); entries of `stipula test`
+    /// and `stipula diff` already in the file are kept.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     #[command(flatten)]
     pub load: LoadArgs,
 }
@@ -47,6 +55,21 @@ pub(super) fn run(args: &LintArgs) -> Result<Exit, CliError> {
             Ok(c)
         })
         .map_err(CliError::LintConfig)?;
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let baseline = Baseline::load(path).map_err(CliError::Baseline)?;
+            if let Some(note) = baseline.note_for(crate::baseline::LINT, path) {
+                eprintln!("{note}");
+            }
+            Some(baseline)
+        }
+        None => None,
+    };
+    // Checked before linting, as `stipula test` does: a file that is not a baseline is not
+    // overwritten.
+    if let Some(path) = &args.write_baseline {
+        Baseline::kept_from(path, crate::baseline::LINT).map_err(CliError::Baseline)?;
+    }
     let paths = spec_paths(&args.specs)?;
     let mut reports = Vec::new();
     for (i, path) in paths.iter().enumerate() {
@@ -77,7 +100,15 @@ pub(super) fn run(args: &LintArgs) -> Result<Exit, CliError> {
             );
         }
     }
+    if let Some(baseline) = &baseline {
+        crate::lint::baseline::apply(baseline, &mut reports);
+    }
     print!("{}", output::render(args.format, &reports));
+    if let Some(path) = &args.write_baseline {
+        crate::lint::baseline::to_baseline(&reports)
+            .write_keeping_others(path)
+            .map_err(CliError::Baseline)?;
+    }
     if reports.iter().any(|r| r.summary.is_none()) {
         // The load errors are findings on stdout already.
         Err(CliError::Reported)

@@ -96,6 +96,10 @@ pub enum CliError {
     LintConfig(String),
     #[error("{0}")]
     Merge(String),
+    /// A `--baseline` file that cannot be read, or a `--write-baseline` one that cannot be
+    /// written (lint and diff; `test` reports these as `TestConfig`).
+    #[error("{0}")]
+    Baseline(String),
     /// `stipula test`'s config file, baseline, `--min-coverage` or credentials are wrong.
     #[error("{0}")]
     TestConfig(String),

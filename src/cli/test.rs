@@ -124,7 +124,8 @@ pub struct TestArgs {
     /// Findings listed in this baseline file are reported but do not fail the run.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Write the run's failures as a baseline file (for `--baseline`).
+    /// Write the run's failures as a baseline file (for `--baseline`); entries of `stipula
+    /// lint` and `stipula diff` already in the file are kept.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
     /// Show credentials in reports and curl commands (masked by default).
@@ -241,8 +242,11 @@ impl TestArgs {
         }
         config.show_secrets = self.show_secrets;
         if let Some(path) = &self.baseline {
-            config.baseline =
-                Some(runner::baseline::Baseline::load(path).map_err(CliError::TestConfig)?);
+            let baseline = runner::baseline::Baseline::load(path).map_err(CliError::TestConfig)?;
+            if let Some(note) = baseline.note_for(crate::baseline::TEST, path) {
+                eprintln!("{note}");
+            }
+            config.baseline = Some(baseline);
         }
         Ok(config)
     }

@@ -14,6 +14,7 @@
 //! Locations: each change points into both versions (file, line, column, JSON pointer) where
 //! it can; positions are found in one pass per file for all changes (`Spec::places`).
 
+pub mod baseline;
 mod operations;
 mod pattern;
 mod policy;
@@ -38,6 +39,9 @@ pub struct Change {
     pub old: Option<Place>,
     /// Where the change is in the new version (for a removal: the place that lost it).
     pub new: Option<Place>,
+    /// The `--baseline` file accepts this change: it is reported but does not fail the run
+    /// (`baseline::apply`).
+    pub baselined: bool,
 }
 
 impl Change {
@@ -77,6 +81,7 @@ pub fn diff_with(old: &Spec, new: &Spec, options: &Options) -> Vec<Change> {
             message: f.message,
             old: f.old.and_then(|_| old_places.next()),
             new: f.new.and_then(|_| new_places.next()),
+            baselined: false,
         })
         .collect()
 }

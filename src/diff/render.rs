@@ -2,6 +2,12 @@
 //! (terminal), Markdown (a pull-request comment), JSON (stable, documented in docs/commands.md),
 //! a changelog (Markdown grouped by operation, for release notes), GitHub Actions annotations
 //! and JUnit XML (a test case per change; those at or above `--fail-on` fail).
+//!
+//! A change the `--baseline` file accepts (`Change::baselined`) is still listed, marked "accepted
+//! by the baseline", as `stipula test` and `stipula lint` mark theirs: human and Markdown say so
+//! and count them, JSON has `"baselined": true` (and every change its `fingerprint`), GitHub
+//! makes it a notice and JUnit a passing case. The changelog is release notes, not a CI verdict:
+//! it lists every change as it is.
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_json::{Value, json};
@@ -60,6 +66,13 @@ fn summary(changes: &[Change]) -> String {
     format!("{breaking} breaking, {potentially} potentially breaking, {safe} safe")
 }
 
+/// How many changes the baseline accepts.
+fn baselined(changes: &[Change]) -> usize {
+    changes.iter().filter(|c| c.baselined).count()
+}
+
+const ACCEPTED: &str = "accepted by the baseline";
+
 fn human(old: &Spec, new: &Spec, changes: &[Change]) -> String {
     let mut out = format!(
         "{} ({} {}) → {} ({} {})\n",
@@ -76,7 +89,11 @@ fn human(old: &Spec, new: &Spec, changes: &[Change]) -> String {
             if let Some(op) = &c.operation {
                 out.push_str(&format!(" {op}"));
             }
-            out.push_str(&format!(": {}\n", c.message));
+            out.push_str(&format!(": {}", c.message));
+            if c.baselined {
+                out.push_str(&format!(" ({ACCEPTED})"));
+            }
+            out.push('\n');
             if let Some(p) = &c.old {
                 out.push_str(&format!("    old: {p}\n"));
             }
@@ -88,8 +105,12 @@ fn human(old: &Spec, new: &Spec, changes: &[Change]) -> String {
     if changes.is_empty() {
         out.push_str("no changes\n");
     } else {
+        let accepted = match baselined(changes) {
+            0 => String::new(),
+            n => format!(" ({n} {ACCEPTED})"),
+        };
         out.push_str(&format!(
-            "{} changes: {}\n",
+            "{} changes: {}{accepted}\n",
             changes.len(),
             summary(changes)
         ));
@@ -130,6 +151,10 @@ fn markdown(old: &Spec, new: &Spec, changes: &[Change]) -> String {
     for (level, n) in counts(changes) {
         out.push_str(&format!("| {} | {n} |\n", level.title()));
     }
+    match baselined(changes) {
+        0 => {}
+        n => out.push_str(&format!("| of which {ACCEPTED} | {n} |\n")),
+    }
     for level in Level::ALL {
         let these: Vec<&Change> = changes.iter().filter(|c| c.level() == level).collect();
         if these.is_empty() {
@@ -145,7 +170,11 @@ fn markdown(old: &Spec, new: &Spec, changes: &[Change]) -> String {
                 "| `{}` | {} | {} | {} | {} |\n",
                 c.rule,
                 cell(c.operation.as_deref().unwrap_or("")),
-                cell(&c.message),
+                if c.baselined {
+                    format!("{} *({ACCEPTED})*", cell(&c.message))
+                } else {
+                    cell(&c.message)
+                },
                 cell(&short(&c.old)),
                 cell(&short(&c.new))
             ));
@@ -199,7 +228,7 @@ fn changelog(old: &Spec, new: &Spec, changes: &[Change]) -> String {
 
 /// One workflow command per change, on the new version's place (the old one's for a change
 /// the new version has no place for): breaking as errors, potentially breaking as warnings,
-/// safe as notices.
+/// safe and accepted ones as notices.
 fn github(changes: &[Change]) -> String {
     let data = |s: &str| {
         s.replace('%', "%25")
@@ -210,6 +239,7 @@ fn github(changes: &[Change]) -> String {
     let mut out = String::new();
     for c in changes {
         let command = match c.level() {
+            _ if c.baselined => "notice",
             Level::Breaking => "error",
             Level::PotentiallyBreaking => "warning",
             Level::Safe => "notice",
@@ -222,10 +252,13 @@ fn github(changes: &[Change]) -> String {
             }
         }
         properties.push(format!("title={}", property(c.rule.id())));
-        let message = match &c.operation {
+        let mut message = match &c.operation {
             Some(op) => format!("{op}: {}", c.message),
             None => c.message.clone(),
         };
+        if c.baselined {
+            message.push_str(&format!(" ({ACCEPTED})"));
+        }
         out.push_str(&format!(
             "::{command} {}::{}\n",
             properties.join(","),
@@ -236,8 +269,9 @@ fn github(changes: &[Change]) -> String {
 }
 
 /// A test suite per operation (API-wide changes in their own), a test case per change:
-/// failing at or above `fail_on`, passing (the message in its system-out) below; one passing
-/// `diff` case when nothing fails, so dashboards count a clean comparison too.
+/// failing at or above `fail_on` unless the baseline accepts it, passing (the message in its
+/// system-out) otherwise; one passing `diff` case when nothing fails, so dashboards count a
+/// clean comparison too.
 fn junit(old: &Spec, new: &Spec, changes: &[Change], fail_on: Level) -> String {
     let mut report = Report::new(format!("stipula diff {} → {}", old.name(), new.name()));
     let mut suites: Vec<TestSuite> = Vec::new();
@@ -257,7 +291,8 @@ fn junit(old: &Spec, new: &Spec, changes: &[Change], fail_on: Level) -> String {
             .map(|p| format!(" ({p})"))
             .unwrap_or_default();
         let title = format!("{}: {}{place}", c.rule, c.message);
-        let mut case = if c.level() >= fail_on {
+        let fails = |c: &Change| c.level() >= fail_on && !c.baselined;
+        let mut case = if fails(c) {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             status
                 .set_message(format!("{}: {}", c.level(), c.message))
@@ -265,13 +300,18 @@ fn junit(old: &Spec, new: &Spec, changes: &[Change], fail_on: Level) -> String {
             TestCase::new(title, status)
         } else {
             let mut case = TestCase::new(title, TestCaseStatus::success());
-            case.set_system_out(format!("{}: {}", c.level(), c.message));
+            let accepted = if c.baselined {
+                format!("{ACCEPTED}: ")
+            } else {
+                String::new()
+            };
+            case.set_system_out(format!("{accepted}{}: {}", c.level(), c.message));
             case
         };
         case.set_classname(c.rule.id());
         suites[i].add_test_case(case);
     }
-    if !changes.iter().any(|c| c.level() >= fail_on) {
+    if !changes.iter().any(|c| c.level() >= fail_on && !c.baselined) {
         let mut suite = TestSuite::new("diff");
         suite.add_test_case(TestCase::new("diff", TestCaseStatus::success()));
         suites.push(suite);
@@ -312,13 +352,21 @@ pub fn json_report(old: &Spec, new: &Spec, changes: &[Change]) -> Value {
         "old": spec_json(old),
         "new": spec_json(new),
         "summary": summary,
-        "changes": changes.iter().map(|c| json!({
-            "rule": c.rule.id(),
-            "level": c.level().id(),
-            "operation": c.operation,
-            "message": c.message,
-            "old": place_json(&c.old),
-            "new": place_json(&c.new),
-        })).collect::<Vec<_>>(),
+        "baselined": baselined(changes),
+        "changes": changes.iter().map(|c| {
+            let mut v = json!({
+                "rule": c.rule.id(),
+                "level": c.level().id(),
+                "operation": c.operation,
+                "message": c.message,
+                "old": place_json(&c.old),
+                "new": place_json(&c.new),
+                "fingerprint": super::baseline::fingerprint(c),
+            });
+            if c.baselined {
+                v["baselined"] = json!(true);
+            }
+            v
+        }).collect::<Vec<_>>(),
     })
 }

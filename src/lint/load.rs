@@ -89,7 +89,7 @@ pub(super) fn failed(path: &Path, error: &LoadError, config: &Config) -> Vec<Fin
         let problems = super::structure::check(&root.value);
         let pointers: Vec<&str> = problems.iter().map(|(p, _)| p.as_str()).collect();
         let positions = root.positions(&pointers);
-        let lines = Lines::new(&root.text);
+        let lines = Lines::of(&root);
         for ((pointer, message), position) in problems.iter().zip(positions) {
             out.push(Finding {
                 rule: "oas-structure",
@@ -102,6 +102,7 @@ pub(super) fn failed(path: &Path, error: &LoadError, config: &Config) -> Vec<Fin
                 message: message.clone(),
                 related: None,
                 snippet: lines.snippet(position),
+                baselined: false,
             });
         }
     }
@@ -130,5 +131,6 @@ fn finding(
         message: d.message.clone(),
         related: d.related.as_deref().cloned(),
         snippet,
+        baselined: false,
     })
 }

@@ -12,6 +12,7 @@
 //! `load` turns its diagnostics into findings of the matching rules, so every format reports
 //! them with locations. A spec that does not load is still checked against its meta-schema.
 
+pub mod baseline;
 mod components;
 pub mod config;
 mod ignore;
@@ -47,6 +48,9 @@ pub struct Finding {
     pub related: Option<Place>,
     /// The source line at `place`, for humans.
     pub snippet: Option<Snippet>,
+    /// An error the `--baseline` file accepts: reported, but it does not fail the run
+    /// (`baseline::apply`).
+    pub baselined: bool,
 }
 
 /// One source line (cut around the column when very long) and where the finding is in it.
@@ -121,8 +125,17 @@ pub struct Summary {
 }
 
 impl SpecReport {
+    /// Errors that fail the run (those a baseline accepts do not).
     pub fn errors(&self) -> usize {
-        self.count(Severity::Error)
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error && !f.baselined)
+            .count()
+    }
+
+    /// Errors the baseline accepts.
+    pub fn baselined(&self) -> usize {
+        self.findings.iter().filter(|f| f.baselined).count()
     }
 
     pub fn warnings(&self) -> usize {
@@ -244,12 +257,13 @@ fn place(spec: &Spec, hits: Vec<Hit>, config: &Config) -> Vec<Finding> {
     let mut placed: Vec<Option<Placed>> = vec![None; wanted.len()];
     for (file, indexes) in by_file {
         let source = spec.source(file);
-        let lines = Lines::new(&source.text);
+        let lines = Lines::of(source);
         let pointers: Vec<&str> = indexes
             .iter()
             .map(|&i| wanted[i].pointer.as_str())
             .collect();
-        let comments = source.text.contains(ignore::COMMENT);
+        let comments =
+            memchr::memmem::find(source.text.as_bytes(), ignore::COMMENT.as_bytes()).is_some();
         for (&i, position) in indexes.iter().zip(source.positions(&pointers)) {
             let place = Place {
                 file: source.display.clone(),
@@ -285,6 +299,7 @@ fn place(spec: &Spec, hits: Vec<Hit>, config: &Config) -> Vec<Finding> {
             message: h.message,
             related,
             snippet,
+            baselined: false,
         });
     }
     out
@@ -297,7 +312,7 @@ type Placed = (Place, Option<Snippet>, Vec<String>);
 pub(crate) struct Lines<'a> {
     text: &'a str,
     /// Byte offset where each line starts.
-    starts: Vec<usize>,
+    starts: std::borrow::Cow<'a, [usize]>,
     /// Characters are bytes: a snippet of a long line is a slice, not a walk from the line's
     /// start (a minified spec is one line; a walk per finding was quadratic in the file).
     ascii: bool,
@@ -305,13 +320,19 @@ pub(crate) struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         Lines {
             text,
-            starts,
+            starts: crate::spec::source::line_starts(text).into(),
             ascii: text.is_ascii(),
+        }
+    }
+
+    /// A loaded file's lines, sharing the line index the loader keeps for positions.
+    pub(crate) fn of(source: &'a SourceFile) -> Self {
+        Lines {
+            text: &source.text,
+            starts: source.line_starts().into(),
+            ascii: source.text.is_ascii(),
         }
     }
 

@@ -1,17 +1,25 @@
 //! `example-invalid`, `default-invalid`, `enum-invalid`: every value a spec documents validates
 //! against its schema, with the validators the mock and the runner use.
 //!
-//! Two sources. Examples of parameters, headers and media types are checked with their
-//! operation's validator for the direction they travel. Values written inside schemas
-//! (`example`/`examples`, `default`, `enum`, on every subschema of every normalized entry) are
-//! checked against the subschema they sit on, valid in either direction; each such subschema is
-//! compiled once for all its values ([`Schemas::nested`]), and those referencing nothing are
-//! compiled on their own, which keeps GitHub's spec (thousands of property examples) well under
-//! a second. Operations, then entries, are spread over the machine's cores with scoped threads.
+//! Two sources. Examples of parameters, headers and media types are checked against their
+//! schema in the direction they travel. Values written inside schemas (`example`/`examples`,
+//! `default`, `enum`, on every subschema of every normalized entry) are checked against the
+//! subschema they sit on, valid in either direction.
+//!
+//! Everything is collected first, then checked with one [`Batch`] validator per direction:
+//! jsonschema compiles each `$ref` target once per validator, so a validator per schema
+//! compiled GitHub's shared components thousands of times over. The response-direction batch
+//! holds the response examples' schemas and every subschema with written values; the request
+//! batch the request examples' schemas; a second request batch, compiled only for the written
+//! values that fail in the response direction, decides "valid in either". A batch that cannot
+//! be compiled (a regex jsonschema rejects) falls back to a validator per schema. Compiling
+//! and checking are spread over the machine's cores with scoped threads.
+
+use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::schema::Direction;
+use crate::schema::{Batch, Direction, vocab};
 use crate::spec::{Example, Location, MediaType, SchemaId, Spec};
 
 use super::Hit;
@@ -27,44 +35,210 @@ pub struct ExampleStats {
 
 /// Validates every example, default and enum value in the spec against its schema.
 pub(super) fn check(spec: &Spec) -> (Vec<Hit>, ExampleStats) {
-    let operations: Vec<&crate::spec::Operation> = spec
+    let mut stats = ExampleStats::default();
+    let mut examples = Vec::new();
+    for op in spec
         .operations
         .iter()
         .chain(spec.webhooks.iter().map(|w| &w.operation))
-        .collect();
-    let mut out = Vec::new();
-    let mut stats = ExampleStats::default();
-    for (hits, s) in in_parallel(operations.len(), |i| {
-        operation_examples(spec, operations[i])
-    }) {
-        out.extend(hits);
-        stats.checked += s.checked;
-        stats.skipped += s.skipped;
+    {
+        operation_examples(op, &mut examples, &mut stats);
     }
-    for (hits, checked) in in_parallel(spec.schemas.len(), |i| {
-        entry_values(spec, SchemaId(i as u32))
-    }) {
-        out.extend(hits);
-        stats.checked += checked;
+    let mut written = Vec::new();
+    for i in 0..spec.schemas.len() {
+        let id = SchemaId(i as u32);
+        let mut found = Vec::new();
+        written_values(spec.schemas.get(id), String::new(), &mut found);
+        for w in found {
+            stats.checked += w
+                .values
+                .iter()
+                .filter(|(k, _)| matches!(k, Kind::Example(_)))
+                .count();
+            written.push((id, w));
+        }
+    }
+
+    // The subschemas each direction's batch holds.
+    let mut response = Targets::default();
+    let mut request = Targets::default();
+    let example_slots: Vec<usize> = examples
+        .iter()
+        .map(|e| match e.direction {
+            Direction::Response => response.slot(vocab::def_pointer(e.schema)),
+            Direction::Request => request.slot(vocab::def_pointer(e.schema)),
+        })
+        .collect();
+    let written_slots: Vec<usize> = written
+        .iter()
+        .map(|(id, w)| response.slot(format!("{}{}", vocab::def_pointer(*id), w.pointer)))
+        .collect();
+    let [response_batch, request_batch] = compile_both(spec, [&response, &request]);
+
+    // Operation examples: one verdict each.
+    let example_violations = in_parallel(examples.len(), |i| {
+        let e = &examples[i];
+        let batch = match e.direction {
+            Direction::Response => &response_batch,
+            Direction::Request => &request_batch,
+        };
+        match batch {
+            Some(b) => b.validate(example_slots[i], e.value),
+            None => spec.schemas.validate(e.schema, e.direction, e.value),
+        }
+    });
+    let mut out: Vec<Hit> = examples
+        .iter()
+        .zip(example_violations)
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(e, v)| e.hit(&v))
+        .collect();
+
+    // Written values: invalid in the response direction, then also in the request one.
+    let suspects: Vec<Vec<(usize, Vec<crate::schema::Violation>)>> =
+        in_parallel(written.len(), |i| {
+            let (id, w) = &written[i];
+            match &response_batch {
+                Some(b) => w
+                    .values
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(n, (_, value))| {
+                        let v = b.validate(written_slots[i], value);
+                        (!v.is_empty()).then_some((n, v))
+                    })
+                    .collect(),
+                None => {
+                    let validator = spec.schemas.nested(*id, &w.pointer);
+                    w.values
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(n, (_, value))| {
+                            let v = validator.validate(value);
+                            (!v.is_empty()).then_some((n, v))
+                        })
+                        .collect()
+                }
+            }
+        });
+    let mut second = Targets::default();
+    let second_slots: Vec<usize> = written
+        .iter()
+        .zip(&suspects)
+        .map(|((id, w), s)| {
+            if s.is_empty() || response_batch.is_none() {
+                usize::MAX
+            } else {
+                second.slot(format!("{}{}", vocab::def_pointer(*id), w.pointer))
+            }
+        })
+        .collect();
+    let second_batch = if second.pointers.is_empty() {
+        None
+    } else {
+        spec.schemas.batch(Direction::Request, &second.pointers)
+    };
+    for (i, ((id, w), found)) in written.iter().zip(suspects).enumerate() {
+        for (n, violations) in found {
+            let value = w.values[n].1;
+            let valid_as_request = if second_slots[i] == usize::MAX {
+                false // `nested` already checked both directions
+            } else {
+                match &second_batch {
+                    Some(b) => b.is_valid(second_slots[i], value),
+                    None => spec
+                        .schemas
+                        .nested(*id, &w.pointer)
+                        .validate(value)
+                        .is_empty(),
+                }
+            };
+            if !valid_as_request {
+                out.push(written_hit(spec, *id, w, n, &violations));
+            }
+        }
     }
     (out, stats)
 }
 
+/// The subschemas one batch holds, each once, in the order first asked for.
+#[derive(Default)]
+struct Targets {
+    pointers: Vec<String>,
+    slots: HashMap<String, usize>,
+}
+
+impl Targets {
+    fn slot(&mut self, pointer: String) -> usize {
+        if let Some(&i) = self.slots.get(&pointer) {
+            return i;
+        }
+        let i = self.pointers.len();
+        self.slots.insert(pointer.clone(), i);
+        self.pointers.push(pointer);
+        i
+    }
+}
+
+/// Both directions' batches, compiled side by side.
+fn compile_both<'s>(spec: &'s Spec, targets: [&Targets; 2]) -> [Option<Batch<'s>>; 2] {
+    let directions = [Direction::Response, Direction::Request];
+    let mut batches = in_parallel(2, |i| {
+        if targets[i].pointers.is_empty() {
+            None
+        } else {
+            spec.schemas.batch(directions[i], &targets[i].pointers)
+        }
+    })
+    .into_iter();
+    [batches.next().flatten(), batches.next().flatten()]
+}
+
+/// One example of a parameter, body or header, with what it is said to be in messages.
+struct OperationExample<'a> {
+    schema: SchemaId,
+    direction: Direction,
+    value: &'a Value,
+    example: &'a Example,
+    what: String,
+}
+
+impl OperationExample<'_> {
+    fn hit(&self, violations: &[crate::schema::Violation]) -> Hit {
+        let name = self
+            .example
+            .name
+            .as_deref()
+            .map(|n| format!(" `{n}`"))
+            .unwrap_or_default();
+        let list: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+        Hit::new(
+            "example-invalid",
+            self.example.location.clone(),
+            format!(
+                "example{name} of {} does not match its schema: {}",
+                self.what,
+                list.join("; ")
+            ),
+        )
+    }
+}
+
 /// The examples of one operation's parameters, bodies and headers.
-fn operation_examples(spec: &Spec, op: &crate::spec::Operation) -> (Vec<Hit>, ExampleStats) {
-    let mut checker = ExampleChecker {
-        spec,
-        out: Vec::new(),
-        stats: ExampleStats::default(),
-    };
+fn operation_examples<'a>(
+    op: &'a crate::spec::Operation,
+    out: &mut Vec<OperationExample<'a>>,
+    stats: &mut ExampleStats,
+) {
+    let mut collector = ExampleCollector { out, stats };
     let label = op.label();
     for p in &op.parameters {
         let what = format!("{label} parameter `{}`", p.name);
-        checker.check(&p.examples, p.schema, Direction::Request, None, &what);
-        checker.check_content(&p.content, Direction::Request, &what);
+        collector.add(&p.examples, p.schema, Direction::Request, None, &what);
+        collector.add_content(&p.content, Direction::Request, &what);
     }
     if let Some(body) = &op.request_body {
-        checker.check_content(
+        collector.add_content(
             &body.content,
             Direction::Request,
             &format!("{label} request body"),
@@ -72,9 +246,9 @@ fn operation_examples(spec: &Spec, op: &crate::spec::Operation) -> (Vec<Hit>, Ex
     }
     for r in &op.responses {
         let what = format!("{label} response {}", r.status);
-        checker.check_content(&r.content, Direction::Response, &what);
+        collector.add_content(&r.content, Direction::Response, &what);
         for h in &r.headers {
-            checker.check(
+            collector.add(
                 &h.examples,
                 h.schema,
                 Direction::Response,
@@ -83,7 +257,6 @@ fn operation_examples(spec: &Spec, op: &crate::spec::Operation) -> (Vec<Hit>, Ex
             );
         }
     }
-    (checker.out, checker.stats)
 }
 
 /// `f(0..count)` spread over the machine's cores (scoped threads with room for deep
@@ -127,16 +300,15 @@ fn in_parallel<T: Send>(count: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     all.into_iter().map(|(_, t)| t).collect()
 }
 
-struct ExampleChecker<'a> {
-    spec: &'a Spec,
-    out: Vec<Hit>,
-    stats: ExampleStats,
+struct ExampleCollector<'a, 'o> {
+    out: &'o mut Vec<OperationExample<'a>>,
+    stats: &'o mut ExampleStats,
 }
 
-impl ExampleChecker<'_> {
-    fn check(
+impl<'a> ExampleCollector<'a, '_> {
+    fn add(
         &mut self,
-        examples: &[Example],
+        examples: &'a [Example],
         schema: Option<SchemaId>,
         direction: Direction,
         media_type: Option<&str>,
@@ -153,30 +325,19 @@ impl ExampleChecker<'_> {
                 continue;
             };
             self.stats.checked += 1;
-            let violations = self.spec.schemas.validate(schema, direction, value);
-            if violations.is_empty() {
-                continue;
-            }
-            let name = example
-                .name
-                .as_deref()
-                .map(|n| format!(" `{n}`"))
-                .unwrap_or_default();
-            let list: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
-            self.out.push(Hit::new(
-                "example-invalid",
-                example.location.clone(),
-                format!(
-                    "example{name} of {what} does not match its schema: {}",
-                    list.join("; ")
-                ),
-            ));
+            self.out.push(OperationExample {
+                schema,
+                direction,
+                value,
+                example,
+                what: what.to_string(),
+            });
         }
     }
 
-    fn check_content(&mut self, content: &[MediaType], direction: Direction, what: &str) {
+    fn add_content(&mut self, content: &'a [MediaType], direction: Direction, what: &str) {
         for m in content {
-            self.check(
+            self.add(
                 &m.examples,
                 m.schema,
                 direction,
@@ -221,51 +382,35 @@ struct Written<'a> {
     values: Vec<(Kind, &'a Value)>,
 }
 
-/// The examples, defaults and enum values on every subschema of one entry: the hits and how
-/// many examples were checked.
-fn entry_values(spec: &Spec, id: SchemaId) -> (Vec<Hit>, usize) {
-    let mut found = Vec::new();
-    written_values(spec.schemas.get(id), String::new(), &mut found);
-    let mut hits = Vec::new();
-    let mut checked = 0;
-    for written in found {
-        checked += written
-            .values
-            .iter()
-            .filter(|(k, _)| matches!(k, Kind::Example(_)))
-            .count();
-        check_written(spec, id, &written, &mut hits);
-    }
-    (hits, checked)
-}
-
-fn check_written(spec: &Spec, id: SchemaId, written: &Written<'_>, hits: &mut Vec<Hit>) {
-    let validator = spec.schemas.nested(id, &written.pointer);
+/// The finding for value `n` written on `written` (inside entry `id`).
+fn written_hit(
+    spec: &Spec,
+    id: SchemaId,
+    written: &Written<'_>,
+    n: usize,
+    violations: &[crate::schema::Violation],
+) -> Hit {
     let at = spec.schema_location(id);
     let schema_at = format!("{}{}", at.pointer, written.pointer);
-    // 3.0's `example` was normalized into `examples`: point at the key as written.
-    let raw = spec.raw(&Location::new(at.file, schema_at.clone()));
-    let single_example = raw.is_some_and(|r| r.get("example").is_some());
-    for (kind, value) in &written.values {
-        let violations = validator.validate(value);
-        if violations.is_empty() {
-            continue;
-        }
-        let list: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
-        let (rule, key, what) = match kind {
-            Kind::Example(_) if single_example => {
+    let list: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+    let (rule, key, what) = match written.values[n].0 {
+        Kind::Example(i) => {
+            // 3.0's `example` was normalized into `examples`: point at the key as written.
+            let raw = spec.raw(&Location::new(at.file, schema_at.clone()));
+            if raw.is_some_and(|r| r.get("example").is_some()) {
                 ("example-invalid", "example".to_string(), "schema example")
+            } else {
+                ("example-invalid", format!("examples/{i}"), "schema example")
             }
-            Kind::Example(i) => ("example-invalid", format!("examples/{i}"), "schema example"),
-            Kind::Default => ("default-invalid", "default".to_string(), "default"),
-            Kind::Enum(i) => ("enum-invalid", format!("enum/{i}"), "enum value"),
-        };
-        hits.push(Hit::new(
-            rule,
-            Location::new(at.file, format!("{schema_at}/{key}")),
-            format!("{what} does not match its schema: {}", list.join("; ")),
-        ));
-    }
+        }
+        Kind::Default => ("default-invalid", "default".to_string(), "default"),
+        Kind::Enum(i) => ("enum-invalid", format!("enum/{i}"), "enum value"),
+    };
+    Hit::new(
+        rule,
+        Location::new(at.file, format!("{schema_at}/{key}")),
+        format!("{what} does not match its schema: {}", list.join("; ")),
+    )
 }
 
 /// Collects the values written on a normalized schema and its inline subschemas (not through

@@ -18,7 +18,7 @@ pub mod view;
 pub mod vocab;
 pub mod walk;
 
-pub use validate::{NestedValidator, Schemas, Violation};
+pub use validate::{Batch, NestedValidator, Schemas, Violation};
 pub use view::SchemaView;
 
 pub use vocab::{Direction, SchemaId};

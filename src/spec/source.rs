@@ -155,15 +155,16 @@ impl SourceFile {
         bytes
     }
 
+    /// Byte offset where each line starts (computed once).
+    pub(crate) fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| line_starts(&self.text))
+    }
+
     /// Line and column (1-based, columns in characters) of each byte offset. Offsets are taken
     /// in order and columns counted from the previous offset on the same line, so a minified
     /// one-line file costs one walk over the text, not one per offset.
     fn line_columns(&self, bytes: &[usize]) -> Vec<Position> {
-        let starts = self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
-        });
+        let starts = self.line_starts();
         let mut order: Vec<usize> = (0..bytes.len()).collect();
         order.sort_by_key(|&i| bytes[i]);
         let mut positions = vec![Position { line: 1, column: 1 }; bytes.len()];
@@ -349,6 +350,13 @@ struct Frame {
     key: Option<String>,
     /// In a sequence: the index of the next item.
     index: usize,
+}
+
+/// Byte offset where each line of `text` starts.
+pub(crate) fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect()
 }
 
 #[cfg(test)]

@@ -1447,6 +1447,175 @@ fn a_spec_that_cannot_be_loaded_or_bad_arguments_exit_2() {
     assert_eq!(stipula(&["diff", FA_OLD]).code, Some(2));
 }
 
+// ---- Baselines ----
+
+/// `GET /pets` with `limit` and `sort` (whose enum is `sort_enum`), and `tenant` first when
+/// `tenant` is set.
+fn listing(tenant: bool, sort_enum: &str) -> String {
+    let tenant = if tenant {
+        "{name: tenant, in: query, required: true, schema: {type: string}}, "
+    } else {
+        ""
+    };
+    params(&format!(
+        "[{tenant}{{name: limit, in: query, schema: {{type: integer}}}}, {{name: sort, in: query, schema: {{type: string, enum: [{sort_enum}]}}}}]"
+    ))
+}
+
+/// `stipula diff old.yaml new.yaml` in `dir`, checked for its exit code.
+fn diff_at(dir: &Path, extra: &[&str], expected_code: i32) -> Run {
+    let mut args = vec!["diff", "old.yaml", "new.yaml"];
+    args.extend_from_slice(extra);
+    let run = stipula_at(dir, &args);
+    assert_eq!(
+        run.code,
+        Some(expected_code),
+        "stipula {args:?}\nstdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    run
+}
+
+#[test]
+fn a_baseline_accepts_known_breaking_changes_and_only_those() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = listing(false, "name, age, id");
+    let new = listing(true, "name, age, id");
+    std::fs::write(dir.path().join("old.yaml"), &old).unwrap();
+    std::fs::write(dir.path().join("new.yaml"), &new).unwrap();
+    diff_at(dir.path(), &["--write-baseline", "b.json"], 1);
+    let baseline: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("b.json")).unwrap()).unwrap();
+    assert_eq!(baseline["tool"], "stipula diff");
+    let accepted = baseline["accepted"].as_array().unwrap();
+    assert_eq!(accepted.len(), 1, "{baseline:#}");
+    assert_eq!(accepted[0]["rule"], "request-parameter-required-added");
+    assert_eq!(accepted[0]["place"], "GET /pets");
+
+    let run = diff_at(dir.path(), &["--baseline", "b.json"], 0);
+    assert!(
+        run.stdout.contains(
+            "breaking: request-parameter-required-added GET /pets: new required query parameter `tenant` (accepted by the baseline)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with(
+            "1 changes: 1 breaking, 0 potentially breaking, 0 safe (1 accepted by the baseline)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // Lines shifted and the parameter moved to the end: the same change, still accepted.
+    let moved = new.replace(
+        "{name: tenant, in: query, required: true, schema: {type: string}}, ",
+        "",
+    );
+    let moved = moved.replace(
+        "schema: {type: string, enum: [name, age, id]}}]",
+        "schema: {type: string, enum: [name, age, id]}}, {name: tenant, in: query, required: true, schema: {type: string}}]",
+    );
+    assert_ne!(moved, new);
+    std::fs::write(dir.path().join("new.yaml"), format!("# v2\n\n{moved}")).unwrap();
+    diff_at(dir.path(), &["--baseline", "b.json"], 0);
+
+    // A new breaking change fails, and only it.
+    std::fs::write(
+        dir.path().join("new.yaml"),
+        format!(
+            "# v2\n\n{}",
+            moved.replace("[name, age, id]", "[name, age]")
+        ),
+    )
+    .unwrap();
+    let run = diff_at(dir.path(), &["--baseline", "b.json", "--format", "json"], 1);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let open: Vec<&str> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["baselined"] != true)
+        .map(|c| c["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(open, ["request-enum-value-removed"], "{report:#}");
+    assert_eq!(report["baselined"], 1);
+    let run = diff_at(
+        dir.path(),
+        &["--baseline", "b.json", "--format", "junit"],
+        1,
+    );
+    assert_eq!(run.stdout.matches("<failure").count(), 1, "{}", run.stdout);
+    let run = diff_at(
+        dir.path(),
+        &["--baseline", "b.json", "--format", "github"],
+        1,
+    );
+    assert!(
+        run.stdout.contains("::notice ") && run.stdout.contains("::error "),
+        "{}",
+        run.stdout
+    );
+    // `--fail-on` still applies to what is not accepted.
+    std::fs::write(dir.path().join("new.yaml"), &new).unwrap();
+    diff_at(
+        dir.path(),
+        &["--baseline", "b.json", "--fail-on", "safe"],
+        0,
+    );
+
+    // A wrong file is exit 2.
+    std::fs::write(dir.path().join("bad.yaml"), "format: one\n").unwrap();
+    let run = diff_at(dir.path(), &["--baseline", "bad.yaml"], 2);
+    assert!(
+        run.stderr
+            .contains("--baseline bad.yaml: not a stipula baseline file"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn lint_and_diff_share_one_baseline_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("lint/values.yaml"), dir.path().join("api.yaml")).unwrap();
+    std::fs::write(dir.path().join("old.yaml"), listing(false, "name")).unwrap();
+    std::fs::write(dir.path().join("new.yaml"), listing(true, "name")).unwrap();
+    let lint = |args: &[&str]| {
+        let mut all = vec!["lint", "api.yaml"];
+        all.extend_from_slice(args);
+        stipula_at(dir.path(), &all)
+    };
+    assert_eq!(lint(&["--write-baseline", "b.json"]).code, Some(1));
+    diff_at(dir.path(), &["--write-baseline", "b.json"], 1);
+    // Each tool wrote its own entries and kept the other's.
+    let baseline: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("b.json")).unwrap()).unwrap();
+    let mut tools: Vec<&str> = baseline["accepted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["tool"].as_str().unwrap())
+        .collect();
+    tools.dedup();
+    assert_eq!(tools, ["stipula diff", "stipula lint"], "{baseline:#}");
+    assert_eq!(lint(&["--baseline", "b.json"]).code, Some(0));
+    diff_at(dir.path(), &["--baseline", "b.json"], 0);
+
+    // Another tool's file accepts nothing here, and a note says so.
+    diff_at(dir.path(), &["--write-baseline", "diff-only.json"], 1);
+    let run = lint(&["--baseline", "diff-only.json"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains(
+            "note: the baseline diff-only.json holds no entries of `stipula lint` (written by `stipula diff`)"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
 // ---- Self-diffs: a spec against itself has no changes.
 
 fn assert_no_self_changes(path: &Path) {

@@ -385,6 +385,28 @@ fn default_invalid_and_enum_invalid() {
 }
 
 #[test]
+fn values_are_still_checked_when_one_schema_cannot_be_compiled() {
+    // lint checks values with one validator per direction for the whole spec; a schema
+    // jsonschema rejects (a lookbehind in an unbalanced regex) makes that one fail to
+    // compile, and the values fall back to a validator per schema.
+    let report = lint_report("lint/values-uncompilable.yaml");
+    assert_eq!(
+        fired(&report, "default-invalid"),
+        vec![pair("/paths/~1pets/get/parameters/0/schema/default", 16)]
+    );
+    assert_eq!(
+        fired(&report, "example-invalid"),
+        vec![pair(
+            "/paths/~1pets/get/responses/200/content/application~1json/schema/properties/count/example",
+            25
+        )]
+    );
+    let summary = report.summary.as_ref().unwrap();
+    assert_eq!(summary.uncompilable.len(), 1, "{:?}", summary.uncompilable);
+    assert!(summary.uncompilable[0].1.contains("regex"));
+}
+
+#[test]
 fn spec_warning_carries_the_loaders_other_warnings() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nullable31.yaml");
@@ -825,6 +847,222 @@ fn exit_codes_0_1_2() {
         run.stdout.contains("unknown-security-type.yaml:8:5"),
         "{}",
         run.stdout
+    );
+}
+
+// ---- baselines ----
+
+/// `stipula lint` run in `dir`, checked for its exit code.
+fn lint_at(dir: &Path, args: &[&str], expected_code: i32) -> Run {
+    let mut all = vec!["lint"];
+    all.extend_from_slice(args);
+    let run = stipula_at(dir, &all);
+    assert_eq!(
+        run.code,
+        Some(expected_code),
+        "stipula {all:?}\nstdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    run
+}
+
+/// The findings of a `--format json` run: (rule, pointer, baselined).
+fn json_findings(run: &Run) -> Vec<(String, String, bool)> {
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["pointer"].as_str().unwrap().to_string(),
+                f["baselined"] == true,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_baseline_accepts_known_errors_across_line_shifts_and_only_those() {
+    let dir = tempfile::tempdir().unwrap();
+    let values = std::fs::read_to_string(fixture("lint/values.yaml")).unwrap();
+    let spec = dir.path().join("api.yaml");
+    std::fs::write(&spec, &values).unwrap();
+
+    let run = lint_at(dir.path(), &["api.yaml", "--write-baseline", "b.json"], 1);
+    assert!(run.stdout.contains("3 errors"), "{}", run.stdout);
+    let baseline: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("b.json")).unwrap()).unwrap();
+    assert_eq!(baseline["format"], 1);
+    assert_eq!(baseline["tool"], "stipula lint");
+    let mut rules: Vec<&str> = baseline["accepted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            assert_eq!(a["fingerprint"].as_str().unwrap().len(), 16, "{a}");
+            a["rule"].as_str().unwrap()
+        })
+        .collect();
+    rules.sort();
+    assert_eq!(
+        rules,
+        ["default-invalid", "enum-invalid", "example-invalid"]
+    );
+
+    // A comment and a blank line on top move every line: the fingerprints stay.
+    std::fs::write(&spec, format!("# reviewed\n\n{values}")).unwrap();
+    let run = lint_at(dir.path(), &["api.yaml", "--baseline", "b.json"], 0);
+    assert!(
+        run.stdout
+            .contains("0 errors, 0 warnings (3 more accepted by the baseline)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "api.yaml:14:47 (#/paths/~1pets/get/parameters/0/schema/default): error[default-invalid]: default does not match its schema: /: value is less than the minimum of 1 (minimum) (accepted by the baseline)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+
+    // A new error fails the run, and it is the only one not accepted.
+    std::fs::write(
+        &spec,
+        format!("# reviewed\n\n{values}").replace("enum: [name, 2, age]", "enum: [name, 2, 3]"),
+    )
+    .unwrap();
+    let args = ["api.yaml", "--baseline", "b.json"];
+    let run = lint_at(dir.path(), &args, 1);
+    assert!(
+        run.stdout
+            .contains("1 error, 0 warnings (3 more accepted by the baseline)"),
+        "{}",
+        run.stdout
+    );
+    let json = lint_at(dir.path(), &[&args[..], &["--format", "json"]].concat(), 1);
+    let open: Vec<(String, String, bool)> =
+        json_findings(&json).into_iter().filter(|f| !f.2).collect();
+    assert_eq!(
+        open,
+        [(
+            "enum-invalid".to_string(),
+            "/paths/~1pets/get/parameters/1/schema/enum/2".to_string(),
+            false
+        )]
+    );
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        (v["errors"].as_u64(), v["baselined"].as_u64()),
+        (Some(1), Some(3))
+    );
+
+    // Every format tells accepted errors apart.
+    let sarif = lint_at(dir.path(), &[&args[..], &["--format", "sarif"]].concat(), 1);
+    let v: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let suppressed = results
+        .iter()
+        .filter(|r| r["suppressions"][0]["kind"] == "external")
+        .count();
+    assert_eq!((results.len(), suppressed), (4, 3), "{v:#}");
+    assert!(
+        results
+            .iter()
+            .all(|r| r["partialFingerprints"]["stipula/v1"].is_string())
+    );
+    let github = lint_at(
+        dir.path(),
+        &[&args[..], &["--format", "github"]].concat(),
+        1,
+    );
+    assert_eq!(
+        github.stdout.matches("::notice ").count(),
+        3,
+        "{}",
+        github.stdout
+    );
+    assert_eq!(
+        github.stdout.matches("::error ").count(),
+        1,
+        "{}",
+        github.stdout
+    );
+    let junit = lint_at(dir.path(), &[&args[..], &["--format", "junit"]].concat(), 1);
+    assert_eq!(
+        junit.stdout.matches("<failure").count(),
+        1,
+        "{}",
+        junit.stdout
+    );
+    assert_eq!(
+        junit.stdout.matches("accepted by the baseline: ").count(),
+        3,
+        "{}",
+        junit.stdout
+    );
+
+    // Writing again replaces lint's entries with the four of this run.
+    lint_at(
+        dir.path(),
+        &[
+            "api.yaml",
+            "--baseline",
+            "b.json",
+            "--write-baseline",
+            "b.json",
+        ],
+        1,
+    );
+    lint_at(dir.path(), &["api.yaml", "--baseline", "b.json"], 0);
+}
+
+#[test]
+fn a_file_that_is_not_a_baseline_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("lint/values.yaml"), dir.path().join("api.yaml")).unwrap();
+    std::fs::write(
+        dir.path().join("v2.json"),
+        r#"{"format": 2, "accepted": []}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("report.json"), r#"{"findings": []}"#).unwrap();
+    let run = lint_at(dir.path(), &["api.yaml", "--baseline", "v2.json"], 2);
+    assert!(
+        run.stderr.contains(
+            "--baseline v2.json: format 2 is not supported (this stipula reads format 1)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "nothing is linted: {}", run.stdout);
+    let run = lint_at(dir.path(), &["api.yaml", "--baseline", "report.json"], 2);
+    assert!(
+        run.stderr.contains(
+            "--baseline report.json: not a stipula baseline file: missing field `format`"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = lint_at(dir.path(), &["api.yaml", "--baseline", "nothing.json"], 2);
+    assert!(
+        run.stderr.contains("--baseline nothing.json: "),
+        "{}",
+        run.stderr
+    );
+    // Not a baseline: not overwritten either.
+    let run = lint_at(
+        dir.path(),
+        &["api.yaml", "--write-baseline", "report.json"],
+        2,
+    );
+    assert!(run.stderr.contains("not overwritten"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("report.json")).unwrap(),
+        r#"{"findings": []}"#
     );
 }
 

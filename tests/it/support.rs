@@ -289,9 +289,14 @@ pub struct Run {
 
 /// Runs the built binary in the repository's root.
 pub fn stipula(args: &[&str]) -> Run {
+    stipula_at(repo(), args)
+}
+
+/// Runs the built binary in `dir` (relative paths in its output are relative to `dir`).
+pub fn stipula_at(dir: &Path, args: &[&str]) -> Run {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_stipula"))
         .args(args)
-        .current_dir(repo())
+        .current_dir(dir)
         .output()
         .expect("the stipula binary runs");
     Run {

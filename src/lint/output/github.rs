@@ -1,6 +1,6 @@
 //! GitHub Actions annotations: one workflow command per finding, which GitHub shows on the
 //! pull request's diff. Values are escaped as the runner expects (`%`, CR, LF everywhere; also
-//! `:` and `,` in properties).
+//! `:` and `,` in properties). An error the baseline accepts is a notice.
 
 use super::super::SpecReport;
 
@@ -12,12 +12,13 @@ pub(super) fn render(reports: &[SpecReport]) -> String {
             properties.push_str(&format!(",line={},col={}", p.line, p.column));
         }
         properties.push_str(&format!(",title={}", property(f.rule)));
-        let message = format!("{} (#{})", f.message, f.place.pointer);
-        out.push_str(&format!(
-            "::{} {properties}::{}\n",
-            super::level(f.severity),
-            data(&message)
-        ));
+        let (command, accepted) = if f.baselined {
+            ("notice", " (accepted by the baseline)")
+        } else {
+            (super::level(f.severity), "")
+        };
+        let message = format!("{} (#{}){accepted}", f.message, f.place.pointer);
+        out.push_str(&format!("::{command} {properties}::{}\n", data(&message)));
     }
     out
 }

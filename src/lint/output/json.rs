@@ -1,7 +1,10 @@
-//! The JSON format: one document with every spec, every finding and the totals.
+//! The JSON format: one document with every spec, every finding and the totals. Every finding
+//! carries its baseline `fingerprint`; `"baselined": true` marks an error the baseline accepts,
+//! which `errors` does not count (the `baselined` totals do).
 
 use serde_json::{Value, json};
 
+use super::super::baseline::fingerprint;
 use super::super::{Finding, SpecReport};
 use crate::spec::Place;
 
@@ -14,6 +17,7 @@ pub(super) fn render(reports: &[SpecReport]) -> String {
                 "loaded": r.summary.is_some(),
                 "errors": r.errors(),
                 "warnings": r.warnings(),
+                "baselined": r.baselined(),
             });
             if let Some(s) = &r.summary {
                 spec["version"] = json!(s.version);
@@ -35,6 +39,7 @@ pub(super) fn render(reports: &[SpecReport]) -> String {
         "findings": findings,
         "errors": reports.iter().map(SpecReport::errors).sum::<usize>(),
         "warnings": reports.iter().map(SpecReport::warnings).sum::<usize>(),
+        "baselined": reports.iter().map(SpecReport::baselined).sum::<usize>(),
     });
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
@@ -46,7 +51,11 @@ fn finding(f: &Finding) -> Value {
         "rule": f.rule,
         "severity": super::level(f.severity),
         "message": f.message,
+        "fingerprint": fingerprint(f),
     });
+    if f.baselined {
+        v["baselined"] = json!(true);
+    }
     place(&mut v, &f.place);
     if let Some(r) = &f.related {
         let mut related = json!({});

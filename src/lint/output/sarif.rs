@@ -1,9 +1,13 @@
 //! SARIF 2.1.0, written by hand with serde_json (the handful of fields GitHub code scanning
 //! reads: tool.driver with its rules, and per result ruleId, level, message and a physical
 //! location with a region). The `serde-sarif` crate would cost more to build than this file.
+//! Each result carries its baseline fingerprint in `partialFingerprints` (`stipula/v1`), and an
+//! error the baseline accepts an external `suppressions` entry, which code scanning shows as
+//! suppressed rather than open.
 
 use serde_json::{Value, json};
 
+use super::super::baseline::fingerprint;
 use super::super::{SpecReport, rules::RULES};
 use crate::spec::Severity;
 
@@ -30,7 +34,7 @@ pub(super) fn render(reports: &[SpecReport]) -> String {
             if let Some(p) = f.place.position {
                 region = json!({ "startLine": p.line, "startColumn": p.column });
             }
-            json!({
+            let mut result = json!({
                 "ruleId": f.rule,
                 "ruleIndex": RULES.iter().position(|r| r.id == f.rule).unwrap_or(0),
                 "level": match f.severity {
@@ -45,7 +49,13 @@ pub(super) fn render(reports: &[SpecReport]) -> String {
                     },
                     "logicalLocations": [{ "fullyQualifiedName": format!("#{}", f.place.pointer) }],
                 }],
-            })
+                "partialFingerprints": { "stipula/v1": fingerprint(f) },
+            });
+            if f.baselined {
+                result["suppressions"] =
+                    json!([{ "kind": "external", "justification": "accepted by the baseline" }]);
+            }
+            result
         })
         .collect();
     let document = json!({

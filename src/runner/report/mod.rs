@@ -118,23 +118,32 @@ pub fn for_outputs(outputs: Outputs) -> std::io::Result<Reporters> {
 }
 
 /// `--write-baseline FILE`: the failures of the `Report` in `Finished` as a baseline
-/// (`runner::baseline`).
+/// (`runner::baseline`), keeping the entries of other tools the file holds.
 pub struct BaselineReporter {
     path: PathBuf,
+    kept: Vec<crate::baseline::Accepted>,
 }
 
 impl BaselineReporter {
-    /// Creates the file now (so a path that cannot be written fails before the run).
+    /// Reads what to keep and checks the file can be written now, before the run (an existing
+    /// file that is not a baseline is an error, and is left as it is).
     pub fn create(path: PathBuf) -> std::io::Result<BaselineReporter> {
-        std::fs::File::create(&path).map_err(|e| with_path(&path, e))?;
-        Ok(BaselineReporter { path })
+        let kept = crate::baseline::Baseline::kept_from(&path, crate::baseline::TEST)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&path)
+            .map_err(|e| with_path(&path, e))?;
+        Ok(BaselineReporter { path, kept })
     }
 }
 
 impl Reporter for BaselineReporter {
     fn event(&mut self, event: &Event) -> std::io::Result<()> {
         if let Event::Finished { report } = event {
-            crate::runner::baseline::Baseline::from_report(report)
+            crate::runner::baseline::from_report(report)
+                .with_kept(std::mem::take(&mut self.kept))
                 .write(&self.path)
                 .map_err(|e| with_path(&self.path, e))?;
         }
