@@ -16,6 +16,7 @@
 
 pub mod baseline;
 mod operations;
+mod pattern;
 mod policy;
 mod render;
 mod rules;

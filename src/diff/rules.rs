@@ -127,7 +127,7 @@ rules! {
     RequestFormatChanged = "request-format-changed", Breaking, "`start`: format added or changed, `date-time` → `date`";
     RequestEnumValueRemoved = "request-enum-value-removed", Breaking, "`status`: enum `[open, closed, held]` → `[open, closed]`, or an enum added";
     RequestLimitTightened = "request-limit-tightened", Breaking, "`name`: `maxLength: 50` → `20`; `minimum` raised; `uniqueItems` set";
-        RequestPatternTightened = "request-pattern-tightened", Breaking, "`code`: pattern added, an alternative removed, or anchored: `^(a|b)$` → `^a$`";
+        RequestPatternTightened = "request-pattern-tightened", Breaking, "`code`: pattern added, an alternative removed, anchored, or a class or repetition narrowed: `^(a|b)$` → `^a$`, `[a-z0-9]` → `[a-z]`";
     RequestConstraintTightened = "request-constraint-tightened", Breaking, "`tags`: `contains`, `dependentRequired`, `propertyNames`, `patternProperties`, `prefixItems`, `not` or `if`/`then` added or narrowed";
     RequestDiscriminatorChanged = "request-discriminator-changed", Breaking, "`discriminator`: mapping key `cat` removed, or `propertyName` `kind` → `type`";
     RequestOneOfOverlapping = "request-one-of-overlapping", Breaking, "body `oneOf: [Cat, Dog]`: `Dog` no longer requires `bark`, so a `Cat` matches both (refused); or `anyOf` → `oneOf`";
@@ -146,7 +146,7 @@ rules! {
     RequestEnumValueAdded = "request-enum-value-added", Safe, "`status`: enum value `held` added";
     RequestLimitLoosened = "request-limit-loosened", Safe, "`name`: `maxLength: 20` → `50`";
     RequestPatternRemoved = "request-pattern-removed", Safe, "`code`: pattern removed";
-    RequestPatternLoosened = "request-pattern-loosened", Safe, "`code`: `^a$` → `^(a|b)$`, or → `.*`, or anchors removed";
+    RequestPatternLoosened = "request-pattern-loosened", Safe, "`code`: `^a$` → `^(a|b)$`, or → `.*`, anchors removed, or a class or repetition widened: `{1,5}` → `{1,10}`";
     RequestConstraintLoosened = "request-constraint-loosened", Safe, "`tags`: `contains` or `dependentRequired` removed";
     RequestDiscriminatorMappingAdded = "request-discriminator-mapping-added", Safe, "`discriminator`: mapping key `bird` added";
     RequestPropertyAdded = "request-property-added", Safe, "body: new optional property `nickname`";

@@ -7,8 +7,9 @@
 //! was valid before be invalid now?" for requests (clients send old values) and "can the server
 //! now send a value old clients never saw?" for responses. Only what the schemas decide is
 //! reported: keywords that cannot be compared for inclusion (an `if` changed, a `pattern`
-//! whose shape says nothing) are potentially breaking, and formats that only restate a range
-//! (`int32`, `int64`) or are not checked (`float`, `double`) are left to the range keywords.
+//! change `pattern.rs` cannot prove either way) are potentially breaking, and formats that
+//! only restate a range (`int32`, `int64`) or are not checked (`float`, `double`) are left to
+//! the range keywords.
 //!
 //! Every 2020-12 applicator is walked: subschemas that constrain part of the value the same
 //! way (`items`, `prefixItems`, `contains`, `patternProperties`, `propertyNames`,
@@ -31,6 +32,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 
+use super::pattern::{self, Relation};
 use super::{Found, Level, Rule, existing};
 use crate::schema::Direction;
 use crate::schema::vocab;
@@ -1118,26 +1120,32 @@ impl<'c, 'o> Walk<'c, 'o> {
         self.limit(at, !o && n, o && !n, || format!("uniqueItems {o} → {n}"));
     }
 
-    /// Patterns: only a tightening breaks requests. Inclusion is decided where the patterns'
-    /// shapes allow it (see [`pattern_relation`]); otherwise the change is only potentially
-    /// breaking.
+    /// Patterns: only a tightening breaks requests. Inclusion is decided where a structural
+    /// walk can prove it (`pattern::relation`); otherwise the change is only potentially
+    /// breaking. A narrowing proven without a lost string to show is safe for responses and
+    /// potentially breaking for requests.
     fn pattern(&mut self, old: &Node, new: &Node, path: &str) {
         let (o, n) = (old.text("pattern"), new.text("pattern"));
-        let (moved, what) = match (o, n) {
-            (Some(o), Some(n)) if o == n => return,
-            (Some(o), Some(n)) => match pattern_relation(o, n) {
-                Relation::Same => return,
-                Relation::Wider => (Moved::Widened, format!("pattern `{o}` → `{n}` (wider)")),
-                Relation::Narrower => {
-                    (Moved::Narrowed, format!("pattern `{o}` → `{n}` (narrower)"))
-                }
-                Relation::Unknown => (Moved::Changed, format!("pattern `{o}` → `{n}`")),
-            },
-            (None, Some(n)) if matches_everything(n) => return,
-            (None, Some(n)) => (Moved::Narrowed, format!("pattern `{n}` added")),
-            (Some(o), None) if matches_everything(o) => return,
-            (Some(o), None) => (Moved::Widened, format!("pattern `{o}` removed")),
+        if o == n {
+            return;
+        }
+        let what = match (o, n) {
+            (Some(o), Some(n)) => format!("pattern `{o}` → `{n}`"),
+            (None, Some(n)) => format!("pattern `{n}` added"),
+            (Some(o), None) => format!("pattern `{o}` removed"),
             (None, None) => return,
+        };
+        let both = o.is_some() && n.is_some();
+        let (moved, what) = match pattern::relation(o, n) {
+            Relation::Same => return,
+            Relation::Wider if both => (Moved::Widened, format!("{what} (wider)")),
+            Relation::NotNarrower if both => (Moved::Widened, format!("{what} (not narrower)")),
+            Relation::Wider | Relation::NotNarrower => (Moved::Widened, what),
+            Relation::NotWider if self.request() => (Moved::Changed, what),
+            Relation::Narrower if both => (Moved::Narrowed, format!("{what} (narrower)")),
+            Relation::NotWider if both => (Moved::Narrowed, format!("{what} (not wider)")),
+            Relation::Narrower | Relation::NotWider => (Moved::Narrowed, what),
+            Relation::Unknown => (Moved::Changed, what),
         };
         let rule = match (self.request(), moved) {
             (true, Moved::Narrowed) => Rule::RequestPatternTightened,
@@ -1608,165 +1616,6 @@ fn wire_covers(old: &Node, new: &Node, new_types: &BTreeSet<String>, t: &str) ->
             digits && (new_types.contains("integer") || new_types.contains("number"))
         }
         _ => false,
-    }
-}
-
-/// How a new pattern's language relates to the old one's.
-#[derive(Debug, PartialEq, Eq)]
-enum Relation {
-    Same,
-    Wider,
-    Narrower,
-    Unknown,
-}
-
-/// One top-level alternative of a pattern: its body and whether it is anchored at each end.
-#[derive(Debug, PartialEq, Eq, Clone)]
-struct Alternative {
-    start: bool,
-    end: bool,
-    body: String,
-}
-
-impl Alternative {
-    /// Matches every string (searching, as `pattern` does).
-    fn everything(&self) -> bool {
-        self.body.is_empty()
-    }
-}
-
-/// Splits a pattern into its top-level alternatives, normalized: an outer group removed,
-/// `\d` written `[0-9]`, a leading or trailing `.*` read as no anchor. `None` when the
-/// pattern has a shape this does not read (unbalanced groups, a group spanning alternatives
-/// with anchors outside it that differ).
-fn alternatives_of(pattern: &str) -> Option<Vec<Alternative>> {
-    let normalized = pattern.replace("\\d", "[0-9]");
-    let mut text = normalized.as_str();
-    // `^(a|b)$`: the anchors apply to every alternative of the group.
-    let (mut start, mut end) = (false, false);
-    if let Some(inner) = text.strip_prefix('^')
-        && let Some(inner) = inner.strip_suffix('$')
-        && let Some(group) = outer_group(inner)
-    {
-        (start, end) = (true, true);
-        text = group;
-    } else if let Some(group) = outer_group(text) {
-        text = group;
-    }
-    let mut out = Vec::new();
-    for part in split_alternatives(text)? {
-        let mut alternative = Alternative {
-            start,
-            end,
-            body: part.to_string(),
-        };
-        if let Some(rest) = alternative.body.strip_prefix('^') {
-            alternative.body = rest.to_string();
-            alternative.start = true;
-        }
-        if alternative.body.ends_with('$') && !alternative.body.ends_with("\\$") {
-            alternative.body.pop();
-            alternative.end = true;
-        }
-        while let Some(rest) = alternative.body.strip_prefix(".*") {
-            alternative.body = rest.trim_start_matches('?').to_string();
-            alternative.start = false;
-        }
-        while alternative.body.ends_with(".*") && !alternative.body.ends_with("\\.*") {
-            alternative.body.truncate(alternative.body.len() - 2);
-            alternative.end = false;
-        }
-        if alternative.body.is_empty() {
-            alternative.start = false;
-            alternative.end = false;
-        }
-        out.push(alternative);
-    }
-    Some(out)
-}
-
-/// The inside of `(...)` or `(?:...)` when that group spans the whole text.
-fn outer_group(text: &str) -> Option<&str> {
-    let inner = text
-        .strip_prefix("(?:")
-        .or_else(|| text.strip_prefix('('))?;
-    let inner = inner.strip_suffix(')')?;
-    // The first `(` must close at the very end.
-    let mut level = 1i32;
-    let mut escaped = false;
-    let mut class = false;
-    for c in inner.chars() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            '[' if !class => class = true,
-            ']' if class => class = false,
-            '(' if !class => level += 1,
-            ')' if !class => {
-                level -= 1;
-                if level == 0 {
-                    return None;
-                }
-            }
-            _ => {}
-        }
-    }
-    (level == 1).then_some(inner)
-}
-
-/// Splits on `|` outside groups and classes.
-fn split_alternatives(text: &str) -> Option<Vec<&str>> {
-    let mut out = Vec::new();
-    let (mut level, mut escaped, mut class, mut from) = (0i32, false, false, 0);
-    for (i, c) in text.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            '[' if !class => class = true,
-            ']' if class => class = false,
-            '(' if !class => level += 1,
-            ')' if !class => {
-                level -= 1;
-                if level < 0 {
-                    return None;
-                }
-            }
-            '|' if !class && level == 0 => {
-                out.push(&text[from..i]);
-                from = i + 1;
-            }
-            _ => {}
-        }
-    }
-    if level != 0 || class {
-        return None;
-    }
-    out.push(&text[from..]);
-    Some(out)
-}
-
-/// Whether a pattern matches every string (`.*`, `^.*$`, empty).
-fn matches_everything(pattern: &str) -> bool {
-    alternatives_of(pattern).is_some_and(|a| a.iter().any(Alternative::everything))
-}
-
-/// Decides how `new`'s language relates to `old`'s where it can: every alternative of one
-/// covered by an alternative of the other (the same body, anchored no more), or by one that
-/// matches everything.
-fn pattern_relation(old: &str, new: &str) -> Relation {
-    let (Some(o), Some(n)) = (alternatives_of(old), alternatives_of(new)) else {
-        return Relation::Unknown;
-    };
-    let covered = |a: &Alternative, b: &Alternative| {
-        b.everything() || (a.body == b.body && (!b.start || a.start) && (!b.end || a.end))
-    };
-    let within =
-        |x: &[Alternative], y: &[Alternative]| x.iter().all(|a| y.iter().any(|b| covered(a, b)));
-    match (within(&o, &n), within(&n, &o)) {
-        (true, true) => Relation::Same,
-        (true, false) => Relation::Wider,
-        (false, true) => Relation::Narrower,
-        (false, false) => Relation::Unknown,
     }
 }
 

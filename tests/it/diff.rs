@@ -529,8 +529,8 @@ fn case_for(rule: Rule) -> Case {
         ),
         RequestPatternChanged => case(
             request(&str_prop(", pattern: '^[A-Z]+$'")),
-            request(&str_prop(", pattern: '^[A-Z]{3}$'")),
-            "`name`: pattern `^[A-Z]+$` → `^[A-Z]{3}$`",
+            request(&str_prop(", pattern: '^[A-Z0-9]{3}$'")),
+            "`name`: pattern `^[A-Z]+$` → `^[A-Z0-9]{3}$`",
         ),
         RequestPropertyRequiredAdded => case(
             request(&str_prop("")),
@@ -1938,6 +1938,165 @@ fn parameters_compare_on_the_wire() {
     assert_reports(&changes, Rule::RequestTypeNarrowed, Level::Breaking);
 }
 
+/// Each pattern change the structural walk decides, in both directions: (old, new, the
+/// request's rule, the response's rule); `None` is no change reported.
+#[test]
+fn pattern_inclusion_is_decided_in_both_directions() {
+    use Rule::*;
+    let cases: &[(&str, &str, Option<Rule>, Option<Rule>)] = &[
+        // The same after normalization: `\d` is ECMA-262's `[0-9]`, groups and order do not matter.
+        ("^\\d+$", "^[0-9]+$", None, None),
+        ("^(?:ab|cd)$", "^(cd|ab)$", None, None),
+        ("^ab$|^cd$", "^(ab|cd)$", None, None),
+        (".*abc", "abc", None, None),
+        // Unicode digits are more than `\d`.
+        (
+            "^\\d+$",
+            "^\\p{Nd}+$",
+            Some(RequestPatternLoosened),
+            Some(ResponsePatternChanged),
+        ),
+        // `.*` matches everything, `^.*$` does not (line breaks).
+        (
+            "^[a-z]+$",
+            ".*",
+            Some(RequestPatternLoosened),
+            Some(ResponsePatternChanged),
+        ),
+        // Anchors.
+        (
+            "abc",
+            "^abc$",
+            Some(RequestPatternTightened),
+            Some(ResponsePatternTightened),
+        ),
+        (
+            "^abc$",
+            "abc",
+            Some(RequestPatternLoosened),
+            Some(ResponsePatternChanged),
+        ),
+        (
+            "^abc",
+            "^ab",
+            Some(RequestPatternLoosened),
+            Some(ResponsePatternChanged),
+        ),
+        // Alternatives added and removed.
+        (
+            "^(ab|cd)$",
+            "^(ab|cd|ef)$",
+            Some(RequestPatternLoosened),
+            Some(ResponsePatternChanged),
+        ),
+        (
+            "^(ab|cd|ef)$",
+            "^(ab|cd)$",
+            Some(RequestPatternTightened),
+            Some(ResponsePatternTightened),
+        ),
+        // A class widened or narrowed.
+        (
+            "^[a-z]+$",
+            "^[a-z0-9]+$",
+            Some(RequestPatternLoosened),
+            Some(ResponsePatternChanged),
+        ),
+        (
+            "^[a-z0-9]+$",
+            "^[a-z]+$",
+            Some(RequestPatternTightened),
+            Some(ResponsePatternTightened),
+        ),
+        // A bounded repetition widened or narrowed, in a sequence otherwise the same.
+        (
+            "^x-[0-9]{1,5}$",
+            "^x-[0-9]{1,10}$",
+            Some(RequestPatternLoosened),
+            Some(ResponsePatternChanged),
+        ),
+        (
+            "^x-[0-9]{1,10}$",
+            "^x-[0-9]{1,5}$",
+            Some(RequestPatternTightened),
+            Some(ResponsePatternTightened),
+        ),
+        // Literal characters taken up by a repetition.
+        (
+            "^aab$",
+            "^a+b$",
+            Some(RequestPatternLoosened),
+            Some(ResponsePatternChanged),
+        ),
+        // Not decided: potentially breaking both ways.
+        (
+            "^[A-Z]+$",
+            "^[A-Z0-9]{3}$",
+            Some(RequestPatternChanged),
+            Some(ResponsePatternChanged),
+        ),
+        (
+            "^(a|b)+$",
+            "^(ab)+$",
+            Some(RequestPatternChanged),
+            Some(ResponsePatternChanged),
+        ),
+        (
+            "^\\bx",
+            "^x",
+            Some(RequestPatternChanged),
+            Some(ResponsePatternChanged),
+        ),
+        // Not a pattern regex-syntax reads: never a panic, potentially breaking.
+        (
+            "^(a",
+            "^a",
+            Some(RequestPatternChanged),
+            Some(ResponsePatternChanged),
+        ),
+    ];
+    for (old, new, on_request, on_response) in cases {
+        for (wrap, expected) in [
+            (request as fn(&str) -> String, on_request),
+            (response, on_response),
+        ] {
+            let with = |p: &str| wrap(&format!("{{type: string, pattern: '{p}'}}"));
+            let changes = rules_between(&with(old), &with(new));
+            let found: Vec<Rule> = changes.iter().map(|c| c.rule).collect();
+            assert_eq!(
+                found,
+                expected.iter().copied().collect::<Vec<_>>(),
+                "{old} → {new}:\n{}",
+                show(&changes)
+            );
+            if let Some(rule) = expected {
+                assert_eq!(changes[0].level(), rule.level());
+            }
+        }
+    }
+    // The levels the table relies on.
+    assert_eq!(RequestPatternTightened.level(), Level::Breaking);
+    assert_eq!(RequestPatternChanged.level(), Level::PotentiallyBreaking);
+    assert_eq!(ResponsePatternChanged.level(), Level::PotentiallyBreaking);
+    assert_eq!(RequestPatternLoosened.level(), Level::Safe);
+    assert_eq!(ResponsePatternTightened.level(), Level::Safe);
+}
+
+/// A pattern added: `.*` says nothing; `^.*$` refuses line breaks, so it breaks requests.
+#[test]
+fn pattern_added_is_decided_against_every_string() {
+    let with = |p: &str| request(&format!("{{type: string, pattern: '{p}'}}"));
+    let plain = request("{type: string}");
+    for everything in [".*", "a?", "^[\\s\\S]*$"] {
+        let changes = rules_between(&plain, &with(everything));
+        assert!(changes.is_empty(), "{everything}: {}", show(&changes));
+    }
+    let changes = rules_between(&plain, &with("^.*$"));
+    assert_reports(&changes, Rule::RequestPatternTightened, Level::Breaking);
+    let changes = rules_between(&with("^.*$"), &plain);
+    assert_reports(&changes, Rule::RequestPatternRemoved, Level::Safe);
+}
+
 #[test]
 fn patterns_are_decided_where_they_can_be() {
     let with = |pattern: &str| request(&format!("{{type: string, pattern: '{pattern}'}}"));
@@ -1955,6 +2114,10 @@ fn patterns_are_decided_where_they_can_be() {
     assert_eq!(rules("^ab$|^cd$", "^ab$"), [Rule::RequestPatternTightened]);
     assert_eq!(
         rules("^[a-z]+$", "^[a-z0-9]+$"),
+        [Rule::RequestPatternLoosened]
+    );
+    assert_eq!(
+        rules("^[a-z]+$", "^[a-z0-9]{3}$"),
         [Rule::RequestPatternChanged]
     );
     assert_eq!(
