@@ -180,6 +180,26 @@ pub fn lint_load_error(path: &Path, error: &LoadError, config: &Config) -> SpecR
 
 /// Lints a loaded spec: every rule, with the config applied, in a stable order.
 pub fn lint_spec(spec: &Spec, config: &Config) -> (Vec<Finding>, Summary) {
+    // The value checks (compiling validators: the biggest part) run beside the other rules.
+    std::thread::scope(|scope| {
+        let values = std::thread::Builder::new()
+            .stack_size(64 * 1024 * 1024) // deep schemas are walked recursively
+            .spawn_scoped(scope, || values::check(spec));
+        let mut hits = other_rules(spec, config);
+        let (value_hits, examples) = match values {
+            Ok(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: check them here.
+            Err(_) => values::check(spec),
+        };
+        hits.extend(value_hits);
+        finish(spec, config, hits, examples)
+    })
+}
+
+/// Every rule but the value checks, in a stable order.
+fn other_rules(spec: &Spec, config: &Config) -> Vec<Hit> {
     let mut hits = Vec::new();
     let root = spec.source(FileId(0));
     for (pointer, message) in structure::check(&root.value) {
@@ -195,8 +215,16 @@ pub fn lint_spec(spec: &Spec, config: &Config) -> (Vec<Finding>, Summary) {
     schemas::check(spec, &mut hits);
     size::check(spec, &mut hits);
     owasp::check(spec, config, &mut hits);
-    let (value_hits, examples) = values::check(spec);
-    hits.extend(value_hits);
+    hits
+}
+
+/// Hits placed, sorted and summed up.
+fn finish(
+    spec: &Spec,
+    config: &Config,
+    hits: Vec<Hit>,
+    examples: ExampleStats,
+) -> (Vec<Finding>, Summary) {
     let mut findings = place(spec, hits, config);
     findings.sort_by(|a, b| {
         (&a.place.file, a.place.position.map(|p| (p.line, p.column)))
