@@ -11,7 +11,8 @@
 //! `components` or another file, none of which is a change. What changed is part of it, so
 //! another removal at the same place (one more enum value gone) fails again. The one message
 //! that changes by itself, `operation-sunset-too-soon`'s count of days until the sunset, is left
-//! out: that rule is fingerprinted by its operation alone.
+//! out: that rule is fingerprinted by its operation alone; so is the `(wider)`/`(narrower)` qualifier
+//! of a pattern change, which says how much the pattern search could show.
 
 use std::collections::HashSet;
 
@@ -23,8 +24,18 @@ pub fn fingerprint(c: &Change) -> String {
     let operation = c.operation.as_deref().unwrap_or("");
     match c.rule {
         Rule::OperationSunsetTooSoon => hash([DIFF, c.rule.id(), operation]),
-        _ => hash([DIFF, c.rule.id(), operation, &c.message]),
+        _ => hash([DIFF, c.rule.id(), operation, stable_message(&c.message)]),
     }
+}
+
+/// The message without the qualifier a pattern change ends with (`(wider)`, `(not narrower)`,
+/// ...): which one is said depends on whether a string showing the difference was found, and a
+/// better search must not turn an accepted change into a new one.
+fn stable_message(message: &str) -> &str {
+    [" (wider)", " (not narrower)", " (narrower)", " (not wider)"]
+        .iter()
+        .find_map(|q| message.strip_suffix(q))
+        .unwrap_or(message)
 }
 
 /// The changes at or above `fail_on` (those that fail the run), as a baseline.
@@ -60,4 +71,16 @@ pub fn worst_open(changes: &[Change]) -> Option<Level> {
         .filter(|c| !c.baselined)
         .map(Change::level)
         .max()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_pattern_changes_qualifier_is_not_part_of_its_identity() {
+        let plain = "request body `code`: pattern `^a$` → `^[ab]$`";
+        for q in [" (wider)", " (not narrower)", " (narrower)", " (not wider)"] {
+            assert_eq!(super::stable_message(&format!("{plain}{q}")), plain);
+        }
+        assert_eq!(super::stable_message(plain), plain);
+    }
 }

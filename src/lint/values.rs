@@ -60,8 +60,8 @@ pub(super) fn check(spec: &Spec) -> (Vec<Hit>, ExampleStats) {
     }
 
     // The subschemas each direction's batch holds.
-    let mut response = Targets::default();
-    let mut request = Targets::default();
+    let mut response = BatchSlots::default();
+    let mut request = BatchSlots::default();
     let example_slots: Vec<usize> = examples
         .iter()
         .map(|e| match e.direction {
@@ -95,7 +95,7 @@ pub(super) fn check(spec: &Spec) -> (Vec<Hit>, ExampleStats) {
         .collect();
 
     // Written values: invalid in the response direction, then also in the request one.
-    let suspects: Vec<Vec<(usize, Vec<crate::schema::Violation>)>> =
+    let failing_as_response: Vec<Vec<(usize, Vec<crate::schema::Violation>)>> =
         in_parallel(written.len(), |i| {
             let (id, w) = &written[i];
             match &response_batch {
@@ -121,37 +121,34 @@ pub(super) fn check(spec: &Spec) -> (Vec<Hit>, ExampleStats) {
                 }
             }
         });
-    let mut second = Targets::default();
-    let second_slots: Vec<usize> = written
+    // The request direction, for the written values the response batch rejected. `None`:
+    // nothing to recheck, or `nested` already checked both directions.
+    let mut request_recheck = BatchSlots::default();
+    let recheck_slots: Vec<Option<usize>> = written
         .iter()
-        .zip(&suspects)
-        .map(|((id, w), s)| {
-            if s.is_empty() || response_batch.is_none() {
-                usize::MAX
-            } else {
-                second.slot(format!("{}{}", vocab::def_pointer(*id), w.pointer))
-            }
+        .zip(&failing_as_response)
+        .map(|((id, w), failing)| {
+            (!failing.is_empty() && response_batch.is_some())
+                .then(|| request_recheck.slot(format!("{}{}", vocab::def_pointer(*id), w.pointer)))
         })
         .collect();
-    let second_batch = if second.pointers.is_empty() {
+    let recheck_batch = if request_recheck.pointers.is_empty() {
         None
     } else {
-        spec.schemas.batch(Direction::Request, &second.pointers)
+        compiled(spec, Direction::Request, &request_recheck)
     };
-    for (i, ((id, w), found)) in written.iter().zip(suspects).enumerate() {
-        for (n, violations) in found {
+    for (((id, w), failing), slot) in written.iter().zip(failing_as_response).zip(recheck_slots) {
+        // Built once per subschema when the recheck batch could not be compiled.
+        let mut own = None;
+        for (n, violations) in failing {
             let value = w.values[n].1;
-            let valid_as_request = if second_slots[i] == usize::MAX {
-                false // `nested` already checked both directions
-            } else {
-                match &second_batch {
-                    Some(b) => b.is_valid(second_slots[i], value),
-                    None => spec
-                        .schemas
-                        .nested(*id, &w.pointer)
-                        .validate(value)
-                        .is_empty(),
-                }
+            let valid_as_request = match (slot, &recheck_batch) {
+                (None, _) => false,
+                (Some(slot), Some(b)) => b.is_valid(slot, value),
+                (Some(_), None) => own
+                    .get_or_insert_with(|| spec.schemas.nested(*id, &w.pointer))
+                    .validate(value)
+                    .is_empty(),
             };
             if !valid_as_request {
                 out.push(written_hit(spec, *id, w, n, &violations));
@@ -163,12 +160,12 @@ pub(super) fn check(spec: &Spec) -> (Vec<Hit>, ExampleStats) {
 
 /// The subschemas one batch holds, each once, in the order first asked for.
 #[derive(Default)]
-struct Targets {
+struct BatchSlots {
     pointers: Vec<String>,
     slots: HashMap<String, usize>,
 }
 
-impl Targets {
+impl BatchSlots {
     fn slot(&mut self, pointer: String) -> usize {
         if let Some(&i) = self.slots.get(&pointer) {
             return i;
@@ -180,14 +177,27 @@ impl Targets {
     }
 }
 
+/// One batch for `slots`, or `None` (with a note in the debug log) when jsonschema cannot
+/// compile one of its subschemas: the caller then checks with a validator per schema.
+fn compiled<'s>(spec: &'s Spec, direction: Direction, slots: &BatchSlots) -> Option<Batch<'s>> {
+    let batch = spec.schemas.batch(direction, &slots.pointers);
+    if batch.is_none() {
+        tracing::debug!(
+            "lint: one of {} subschemas cannot be compiled ({direction:?}); checking their values one schema at a time",
+            slots.pointers.len()
+        );
+    }
+    batch
+}
+
 /// Both directions' batches, compiled side by side.
-fn compile_both<'s>(spec: &'s Spec, targets: [&Targets; 2]) -> [Option<Batch<'s>>; 2] {
+fn compile_both<'s>(spec: &'s Spec, targets: [&BatchSlots; 2]) -> [Option<Batch<'s>>; 2] {
     let directions = [Direction::Response, Direction::Request];
     let mut batches = in_parallel(2, |i| {
         if targets[i].pointers.is_empty() {
             None
         } else {
-            spec.schemas.batch(directions[i], &targets[i].pointers)
+            compiled(spec, directions[i], targets[i])
         }
     })
     .into_iter();

@@ -151,7 +151,7 @@ impl Schemas {
     /// A validator for the subschema at `pointer` inside the normalized document (not cached:
     /// for one-off checks such as an example written on a nested property).
     fn build_at(&self, pointer: &str, direction: Direction) -> Compiled {
-        let root = serde_json::json!({ "$ref": format!("{BASE_URI}#{pointer}") });
+        let root = serde_json::json!({ "$ref": ref_to(pointer) });
         options(direction)
             .with_registry(&self.registry)
             .build(&root)
@@ -192,7 +192,7 @@ impl Schemas {
             .map(|(i, pointer)| {
                 (
                     i.to_string(),
-                    serde_json::json!({ "$ref": format!("{BASE_URI}#{pointer}") }),
+                    serde_json::json!({ "$ref": ref_to(pointer) }),
                 )
             })
             .collect();
@@ -324,6 +324,35 @@ impl Schemas {
             None => abs,
         }
     }
+}
+
+/// Characters a URI fragment cannot hold as they are (RFC 3986: controls, space,
+/// `"#%<>[\]^`{|}`; non-ASCII is encoded as UTF-8 bytes anyway).
+const NOT_IN_FRAGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// A `$ref` to the subschema at `pointer` in the normalized document. The pointer holds
+/// property names and `patternProperties` regexes as written: percent-encoded here, because
+/// the registry reads the reference as a URI and percent-decodes its fragment (a property
+/// named `%41` would otherwise be looked up as `A`, and a space or `^` would not parse).
+fn ref_to(pointer: &str) -> String {
+    format!(
+        "{BASE_URI}#{}",
+        percent_encoding::utf8_percent_encode(pointer, NOT_IN_FRAGMENT)
+    )
 }
 
 /// Whether `value` has fewer than `limit` nodes (counted without recursion, stopping at the
@@ -561,6 +590,53 @@ mod tests {
                     assert_eq!(batch.is_valid(slot, value), own.is_empty());
                 }
             }
+        }
+    }
+
+    #[test]
+    fn subschemas_whose_pointer_needs_escaping_are_the_ones_checked() {
+        // Property names are written into the `$ref`'s fragment: `%41` must stay `%41` (not
+        // become `A`), and a space, `é` or `^` must not stop the batch from compiling.
+        let s = schemas(json!({
+            "0": {"type": "object", "properties": {
+                "%41": {"type": "string"},
+                "A": {"type": "integer"},
+                "a b": {"type": "boolean"},
+                "é": {"type": "null"},
+                "x{y}": {"type": "array"}
+            }, "patternProperties": {"^[a-z]+$": {"type": "number"}}}
+        }));
+        let names = ["%41", "A", "a b", "é", "x{y}"];
+        let mut pointers: Vec<String> = names
+            .iter()
+            .map(|n| format!("/$defs/0/properties/{n}"))
+            .collect();
+        pointers.push("/$defs/0/patternProperties/^[a-z]+$".into());
+        let batch = s.batch(Direction::Response, &pointers).expect("compiles");
+        let fits = [
+            json!("s"),
+            json!(1),
+            json!(true),
+            json!(null),
+            json!([]),
+            json!(1.5),
+        ];
+        for slot in 0..fits.len() {
+            for (other, v) in fits.iter().enumerate() {
+                // 1 fits both `integer` and `number`.
+                let expected = slot == other || (slot == 5 && other == 1);
+                assert_eq!(batch.is_valid(slot, v), expected, "slot {slot} value {v}");
+            }
+        }
+        for (i, name) in names.iter().enumerate() {
+            let nested = s.validate_nested(SchemaId(0), &format!("/properties/{name}"), &fits[i]);
+            assert!(nested.is_empty(), "{name}: {nested:?}");
+            let other = &fits[(i + 1) % names.len()];
+            assert!(
+                !s.validate_nested(SchemaId(0), &format!("/properties/{name}"), other)
+                    .is_empty(),
+                "{name} accepted {other}"
+            );
         }
     }
 

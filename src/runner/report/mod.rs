@@ -142,8 +142,13 @@ impl BaselineReporter {
 impl Reporter for BaselineReporter {
     fn event(&mut self, event: &Event) -> std::io::Result<()> {
         if let Event::Finished { report } = event {
+            // Read again: `lint` or `diff` may have written their entries during a long run.
+            // Should the file have become something else meanwhile, keep what was there at
+            // the start.
+            let kept = crate::baseline::Baseline::kept_from(&self.path, crate::baseline::TEST)
+                .unwrap_or_else(|_| std::mem::take(&mut self.kept));
             crate::runner::baseline::from_report(report)
-                .with_kept(std::mem::take(&mut self.kept))
+                .with_kept(kept)
                 .write(&self.path)
                 .map_err(|e| with_path(&self.path, e))?;
         }
