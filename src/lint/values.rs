@@ -48,7 +48,7 @@ pub(super) fn check(spec: &Spec) -> (Vec<Hit>, ExampleStats) {
     for i in 0..spec.schemas.len() {
         let id = SchemaId(i as u32);
         let mut found = Vec::new();
-        written_values(spec.schemas.get(id), String::new(), &mut found);
+        written_values(spec.schemas.get(id), &mut String::new(), &mut found);
         for w in found {
             stats.checked += w
                 .values
@@ -425,10 +425,20 @@ fn written_hit(
 
 /// Collects the values written on a normalized schema and its inline subschemas (not through
 /// `$ref`s: each target is an entry of its own).
-fn written_values<'a>(schema: &'a Value, pointer: String, out: &mut Vec<Written<'a>>) {
+fn written_values<'a>(schema: &'a Value, pointer: &mut String, out: &mut Vec<Written<'a>>) {
     let Value::Object(o) = schema else { return };
+    // One pass over the keys (most subschemas have none of the three): no hashing.
+    let (mut examples, mut default, mut members) = (None, None, None);
+    for (key, value) in o {
+        match (key.as_str(), value) {
+            ("examples", Value::Array(list)) => examples = Some(list),
+            ("default", value) => default = Some(value),
+            ("enum", Value::Array(list)) => members = Some(list),
+            _ => {}
+        }
+    }
     let mut values = Vec::new();
-    if let Some(Value::Array(examples)) = o.get("examples") {
+    if let Some(examples) = examples {
         values.extend(
             examples
                 .iter()
@@ -436,10 +446,10 @@ fn written_values<'a>(schema: &'a Value, pointer: String, out: &mut Vec<Written<
                 .map(|(n, v)| (Kind::Example(n), v)),
         );
     }
-    if let Some(default) = o.get("default") {
+    if let Some(default) = default {
         values.push((Kind::Default, default));
     }
-    if let Some(Value::Array(members)) = o.get("enum") {
+    if let Some(members) = members {
         values.extend(members.iter().enumerate().map(|(n, v)| (Kind::Enum(n), v)));
     }
     if !values.is_empty() {
@@ -449,6 +459,10 @@ fn written_values<'a>(schema: &'a Value, pointer: String, out: &mut Vec<Written<
         });
     }
     crate::schema::walk::children(schema, |step, child| {
-        written_values(child, format!("{pointer}{step}"), out);
+        use std::fmt::Write;
+        let len = pointer.len();
+        let _ = write!(pointer, "{step}");
+        written_values(child, pointer, out);
+        pointer.truncate(len);
     });
 }
