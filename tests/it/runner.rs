@@ -561,6 +561,125 @@ fn a_valid_request_answered_with_a_documented_4xx_is_only_a_warning() {
     );
 }
 
+#[test]
+fn a_documented_404_for_a_path_that_names_a_resource_is_not_a_warning() {
+    // `GET /things/{id}` answered 404: no thing has that id (another operation deleted the
+    // example's, or the id was generated), which is what the spec documents. A 404 for a path
+    // naming no resource, or one the spec does not document, still warns.
+    let spec = inline_ok(
+        r#"
+openapi: 3.0.3
+info: {title: Things, version: '1'}
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+      responses:
+        '200': {description: the thing}
+        '404': {description: no such thing}
+  /others/{id}:
+    get:
+      operationId: getOther
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+      responses:
+        '200': {description: the other}
+  /things:
+    get:
+      operationId: listThings
+      responses:
+        '200': {description: the things}
+        '404': {description: no things}
+"#,
+    );
+    let server = Recorder::start(|r| {
+        if r.line.contains("/stipula-no-such-route") {
+            // The server's own "no route" answer differs from its "no such thing".
+            (404, r#"{"error": "no route"}"#.to_string())
+        } else if r.line.starts_with("GET ") {
+            (404, String::new())
+        } else {
+            (405, String::new())
+        }
+    });
+    let mut config = Config::new(server.url());
+    config.cases = 5;
+    let report = run_quiet(&spec, &config);
+    assert_eq!(report.failures(), 0, "{:#?}", report.findings);
+    let warned: std::collections::BTreeSet<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.check == Check::ValidRequestAccepted)
+        .map(|f| f.operation.as_str())
+        .collect();
+    assert!(warned.iter().all(|o| !o.contains("getThing")), "{warned:?}");
+    assert!(warned.iter().any(|o| o.contains("getOther")), "{warned:?}");
+    assert!(
+        warned.iter().any(|o| o.contains("listThings")),
+        "{warned:?}"
+    );
+}
+
+#[test]
+fn a_phase_deletes_after_its_other_requests() {
+    // The DELETE is written first, on a path of its own; in each phase the GET and PUT of the
+    // same thing are sent before it, while the example's id still exists.
+    let spec = inline_ok(
+        r#"
+openapi: 3.0.3
+info: {title: Things, version: '1'}
+paths:
+  /things/{id}:
+    delete:
+      operationId: deleteThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}, example: 7}
+      responses:
+        '204': {description: gone}
+  /things/{id}/label:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: integer}, example: 7}
+    get:
+      operationId: getLabel
+      responses:
+        '200': {description: the label}
+    put:
+      operationId: putLabel
+      responses:
+        '204': {description: replaced}
+"#,
+    );
+    let server = Recorder::start(|r| {
+        if r.line.starts_with("GET ") {
+            (200, String::new())
+        } else {
+            (204, String::new())
+        }
+    });
+    let mut config = Config::new(server.url());
+    config.phases = vec![Phase::Examples];
+    config.workers = 1;
+    run_quiet(&spec, &config);
+    let methods: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| r.contains("/things/"))
+        .map(|r| r.split(' ').next().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        methods.last().map(String::as_str),
+        Some("DELETE"),
+        "{methods:?}"
+    );
+    assert_eq!(
+        methods.iter().filter(|m| *m == "DELETE").count(),
+        1,
+        "{methods:?}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // The proof: correct emulators pass at many seeds, every fault is caught by its check.
 
