@@ -648,7 +648,10 @@ fn version(bin: &Path) -> String {
         .stdin(Stdio::null())
         .output()
         .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .map(|o| {
+            let text = String::from_utf8_lossy(&o.stdout);
+            text.lines().next().unwrap_or("").trim().to_string()
+        })
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| "version unknown".into())
 }
