@@ -86,7 +86,7 @@ struct Row {
 }
 
 pub(super) fn run(args: &[String]) -> ExitCode {
-    super::common::entry(args, USAGE, parse, bench)
+    super::common::entry(args, USAGE, parse, |s| bench(s).map(|()| true))
 }
 
 fn parse(args: &[String]) -> Result<Settings, String> {
@@ -122,7 +122,7 @@ fn parse(args: &[String]) -> Result<Settings, String> {
 
 /// The goal for Stripe's edits is reported, not enforced: CPU time still moves with the load of
 /// a shared machine, and a bench that fails on noise would be ignored.
-fn bench(s: &Settings) -> Result<bool, String> {
+fn bench(s: &Settings) -> Result<(), String> {
     let root = Path::new(super::common::ROOT);
     if !Path::new("/usr/bin/time").is_file() {
         return Err(
@@ -154,12 +154,14 @@ fn bench(s: &Settings) -> Result<bool, String> {
         None if s.only_stipula => println!("oasdiff: left out (--only stipula)"),
         None => println!("oasdiff: not installed ({OASDIFF_HINT})"),
     }
-    println!(
-        "date: {}; {} CPUs; load average at start: {}",
+    let heading = format!(
+        "{}; {} CPUs; load average at start {}; median of {} runs",
         utc_now(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        super::common::loadavg().unwrap_or_else(|| "?".into())
+        super::common::loadavg().unwrap_or_else(|| "?".into()),
+        s.runs
     );
+    println!("{heading}");
     println!(
         "OLD and NEW are written as JSON by the bench (Stripe's YAML converted first), so both \
          sides of every diff read the same format; median of {} runs, tools taking turns.",
@@ -226,6 +228,16 @@ fn bench(s: &Settings) -> Result<bool, String> {
                 row.samples.push(sample);
             }
         }
+        // The JSON report and the human one count the same changes.
+        if let [first, second, ..] = &rows[..]
+            && second.tool == Tool::StipulaJson
+            && first.changes != second.changes
+        {
+            return Err(format!(
+                "{}: {:?} changes in the human report, {:?} in the JSON one",
+                case.label, first.changes, second.changes
+            ));
+        }
         print_case(case, &rows);
         results.push((case, rows));
     }
@@ -233,7 +245,7 @@ fn bench(s: &Settings) -> Result<bool, String> {
         "\nload average at end: {}",
         super::common::loadavg().unwrap_or_else(|| "?".into())
     );
-    print_markdown(&results, oasdiff.is_some());
+    print_markdown(&heading, &results, oasdiff.is_some());
 
     for (case, rows) in &results {
         if case.spec != "Stripe" || !case.edited {
@@ -253,7 +265,7 @@ fn bench(s: &Settings) -> Result<bool, String> {
             );
         }
     }
-    Ok(true)
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -575,8 +587,8 @@ fn changes(row: &Row) -> String {
 }
 
 /// The figures as a Markdown table, for docs/benchmarks.md.
-fn print_markdown(results: &[(&Case, Vec<Row>)], with_oasdiff: bool) {
-    println!("\nMarkdown (docs/benchmarks.md):\n");
+fn print_markdown(heading: &str, results: &[(&Case, Vec<Row>)], with_oasdiff: bool) {
+    println!("\nMarkdown (docs/benchmarks.md):\n\n{heading}:\n");
     let mut head = "| case | stipula changes | CPU | wall | peak RSS |".to_string();
     let mut rule = "| --- | --- | --- | --- | --- |".to_string();
     if with_oasdiff {
