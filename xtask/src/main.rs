@@ -1,7 +1,8 @@
 //! Project chores: `cargo xtask corpus` (load, and with `--lint` lint, every real-world spec in
 //! ../shared/corpus), `cargo xtask bench mock` (the mock under wrk, against a bare hyper
-//! baseline), `cargo xtask bench lint` (stipula lint against Redocly and Spectral) and `cargo
-//! xtask bench test` (the conformance runner's cases per second, against Schemathesis),
+//! baseline), `cargo xtask bench lint` (stipula lint against Redocly and Spectral), `cargo xtask
+//! bench diff` (stipula diff against oasdiff) and `cargo xtask bench test` (the conformance
+//! runner's cases per second, against Schemathesis),
 //! `cargo xtask newcomer` (the README's path on a fresh install, run by CI), `cargo xtask fuzz`
 //! (the cargo-fuzz targets of `fuzz/`, bounded in time, when nightly is there) and `cargo xtask
 //! soak` (mixed valid and hostile load against the mock: no 5xx, bounded memory).
@@ -26,6 +27,10 @@ const TASKS: &[(&str, &str)] = &[
     (
         "bench lint [--runs N] [--corpus DIR] [--stipula PATH] [--only stipula]",
         "stipula lint against Redocly and Spectral",
+    ),
+    (
+        "bench diff [--runs N] [--corpus DIR] [--stipula PATH] [--only stipula]",
+        "stipula diff against oasdiff on GitHub's and Stripe's specs, unchanged and edited",
     ),
     (
         "bench mock [--duration SECS] [--connections N] [--threads N] [--runs N] [--warmup SECS] [--stipula PATH]",

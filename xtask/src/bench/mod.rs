@@ -1,8 +1,9 @@
-//! `cargo xtask bench mock|lint|test`: one file per bench, and what they share in `common`
+//! `cargo xtask bench mock|lint|diff|test`: one file per bench, and what they share in `common`
 //! (children killed on drop, a temporary folder, building the release `stipula`, the flag-parsing
 //! entry with its exit codes, /proc readings, figures).
 
 mod common;
+mod diff;
 mod lint;
 mod mock;
 mod test;
@@ -17,9 +18,16 @@ pub fn run(args: &[String]) -> ExitCode {
     match args.first().map(String::as_str) {
         Some("mock") => mock::run(rest),
         Some("lint") => lint::run(rest),
+        Some("diff") => diff::run(rest),
         Some("test") => test::run(rest),
         _ => {
-            eprintln!("{}\n{}\n{}", mock::USAGE, lint::USAGE, test::USAGE);
+            eprintln!(
+                "{}\n{}\n{}\n{}",
+                mock::USAGE,
+                lint::USAGE,
+                diff::USAGE,
+                test::USAGE
+            );
             ExitCode::from(2)
         }
     }
