@@ -147,6 +147,9 @@ pub const LENIENT_MEDIA_TYPE: &str =
 pub const LENIENT_NO_BODY: &str =
     "the body's schema accepts `{}`, and a server may read a missing body as that";
 
+/// Why accepting an empty value for an optional query parameter is not a failure by default.
+pub const LENIENT_EMPTY_OPTIONAL: &str = "the parameter is optional, and a server may read an empty value as the parameter left out (OpenAPI's `allowEmptyValue` says as much)";
+
 /// Whether a schema states a `default` (a server fills it in when the value is missing).
 fn has_default(schemas: &Schemas, schema: SchemaId) -> bool {
     SchemaView::of(schemas, schemas.get(schema))
@@ -347,6 +350,11 @@ impl<'a> Planner<'a> {
                 Some(v) => match wire_rule(schemas, p, v) {
                     Some(None) => {}
                     Some(Some(broken)) => {
+                        // `?id=` for an optional parameter: many servers read it as `id` left
+                        // out, which is a valid request.
+                        let empty_optional = !p.required
+                            && p.location == crate::spec::ParamIn::Query
+                            && v.as_str() == Some("");
                         return Expect::Invalid {
                             check: Check::InvalidRequestRejected,
                             what: format!(
@@ -356,7 +364,9 @@ impl<'a> Planner<'a> {
                                 short(v),
                                 broken.rule
                             ),
-                            lenient: broken.lenient,
+                            lenient: broken
+                                .lenient
+                                .or(empty_optional.then_some(LENIENT_EMPTY_OPTIONAL)),
                         };
                     }
                     None => return Expect::Nothing,

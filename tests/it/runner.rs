@@ -680,6 +680,54 @@ paths:
     );
 }
 
+#[test]
+fn an_empty_value_for_an_optional_query_parameter_accepted_is_only_a_warning() {
+    // `?id=` may be read as `id` left out (a valid request); `?q=` for a required `q` may not.
+    let spec = inline_ok(
+        r#"
+openapi: 3.0.3
+info: {title: Search, version: '1'}
+paths:
+  /search:
+    get:
+      operationId: search
+      parameters:
+        - {name: q, in: query, required: true, schema: {type: string, minLength: 1}}
+        - {name: id, in: query, schema: {type: string, minLength: 1}}
+      responses:
+        '200': {description: results}
+"#,
+    );
+    let server = Recorder::start(|_| (200, String::new()));
+    let mut config = Config::new(server.url());
+    config.cases = 20;
+    let report = run_quiet(&spec, &config);
+    let rejected: Vec<(&str, Severity)> = report
+        .findings
+        .iter()
+        .filter(|f| f.check == Check::InvalidRequestRejected)
+        .map(|f| (f.message.as_str(), f.severity))
+        .collect();
+    assert!(
+        rejected
+            .iter()
+            .any(|(m, s)| m.contains("`id` = \"\"") && *s == Severity::Warning),
+        "{rejected:#?}"
+    );
+    assert!(
+        rejected
+            .iter()
+            .all(|(m, s)| !m.contains("`id` = \"\"") || *s == Severity::Warning),
+        "{rejected:#?}"
+    );
+    assert!(
+        rejected
+            .iter()
+            .any(|(m, s)| m.contains("`q` = \"\"") && *s == Severity::Failure),
+        "{rejected:#?}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // The proof: correct emulators pass at many seeds, every fault is caught by its check.
 
