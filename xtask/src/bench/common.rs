@@ -1,6 +1,7 @@
 //! What every bench shares: the flag-parsing entry and its exit codes, children killed on drop,
 //! a temporary folder removed on drop, building the release `stipula`, commands run with a time
-//! limit, /proc readings, and the figures' formatting.
+//! limit or under `/usr/bin/time` ([`timed`], [`Sample`]), finding tools on PATH, /proc
+//! readings, and the figures' formatting.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -228,4 +229,111 @@ pub(crate) fn display(path: &Path, root: &Path) -> String {
         .unwrap_or(path)
         .display()
         .to_string()
+}
+
+/// One command's run as `/usr/bin/time` saw it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sample {
+    pub wall: f64,
+    /// User + system seconds.
+    pub cpu: f64,
+    pub rss_kib: f64,
+}
+
+/// Median wall and CPU, and the largest peak RSS, over the runs.
+pub(crate) fn summary(runs: &[Sample]) -> Sample {
+    let of = |f: fn(&Sample) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());
+    Sample {
+        wall: of(|s| s.wall),
+        cpu: of(|s| s.cpu),
+        rss_kib: runs.iter().map(|s| s.rss_kib).fold(0.0, f64::max),
+    }
+}
+
+/// Runs `command` (its program, arguments and environment) under `/usr/bin/time`, its stdout
+/// to `stdout`: the figures, the exit code, and what it wrote on stderr. A command killed by
+/// a signal is an error.
+pub(crate) fn timed(
+    command: &Command,
+    work: &Path,
+    stdout: Stdio,
+) -> Result<(Sample, i32, String), String> {
+    let report = work.join("time.txt");
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .arg("-f")
+        .arg("%e %U %S %M %x")
+        .arg("-o")
+        .arg(&report)
+        .arg(command.get_program())
+        .args(command.get_args());
+    for (k, v) in command.get_envs() {
+        if let Some(v) = v {
+            timed.env(k, v);
+        }
+    }
+    let done = timed
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| format!("cannot run {:?}: {e}", command.get_program()))?;
+    let text = std::fs::read_to_string(&report).map_err(|e| e.to_string())?;
+    let stderr: String = String::from_utf8_lossy(&done.stderr)
+        .chars()
+        .take(2000)
+        .collect();
+    let line = text.lines().last().unwrap_or("");
+    let f: Vec<f64> = line
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let [wall, user, system, rss, code] = f[..] else {
+        return Err(format!(
+            "{:?}: unexpected /usr/bin/time output {text:?}; stderr: {stderr}",
+            command.get_program(),
+        ));
+    };
+    // A signal leaves a note before the figures and no exit code of the command's own.
+    if text.contains("terminated by signal") {
+        return Err(format!(
+            "{:?} {}",
+            command.get_program(),
+            text.lines().next().unwrap_or("")
+        ));
+    }
+    let sample = Sample {
+        wall,
+        cpu: user + system,
+        rss_kib: rss,
+    };
+    Ok((sample, code as i32, stderr))
+}
+
+/// `name` in `dir` when given, else the first on PATH.
+pub(crate) fn on_path(dir: Option<&Path>, name: &str) -> Option<PathBuf> {
+    if let Some(d) = dir {
+        let p = d.join(name);
+        return p.is_file().then_some(p);
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// The first line a tool prints for `--version`.
+pub(crate) fn version(bin: &Path) -> String {
+    Command::new(bin)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output()
+        .ok()
+        .map(|o| {
+            let text = String::from_utf8_lossy(&o.stdout);
+            text.lines().next().unwrap_or("").trim().to_string()
+        })
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "version unknown".into())
 }

@@ -22,7 +22,7 @@ use std::process::{Command, ExitCode, Stdio};
 
 use serde_json::Value;
 
-use super::common::{TempDir, median, progress};
+use super::common::{Sample, TempDir, median, on_path, progress, summary, timed, version};
 
 pub(super) const USAGE: &str =
     "usage: cargo xtask bench diff [--runs N] [--corpus DIR] [--stipula PATH] [--only stipula]";
@@ -67,14 +67,6 @@ impl Tool {
             Tool::Oasdiff => "oasdiff breaking",
         }
     }
-}
-
-/// One measured run.
-#[derive(Debug, Clone, Copy)]
-struct Sample {
-    wall: f64,
-    cpu: f64,
-    rss_kib: f64,
 }
 
 /// A case's figures for one tool.
@@ -425,52 +417,9 @@ fn copy(from: &Path, dir: &Path, name: &str) -> Result<PathBuf, String> {
 
 /// Runs one command under `/usr/bin/time`, its stdout into `out`; the figures and exit code.
 fn measure(command: &Command, work: &Path, out: &Path) -> Result<(Sample, i32), String> {
-    let report = work.join("time.txt");
     let stdout = std::fs::File::create(out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let mut timed = Command::new("/usr/bin/time");
-    timed
-        .arg("-f")
-        .arg("%e %U %S %M %x")
-        .arg("-o")
-        .arg(&report)
-        .arg(command.get_program())
-        .args(command.get_args());
-    let done = timed
-        .stdin(Stdio::null())
-        .stdout(stdout)
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|e| format!("cannot run {:?}: {e}", command.get_program()))?;
-    let text = std::fs::read_to_string(&report).map_err(|e| e.to_string())?;
-    let line = text.lines().last().unwrap_or("");
-    let f: Vec<f64> = line
-        .split_whitespace()
-        .filter_map(|x| x.parse().ok())
-        .collect();
-    let stderr = String::from_utf8_lossy(&done.stderr);
-    let [wall, user, system, rss, code] = f[..] else {
-        return Err(format!(
-            "{:?}: unexpected /usr/bin/time output {text:?}; stderr: {}",
-            command.get_program(),
-            stderr.chars().take(2000).collect::<String>()
-        ));
-    };
-    // A signal leaves a note before the figures and no exit code of the command's own.
-    if text.contains("terminated by signal") {
-        return Err(format!(
-            "{:?} {}",
-            command.get_program(),
-            text.lines().next().unwrap_or("")
-        ));
-    }
-    Ok((
-        Sample {
-            wall,
-            cpu: user + system,
-            rss_kib: rss,
-        },
-        code as i32,
-    ))
+    let (sample, code, _) = timed(command, work, Stdio::from(stdout))?;
+    Ok((sample, code))
 }
 
 /// Checks one run's exit code and output; for stipula, the changes it reported and how many
@@ -540,16 +489,6 @@ fn excerpt(text: &str) -> String {
 
 // ---------------------------------------------------------------------------------------------
 // The report
-
-/// Median wall and CPU, and the largest peak RSS, over the runs.
-fn summary(runs: &[Sample]) -> Sample {
-    let of = |f: fn(&Sample) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());
-    Sample {
-        wall: of(|s| s.wall),
-        cpu: of(|s| s.cpu),
-        rss_kib: runs.iter().map(|s| s.rss_kib).fold(0.0, f64::max),
-    }
-}
 
 fn print_case(case: &Case, rows: &[Row]) {
     let size = |p: &Path| std::fs::metadata(p).map_or(0.0, |m| m.len() as f64 / 1e6);
@@ -647,25 +586,7 @@ fn find_oasdiff() -> Result<Option<PathBuf>, String> {
             )),
         };
     }
-    Ok(std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join("oasdiff"))
-            .find(|p| p.is_file())
-    }))
-}
-
-fn version(bin: &Path) -> String {
-    Command::new(bin)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-        .ok()
-        .map(|o| {
-            let text = String::from_utf8_lossy(&o.stdout);
-            text.lines().next().unwrap_or("").trim().to_string()
-        })
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "version unknown".into())
+    Ok(on_path(None, "oasdiff"))
 }
 
 /// The time now, from `date -u` (the report is pasted into docs/benchmarks.md with its date).

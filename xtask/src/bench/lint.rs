@@ -8,6 +8,7 @@
 //! `/tmp/lintbench/node_modules/.bin`) or on PATH; a missing one is reported, not fatal.
 //! Redocly runs its default `recommended` ruleset, Spectral `spectral:oas`.
 
+use super::common::{Sample, on_path, summary, timed, version};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
@@ -22,14 +23,6 @@ struct Settings {
     corpus: PathBuf,
     stipula: Option<PathBuf>,
     only_stipula: bool,
-}
-
-/// One measured run.
-#[derive(Debug, Clone, Copy)]
-struct Sample {
-    wall: f64,
-    cpu: f64,
-    rss_kib: f64,
 }
 
 struct Tool {
@@ -111,7 +104,7 @@ fn bench(s: &Settings) -> Result<(), String> {
     }];
     let bin_dir = std::env::var_os("STIPULA_BENCH_NODE_BIN").map(PathBuf::from);
     if !s.only_stipula {
-        match find(bin_dir.as_deref(), "redocly") {
+        match on_path(bin_dir.as_deref(), "redocly") {
             Some(redocly) => {
                 println!("redocly: {} ({})", redocly.display(), version(&redocly));
                 tools.push(Tool {
@@ -128,7 +121,7 @@ fn bench(s: &Settings) -> Result<(), String> {
                 "redocly: not installed (npm i @redocly/cli; set STIPULA_BENCH_NODE_BIN to its node_modules/.bin or put it on PATH)"
             ),
         }
-        match find(bin_dir.as_deref(), "spectral") {
+        match on_path(bin_dir.as_deref(), "spectral") {
             Some(spectral) => {
                 println!("spectral: {} ({})", spectral.display(), version(&spectral));
                 let ruleset = ruleset.clone();
@@ -209,97 +202,16 @@ fn bench(s: &Settings) -> Result<(), String> {
     Ok(())
 }
 
-/// Median wall and CPU, and the largest peak RSS, over the runs.
-fn summary(runs: &[Sample]) -> Sample {
-    let median = |f: fn(&Sample) -> f64| {
-        let mut v: Vec<f64> = runs.iter().map(f).collect();
-        v.sort_by(f64::total_cmp);
-        match v.len() {
-            0 => f64::NAN,
-            n if n % 2 == 1 => v[n / 2],
-            n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-        }
-    };
-    Sample {
-        wall: median(|s| s.wall),
-        cpu: median(|s| s.cpu),
-        rss_kib: runs.iter().map(|s| s.rss_kib).fold(0.0, f64::max),
-    }
-}
-
 /// Runs one command under `/usr/bin/time`; its own output is discarded (a lint finding is not
 /// a failure here, but a crash is).
 fn measure(command: &Command, work: &Path) -> Result<Sample, String> {
-    let report = work.join("time.txt");
-    let mut timed = Command::new("/usr/bin/time");
-    timed
-        .arg("-f")
-        .arg("%e %U %S %M %x")
-        .arg("-o")
-        .arg(&report)
-        .arg(command.get_program())
-        .args(command.get_args());
-    for (k, v) in command.get_envs() {
-        if let Some(v) = v {
-            timed.env(k, v);
-        }
-    }
-    let out = timed
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|e| format!("cannot run {:?}: {e}", command.get_program()))?;
-    let text = std::fs::read_to_string(&report).map_err(|e| e.to_string())?;
-    let line = text.lines().last().unwrap_or("");
-    let f: Vec<f64> = line
-        .split_whitespace()
-        .filter_map(|x| x.parse().ok())
-        .collect();
-    let [wall, user, system, rss, code] = f[..] else {
-        return Err(format!(
-            "{:?}: unexpected /usr/bin/time output {text:?}; stderr: {}",
-            command.get_program(),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    };
+    let (sample, code, stderr) = timed(command, work, Stdio::null())?;
     // Lint tools exit 1 for findings; anything else is a failure to lint.
-    if code > 1.0 && !command.get_program().to_string_lossy().ends_with("stipula") {
+    if code > 1 && !command.get_program().to_string_lossy().ends_with("stipula") {
         return Err(format!(
-            "{:?} exited with {code}: {}",
-            command.get_program(),
-            String::from_utf8_lossy(&out.stderr)
-                .chars()
-                .take(2000)
-                .collect::<String>()
+            "{:?} exited with {code}: {stderr}",
+            command.get_program()
         ));
     }
-    Ok(Sample {
-        wall,
-        cpu: user + system,
-        rss_kib: rss,
-    })
-}
-
-fn find(dir: Option<&Path>, name: &str) -> Option<PathBuf> {
-    if let Some(d) = dir {
-        let p = d.join(name);
-        return p.is_file().then_some(p);
-    }
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-    })
-}
-
-fn version(bin: &Path) -> String {
-    Command::new(bin)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "version unknown".into())
+    Ok(sample)
 }
