@@ -58,6 +58,7 @@ impl Worker<'_> {
             &self.client,
             &prepared,
             self.shared.config.max_response_bytes,
+            self.shared.config.timeout,
         );
         // The given credential went to an operation that wants one: a secured operation, or
         // any operation when the spec declares no security and `Authorization` is given

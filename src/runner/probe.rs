@@ -127,7 +127,8 @@ fn speaks_plain_http(mut stream: &std::net::TcpStream) -> bool {
 /// 404: requests that get the same answer were not routed.
 pub(super) fn no_route(config: &Config) -> Option<super::health::NoRoute> {
     let plain_http = config.base_url.starts_with("http://");
-    let client = request::client(config.timeout.min(Duration::from_secs(5)), plain_http).ok()?;
+    let timeout = config.timeout.min(Duration::from_secs(5));
+    let client = request::client(timeout, plain_http).ok()?;
     let prepared = request::Prepared {
         method: "GET".into(),
         url: format!(
@@ -138,7 +139,7 @@ pub(super) fn no_route(config: &Config) -> Option<super::health::NoRoute> {
         headers: config.headers.clone(),
         body: None,
     };
-    let got = request::send(&client, &prepared, config.max_response_bytes).ok()?;
+    let got = request::send(&client, &prepared, config.max_response_bytes, timeout).ok()?;
     super::health::NoRoute::from_answer(got.status, &got.body)
 }
 

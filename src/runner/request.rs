@@ -332,6 +332,7 @@ pub fn send(
     client: &reqwest::blocking::Client,
     request: &Prepared,
     max_body: u64,
+    timeout: Duration,
 ) -> Result<Received, NoResponse> {
     let method =
         reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| NoResponse {
@@ -390,12 +391,7 @@ pub fn send(
     };
     let status = response.status().as_u16();
     let headers = header_pairs(response.headers());
-    let mut body = Vec::new();
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(response, max_body.saturating_add(1)),
-        &mut body,
-    )
-    .map_err(describe_read_error)?;
+    let mut body = read_body(response, max_body, started, timeout)?;
     let truncated = body.len() as u64 > max_body;
     body.truncate(usize::try_from(max_body).unwrap_or(usize::MAX));
     Ok(Received {
@@ -411,6 +407,40 @@ pub fn send(
 }
 
 /// A body read error: reqwest's error (timeout, reset) wrapped in an `io::Error`.
+/// The body, up to one byte past `max_body`, read before `timeout` from `started` runs out.
+/// reqwest's blocking client times each read, not the whole body: a server dripping a byte
+/// every second (httpbin's `/drip`) kept a request going for minutes, past `--timeout` and
+/// `--max-duration`. A read still blocks up to `timeout`, so an exchange ends within twice it.
+fn read_body(
+    response: reqwest::blocking::Response,
+    max_body: u64,
+    started: Instant,
+    timeout: Duration,
+) -> Result<Vec<u8>, NoResponse> {
+    use std::io::Read;
+    let mut reader = response.take(max_body.saturating_add(1));
+    let mut body = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if started.elapsed() > timeout {
+            return Err(NoResponse {
+                kind: NoResponseKind::Timeout,
+                message: format!(
+                    "no response before the timeout: the body was still arriving after {} s ({} bytes so far)",
+                    timeout.as_secs_f64(),
+                    body.len()
+                ),
+            });
+        }
+        match reader.read(&mut chunk) {
+            Ok(0) => return Ok(body),
+            Ok(n) => body.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(describe_read_error(e)),
+        }
+    }
+}
+
 fn describe_read_error(e: std::io::Error) -> NoResponse {
     match e.into_inner() {
         Some(inner) => match inner.downcast::<reqwest::Error>() {

@@ -125,6 +125,7 @@ impl Worker<'_> {
             &self.client,
             &prepared,
             self.shared.config.max_response_bytes,
+            self.shared.config.timeout,
         );
         let mut verdicts = match &received {
             Ok(r) => self.shared.judge.judge(op, &Expect::Valid, r),

@@ -229,6 +229,52 @@ fn an_endless_response_body_is_cut_at_the_limit_and_reported() {
     assert!(!report.contains("no response"), "{report}");
 }
 
+/// Answers 200 with a chunked body that drips two bytes every 100 ms, for at most 20 s.
+fn dripping(_: &str, stream: &mut TcpStream) {
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n[\r\n";
+    if stream.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    for _ in 0..200 {
+        std::thread::sleep(Duration::from_millis(100));
+        if stream.write_all(b"2\r\n0,\r\n").is_err() {
+            return;
+        }
+    }
+    let _ = stream.write_all(b"1\r\n0\r\n1\r\n]\r\n0\r\n\r\n");
+}
+
+#[test]
+fn a_body_that_keeps_dripping_ends_at_the_timeout() {
+    // Every read gets a byte well within the timeout, so only a deadline on the whole
+    // exchange stops it (httpbin's `/drip` kept a run going for minutes).
+    let (base, _) = raw_server(dripping);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("big.yaml");
+    write(&spec, ONE_ARRAY_OPERATION);
+    let json = dir.path().join("report.json");
+    let run = stipula(&[
+        "test",
+        spec.to_str().unwrap(),
+        "--url",
+        &base,
+        "--phases",
+        "examples",
+        "--timeout",
+        "1",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let report = std::fs::read_to_string(&json).unwrap();
+    assert!(
+        report.contains("no response within the 1 s timeout"),
+        "{}\n{}\n{report}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(report.contains("\"response-time\""), "{report}");
+}
+
 // ---- Item 5: `$ref` chains deeper than the limit are a load error, not a stack overflow.
 
 fn items_chain(n: usize) -> String {
