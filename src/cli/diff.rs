@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use super::{CliError, Exit, LoadArgs};
-use crate::baseline::Baseline;
 use crate::spec::Spec;
 
 #[derive(Debug, clap::Args)]
@@ -41,19 +40,11 @@ pub struct DiffArgs {
 }
 
 pub(super) fn run(args: &DiffArgs) -> Result<Exit, CliError> {
-    let baseline = match &args.baseline {
-        Some(path) => {
-            let baseline = Baseline::load(path).map_err(CliError::Baseline)?;
-            if let Some(note) = baseline.note_for(crate::baseline::DIFF, path) {
-                eprintln!("{note}");
-            }
-            Some(baseline)
-        }
-        None => None,
-    };
-    if let Some(path) = &args.write_baseline {
-        Baseline::kept_from(path, crate::baseline::DIFF).map_err(CliError::Baseline)?;
-    }
+    let baseline = super::baseline_files(
+        crate::baseline::DIFF,
+        args.baseline.as_deref(),
+        args.write_baseline.as_deref(),
+    )?;
     // Both specs are loaded before either error is reported, so that one run shows both.
     let old = Spec::load(&args.old, args.load.options());
     let new = Spec::load(&args.new, args.load.options());

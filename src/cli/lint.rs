@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 
 use super::{CliError, Exit, LoadArgs, display, spec_paths};
-use crate::baseline::Baseline;
 use crate::spec::Spec;
 
 #[derive(Debug, clap::Args)]
@@ -55,21 +54,11 @@ pub(super) fn run(args: &LintArgs) -> Result<Exit, CliError> {
             Ok(c)
         })
         .map_err(CliError::LintConfig)?;
-    let baseline = match &args.baseline {
-        Some(path) => {
-            let baseline = Baseline::load(path).map_err(CliError::Baseline)?;
-            if let Some(note) = baseline.note_for(crate::baseline::LINT, path) {
-                eprintln!("{note}");
-            }
-            Some(baseline)
-        }
-        None => None,
-    };
-    // Checked before linting, as `stipula test` does: a file that is not a baseline is not
-    // overwritten.
-    if let Some(path) = &args.write_baseline {
-        Baseline::kept_from(path, crate::baseline::LINT).map_err(CliError::Baseline)?;
-    }
+    let baseline = super::baseline_files(
+        crate::baseline::LINT,
+        args.baseline.as_deref(),
+        args.write_baseline.as_deref(),
+    )?;
     let paths = spec_paths(&args.specs)?;
     let mut reports = Vec::new();
     for (i, path) in paths.iter().enumerate() {

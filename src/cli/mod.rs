@@ -320,6 +320,32 @@ pub(crate) fn count(n: usize, noun: &str) -> String {
 }
 
 /// The path relative to the working directory when it is inside it.
+/// `--baseline` and `--write-baseline` as `lint` and `diff` take them, read before any work:
+/// the baseline to apply (with a note on stderr when it holds only other tools' entries), after
+/// checking that the file to write, if it exists, is a baseline (it is not overwritten
+/// otherwise).
+fn baseline_files(
+    tool: &str,
+    baseline: Option<&Path>,
+    write: Option<&Path>,
+) -> Result<Option<crate::baseline::Baseline>, CliError> {
+    use crate::baseline::Baseline;
+    let accepted = match baseline {
+        Some(path) => {
+            let baseline = Baseline::load(path).map_err(CliError::Baseline)?;
+            if let Some(note) = baseline.note_for(tool, path) {
+                eprintln!("{note}");
+            }
+            Some(baseline)
+        }
+        None => None,
+    };
+    if let Some(path) = write {
+        Baseline::kept_from(path, tool).map_err(CliError::Baseline)?;
+    }
+    Ok(accepted)
+}
+
 fn display(path: &Path) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
     path.strip_prefix(&cwd)

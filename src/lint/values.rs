@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::schema::{Batch, Direction, vocab};
+use crate::schema::{Batch, Direction, Violation, vocab};
 use crate::spec::{Example, Location, MediaType, SchemaId, Spec};
 
 use super::Hit;
@@ -71,78 +71,104 @@ pub(super) fn check(spec: &Spec) -> (Vec<Hit>, ExampleStats) {
         .collect();
     let written_slots: Vec<usize> = written
         .iter()
-        .map(|(id, w)| response.slot(format!("{}{}", vocab::def_pointer(*id), w.pointer)))
+        .map(|(id, w)| response.slot(w.subschema(*id)))
         .collect();
     let [response_batch, request_batch] = compile_both(spec, [&response, &request]);
 
-    // Operation examples: one verdict each.
-    let example_violations = in_parallel(examples.len(), |i| {
+    let mut out = example_hits(
+        spec,
+        &examples,
+        &example_slots,
+        [response_batch.as_ref(), request_batch.as_ref()],
+    );
+    out.extend(written_hits(
+        spec,
+        &written,
+        &written_slots,
+        response_batch.as_ref(),
+    ));
+    (out, stats)
+}
+
+/// The operation examples that break their schema: one verdict each, from the batch of their
+/// direction (`[response, request]`) or, without one, their schema's own validator.
+fn example_hits(
+    spec: &Spec,
+    examples: &[OperationExample<'_>],
+    slots: &[usize],
+    batches: [Option<&Batch<'_>>; 2],
+) -> Vec<Hit> {
+    let violations = in_parallel(examples.len(), |i| {
         let e = &examples[i];
         let batch = match e.direction {
-            Direction::Response => &response_batch,
-            Direction::Request => &request_batch,
+            Direction::Response => batches[0],
+            Direction::Request => batches[1],
         };
         match batch {
-            Some(b) => b.validate(example_slots[i], e.value),
+            Some(b) => b.validate(slots[i], e.value),
             None => spec.schemas.validate(e.schema, e.direction, e.value),
         }
     });
-    let mut out: Vec<Hit> = examples
+    examples
         .iter()
-        .zip(example_violations)
+        .zip(violations)
         .filter(|(_, v)| !v.is_empty())
         .map(|(e, v)| e.hit(&v))
-        .collect();
+        .collect()
+}
 
-    // Written values: invalid in the response direction, then also in the request one.
-    let failing_as_response: Vec<Vec<(usize, Vec<crate::schema::Violation>)>> =
-        in_parallel(written.len(), |i| {
-            let (id, w) = &written[i];
-            match &response_batch {
-                Some(b) => w
-                    .values
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(n, (_, value))| {
-                        let v = b.validate(written_slots[i], value);
-                        (!v.is_empty()).then_some((n, v))
-                    })
-                    .collect(),
-                None => {
-                    let validator = spec.schemas.nested(*id, &w.pointer);
-                    w.values
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(n, (_, value))| {
-                            let v = validator.validate(value);
-                            (!v.is_empty()).then_some((n, v))
-                        })
-                        .collect()
-                }
+/// The values written in schemas that break their subschema in both directions: first the
+/// response direction (`response`'s batch, or the subschema's own validators, which answer
+/// for both directions at once), then, for those that fail it, a request batch compiled for
+/// them alone.
+fn written_hits(
+    spec: &Spec,
+    written: &[(SchemaId, Written<'_>)],
+    slots: &[usize],
+    response: Option<&Batch<'_>>,
+) -> Vec<Hit> {
+    // Per written subschema: (value index, violations) of the values that fail.
+    let failing: Vec<Vec<(usize, Vec<Violation>)>> = in_parallel(written.len(), |i| {
+        let (id, w) = &written[i];
+        let fails = |validate: &dyn Fn(&Value) -> Vec<Violation>| -> Vec<(usize, Vec<Violation>)> {
+            w.values
+                .iter()
+                .enumerate()
+                .filter_map(|(n, (_, value))| {
+                    let v = validate(value);
+                    (!v.is_empty()).then_some((n, v))
+                })
+                .collect()
+        };
+        match response {
+            Some(b) => fails(&|value| b.validate(slots[i], value)),
+            None => {
+                let own = spec.schemas.nested(*id, &w.pointer);
+                fails(&|value| own.validate(value))
             }
-        });
-    // The request direction, for the written values the response batch rejected. `None`:
-    // nothing to recheck, or `nested` already checked both directions.
-    let mut request_recheck = BatchSlots::default();
+        }
+    });
+    // `None`: nothing to recheck, or `nested` already checked both directions.
+    let mut request = BatchSlots::default();
     let recheck_slots: Vec<Option<usize>> = written
         .iter()
-        .zip(&failing_as_response)
-        .map(|((id, w), failing)| {
-            (!failing.is_empty() && response_batch.is_some())
-                .then(|| request_recheck.slot(format!("{}{}", vocab::def_pointer(*id), w.pointer)))
+        .zip(&failing)
+        .map(|((id, w), fails)| {
+            (!fails.is_empty() && response.is_some()).then(|| request.slot(w.subschema(*id)))
         })
         .collect();
-    let recheck_batch = if request_recheck.pointers.is_empty() {
+    let recheck = if request.pointers.is_empty() {
         None
     } else {
-        compiled(spec, Direction::Request, &request_recheck)
+        compiled(spec, Direction::Request, &request)
     };
-    for (((id, w), failing), slot) in written.iter().zip(failing_as_response).zip(recheck_slots) {
+    let mut out = Vec::new();
+    for (((id, w), fails), slot) in written.iter().zip(failing).zip(recheck_slots) {
         // Built once per subschema when the recheck batch could not be compiled.
         let mut own = None;
-        for (n, violations) in failing {
+        for (n, violations) in fails {
             let value = w.values[n].1;
-            let valid_as_request = match (slot, &recheck_batch) {
+            let valid_as_request = match (slot, &recheck) {
                 (None, _) => false,
                 (Some(slot), Some(b)) => b.is_valid(slot, value),
                 (Some(_), None) => own
@@ -155,7 +181,7 @@ pub(super) fn check(spec: &Spec) -> (Vec<Hit>, ExampleStats) {
             }
         }
     }
-    (out, stats)
+    out
 }
 
 /// The subschemas one batch holds, each once, in the order first asked for.
@@ -214,7 +240,7 @@ struct OperationExample<'a> {
 }
 
 impl OperationExample<'_> {
-    fn hit(&self, violations: &[crate::schema::Violation]) -> Hit {
+    fn hit(&self, violations: &[Violation]) -> Hit {
         let name = self
             .example
             .name
@@ -392,13 +418,21 @@ struct Written<'a> {
     values: Vec<(Kind, &'a Value)>,
 }
 
+impl Written<'_> {
+    /// The subschema's pointer in the normalized document (entry `id`'s `$defs` slot, then
+    /// the pointer inside it).
+    fn subschema(&self, id: SchemaId) -> String {
+        format!("{}{}", vocab::def_pointer(id), self.pointer)
+    }
+}
+
 /// The finding for value `n` written on `written` (inside entry `id`).
 fn written_hit(
     spec: &Spec,
     id: SchemaId,
     written: &Written<'_>,
     n: usize,
-    violations: &[crate::schema::Violation],
+    violations: &[Violation],
 ) -> Hit {
     let at = spec.schema_location(id);
     let schema_at = format!("{}{}", at.pointer, written.pointer);

@@ -104,6 +104,27 @@ pub struct Received {
 }
 
 impl Received {
+    /// An answer whose status line the client refused (`raw_status`: the code as sent), with
+    /// no headers or body.
+    fn unreadable_status(
+        status: u16,
+        raw_status: String,
+        asked_status: bool,
+        path: String,
+        elapsed: Duration,
+    ) -> Received {
+        Received {
+            status,
+            asked_status,
+            raw_status: Some(raw_status),
+            path,
+            headers: Vec::new(),
+            body: Vec::new(),
+            truncated: false,
+            elapsed,
+        }
+    }
+
     /// The first header of that (lower-case) name.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -356,16 +377,14 @@ pub fn send(
                 && let Some(code) = raw_status(request)
                 && !code.parse::<u16>().is_ok_and(|s| (200..=599).contains(&s))
             {
-                return Ok(Received {
-                    status: code.parse().unwrap_or(0),
-                    asked_status: asks_for(&request.url, &code),
-                    raw_status: Some(code),
+                let (status, asked) = (code.parse().unwrap_or(0), asks_for(&request.url, &code));
+                return Ok(Received::unreadable_status(
+                    status,
+                    code,
+                    asked,
                     path,
-                    headers: Vec::new(),
-                    body: Vec::new(),
-                    truncated: false,
-                    elapsed: started.elapsed(),
-                });
+                    started.elapsed(),
+                ));
             }
             // The client refused the status line, and the URL asks for a code that is no
             // HTTP status (`/status/-236,263`: the server picks one at random, so the raw
@@ -375,16 +394,13 @@ pub fn send(
                     .into_iter()
                     .find(|c| !c.parse::<u16>().is_ok_and(|s| (100..=999).contains(&s)))
             {
-                return Ok(Received {
-                    status: 0,
-                    asked_status: true,
-                    raw_status: Some(code),
+                return Ok(Received::unreadable_status(
+                    0,
+                    code,
+                    true,
                     path,
-                    headers: Vec::new(),
-                    body: Vec::new(),
-                    truncated: false,
-                    elapsed: started.elapsed(),
-                });
+                    started.elapsed(),
+                ));
             }
             return Err(error);
         }

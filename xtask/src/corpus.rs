@@ -22,7 +22,7 @@ use stipula::spec::{LoadOptions, Spec};
 const KNOWN_INVALID: &str = include_str!("../corpus-known-invalid.tsv");
 
 pub fn run(args: &[String]) -> ExitCode {
-    let mut corpus = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"));
+    let mut corpus = PathBuf::from(crate::bench::CORPUS);
     let mut filter = None;
     let mut verbose = false;
     let mut lint = false;

@@ -93,19 +93,7 @@ pub(super) fn render(
     status: u16,
     prefs: &Preferences,
 ) -> Answered {
-    let seed = req.app.config.seed ^ hash(&req.label);
-    let r = match respond::render(
-        req.spec,
-        req.op,
-        documented,
-        status,
-        &req.parts.headers,
-        prefs,
-        seed,
-    ) {
-        Ok(r) => r,
-        Err(r) => *r,
-    };
+    let r = render_as(req, req.op, documented, status, prefs).unwrap_or_else(|r| *r);
     remember(req, &r);
     req.answered(r, 0)
 }
@@ -128,7 +116,28 @@ fn remember(req: &Reached, r: &Response<Body>) {
     }
 }
 
-pub(super) fn hash(s: &str) -> u64 {
+/// `respond::render` for `op` with the request's headers and the seed every answer to this
+/// route draws from (`--seed` mixed with the route's label).
+pub(super) fn render_as(
+    req: &Reached,
+    op: &crate::spec::Operation,
+    documented: &Documented,
+    status: u16,
+    prefs: &Preferences,
+) -> Result<hyper::Response<crate::mock::problem::Body>, respond::Rejection> {
+    let seed = req.app.config.seed ^ hash(&req.label);
+    respond::render(
+        req.spec,
+        op,
+        documented,
+        status,
+        &req.parts.headers,
+        prefs,
+        seed,
+    )
+}
+
+fn hash(s: &str) -> u64 {
     // FNV-1a: a stable per-operation seed offset (std's hasher is randomized per process).
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)

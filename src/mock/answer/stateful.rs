@@ -370,16 +370,7 @@ fn reply(
     let Some((documented, status)) = chosen else {
         return req.answered(Response::new(Full::new(Bytes::new())), 0);
     };
-    let seed = req.app.config.seed ^ super::choose::hash(&req.label);
-    let mut response = match respond::render(
-        req.spec,
-        op,
-        documented,
-        status,
-        &req.parts.headers,
-        prefs,
-        seed,
-    ) {
+    let mut response = match super::choose::render_as(req, op, documented, status, prefs) {
         Ok(r) => r,
         Err(r) => return req.answered(*r, 0),
     };

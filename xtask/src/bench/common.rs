@@ -231,6 +231,19 @@ pub(crate) fn display(path: &Path, root: &Path) -> String {
         .to_string()
 }
 
+/// The real-world corpus beside the repository (`--corpus` overrides it; from a git worktree
+/// elsewhere it must).
+pub(crate) const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus");
+
+/// [`timed`] needs GNU time; checked before a bench starts rather than on its first run.
+pub(crate) fn require_usr_bin_time() -> Result<(), String> {
+    if Path::new("/usr/bin/time").is_file() {
+        Ok(())
+    } else {
+        Err("needs /usr/bin/time (apt-get install time) to measure CPU and peak RSS".into())
+    }
+}
+
 /// One command's run as `/usr/bin/time` saw it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Sample {

@@ -84,7 +84,7 @@ pub(super) fn run(args: &[String]) -> ExitCode {
 fn parse(args: &[String]) -> Result<Settings, String> {
     let mut s = Settings {
         runs: 5,
-        corpus: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus")),
+        corpus: PathBuf::from(super::common::CORPUS),
         stipula: None,
         only_stipula: false,
     };
@@ -116,11 +116,7 @@ fn parse(args: &[String]) -> Result<Settings, String> {
 /// a shared machine, and a bench that fails on noise would be ignored.
 fn bench(s: &Settings) -> Result<(), String> {
     let root = Path::new(super::common::ROOT);
-    if !Path::new("/usr/bin/time").is_file() {
-        return Err(
-            "needs /usr/bin/time (apt-get install time) to measure CPU and peak RSS".into(),
-        );
-    }
+    super::common::require_usr_bin_time()?;
     let github = s.corpus.join("famous/github/api.github.com.json");
     let stripe = s.corpus.join("famous/stripe/spec3.yaml");
     for path in [&github, &stripe] {

@@ -39,7 +39,7 @@ fn parse(args: &[String]) -> Result<Settings, String> {
     let mut s = Settings {
         runs: 5,
         tool_runs: 1,
-        corpus: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus")),
+        corpus: PathBuf::from(super::common::CORPUS),
         stipula: None,
         only_stipula: false,
     };
@@ -70,15 +70,11 @@ fn parse(args: &[String]) -> Result<Settings, String> {
 }
 
 fn bench(s: &Settings) -> Result<(), String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    if !Path::new("/usr/bin/time").is_file() {
-        return Err(
-            "needs /usr/bin/time (apt-get install time) to measure CPU and peak RSS".into(),
-        );
-    }
+    let root = Path::new(super::common::ROOT);
+    super::common::require_usr_bin_time()?;
     let stipula = match &s.stipula {
         Some(p) => p.clone(),
-        None => super::common::build_stipula(&root)?,
+        None => super::common::build_stipula(root)?,
     };
     let specs = [
         ("GitHub", s.corpus.join("famous/github/api.github.com.json")),

@@ -10,6 +10,7 @@ mod test;
 
 use std::process::ExitCode;
 
+pub(crate) use common::CORPUS;
 pub use mock::baseline_server;
 
 /// `cargo xtask bench BENCH ARGS`: exit 2 on an unknown bench or bad flags.
